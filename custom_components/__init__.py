@@ -1,0 +1,1 @@
+"""Custom integrations (a package so tests import this one, not phcc's)."""

@@ -1,0 +1,135 @@
+"""dland_assistant: the proactive core of a home AI assistant.
+
+A persistent scheduler that runs one-off and cron tasks through Home Assistant
+conversation agents, surviving restarts and crashes without running a task twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import voluptuous as vol
+
+from homeassistant.config_entries import SOURCE_IMPORT
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .config_flow import DEFAULT_OPTIONS
+from .const import (
+    CONF_DEFAULT_AGENT,
+    CONF_DEFAULT_TIMEOUT,
+    CONF_MAX_CONCURRENT,
+    CONF_MISSED_RUN_GRACE,
+    CONF_RETENTION_DAYS,
+    DATABASE_FILE,
+    DOMAIN,
+)
+from .runtime import DlandConfigEntry, DlandRuntimeData
+from .scheduler import Scheduler, SchedulerSettings
+from .services import async_setup_services
+from .store import SchemaTooNewError, StoreError, TaskStore
+
+CONFIG_SCHEMA = vol.Schema(
+    {
+        vol.Optional(DOMAIN): vol.Schema(
+            {
+                vol.Optional(CONF_DEFAULT_AGENT): cv.string,
+                vol.Optional(CONF_MAX_CONCURRENT): vol.All(
+                    vol.Coerce(int), vol.Range(min=1, max=32)
+                ),
+                vol.Optional(CONF_DEFAULT_TIMEOUT): vol.All(
+                    vol.Coerce(int), vol.Range(min=1, max=86400)
+                ),
+                vol.Optional(CONF_RETENTION_DAYS): vol.All(
+                    vol.Coerce(int), vol.Range(min=1, max=3650)
+                ),
+                vol.Optional(CONF_MISSED_RUN_GRACE): vol.All(
+                    vol.Coerce(int), vol.Range(min=0, max=86400)
+                ),
+            }
+        )
+    },
+    extra=vol.ALLOW_EXTRA,
+)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register services; import a YAML configuration into a config entry once."""
+    async_setup_services(hass)
+    if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):
+        hass.async_create_task(
+            hass.config_entries.flow.async_init(
+                DOMAIN, context={"source": SOURCE_IMPORT}, data=config[DOMAIN]
+            )
+        )
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> bool:
+    """Open the store and start the scheduler."""
+    options = {**DEFAULT_OPTIONS, **entry.options}
+    store = TaskStore(Path(hass.config.path(DATABASE_FILE)))
+    try:
+        await store.async_open()
+    except SchemaTooNewError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="schema_too_new",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except StoreError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="store_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    scheduler = Scheduler(
+        hass,
+        entry,
+        store,
+        SchedulerSettings(
+            max_concurrent=int(options[CONF_MAX_CONCURRENT]),
+            grace=timedelta(seconds=int(options[CONF_MISSED_RUN_GRACE])),
+            retention=timedelta(days=int(options[CONF_RETENTION_DAYS])),
+        ),
+    )
+    entry.runtime_data = DlandRuntimeData(
+        store=store,
+        scheduler=scheduler,
+        default_agent=str(options[CONF_DEFAULT_AGENT]),
+        default_timeout=float(options[CONF_DEFAULT_TIMEOUT]),
+    )
+    try:
+        await scheduler.async_start()
+    except StoreError as err:
+        await store.async_close()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="store_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+    async def _async_on_stop(_event: Event) -> None:
+        # Record runs interrupted by the shutdown and release the database file.
+        await _async_shutdown(entry)
+
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_stop)
+    )
+    return True
+
+
+async def _async_shutdown(entry: DlandConfigEntry) -> None:
+    runtime = entry.runtime_data
+    await runtime.scheduler.async_stop()
+    await runtime.store.async_close()
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> bool:
+    """Stop the scheduler and close the store."""
+    await _async_shutdown(entry)
+    return True

@@ -1,0 +1,48 @@
+"""Running a prompt through a Home Assistant conversation agent."""
+
+from __future__ import annotations
+
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import intent
+
+
+class AgentError(Exception):
+    """The agent answered with an error."""
+
+
+def agent_exists(hass: HomeAssistant, agent_id: str) -> bool:
+    """Return whether a conversation agent with this id is available."""
+    try:
+        return conversation.async_get_agent_info(hass, agent_id) is not None
+    except ValueError:
+        return False
+
+
+async def async_run_agent(
+    hass: HomeAssistant,
+    agent_id: str,
+    prompt: str,
+    context: Context,
+    *,
+    conversation_id: str | None = None,
+    extra_system_prompt: str | None = None,
+) -> str:
+    """Send ``prompt`` to the agent and return its spoken answer.
+
+    Raises AgentError when the agent reports an error.
+    """
+    result = await conversation.async_converse(
+        hass,
+        text=prompt,
+        conversation_id=conversation_id,
+        context=context,
+        agent_id=agent_id,
+        extra_system_prompt=extra_system_prompt,
+    )
+    response = result.response
+    speech = str(response.speech.get("plain", {}).get("speech", ""))
+    if response.response_type is intent.IntentResponseType.ERROR:
+        code = response.error_code.value if response.error_code else "unknown"
+        raise AgentError(f"{code}: {speech}" if speech else code)
+    return speech

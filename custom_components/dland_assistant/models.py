@@ -1,0 +1,105 @@
+"""Data types of the scheduler: tasks, executions and their states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class TaskKind(StrEnum):
+    """How a task is scheduled."""
+
+    ONCE = "once"
+    CRON = "cron"
+
+
+class TaskStatus(StrEnum):
+    """Where a task stands.
+
+    A one-off task ends in the final status of its execution; a recurring task goes
+    back to ``scheduled`` after each run.
+    """
+
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    ABANDONED = "abandoned"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class ExecutionStatus(StrEnum):
+    """Where an execution stands."""
+
+    IN_PROGRESS = "in_progress"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    ABANDONED = "abandoned"
+    CANCELLED = "cancelled"
+
+
+class MissedRunPolicy(StrEnum):
+    """What happens to runs that fell due while Home Assistant was down."""
+
+    RUN_ONCE = "run_once"
+    SKIP = "skip"
+
+
+class ExecutionSource(StrEnum):
+    """What started an execution."""
+
+    SCHEDULE = "schedule"
+    MANUAL = "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A stored task."""
+
+    task_id: str
+    name: str
+    agent: str
+    prompt: str
+    user: str | None
+    platform: str | None
+    kind: TaskKind
+    next_run: datetime | None
+    cron: str | None
+    time_zone: str | None
+    enabled: bool
+    status: TaskStatus
+    timeout: float
+    missed_run_policy: MissedRunPolicy
+    source: str
+    created: datetime
+    updated: datetime
+    last_run: datetime | None = None
+    last_status: ExecutionStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """One run of a task, as stored in the execution log."""
+
+    execution_id: str
+    task_id: str | None
+    source: ExecutionSource
+    status: ExecutionStatus
+    started: datetime
+    finished: datetime | None
+    error: str | None
+    response: str | None
+    boot_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A task claimed for a run: its execution row exists and is ``in_progress``."""
+
+    task: Task
+    execution_id: str
+    started: datetime

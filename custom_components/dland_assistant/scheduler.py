@@ -1,0 +1,344 @@
+"""The engine: claims due tasks on time and runs them through their agents.
+
+A one-shot timer is armed at the earliest due time, so a task starts within
+milliseconds of it; a 10 s tick is only a safety net (and the watchdog's beat).
+Claims are atomic in the store, so no task ever runs twice, and only as many tasks
+are claimed as there are free run slots, so a backlog never bursts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_time_interval,
+)
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from .agent import AgentError, async_run_agent
+from .const import (
+    DOMAIN,
+    EVENT_EXECUTION_FINISHED,
+    EVENT_EXECUTION_STARTED,
+    EVENT_TEXT_LIMIT,
+    LOGGER,
+    PRUNE_INTERVAL,
+    TICK_INTERVAL,
+)
+from .models import Claim, ExecutionStatus
+from .store import StoreError, TaskStore
+
+# Stored responses are capped so one chatty agent cannot bloat the database.
+RESPONSE_LIMIT = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerSettings:
+    """The tunables of the engine, from the config entry's options."""
+
+    max_concurrent: int
+    grace: timedelta
+    retention: timedelta
+
+
+@dataclass(slots=True)
+class _Run:
+    claim: Claim
+    task: asyncio.Task[None] | None = None
+    # Why the run was cancelled, when we cancelled it.
+    cancel_status: ExecutionStatus | None = None
+    cancel_reason: str | None = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _truncate(text: str | None, limit: int) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
+class Scheduler:
+    """Runs stored tasks on time, at most ``max_concurrent`` agent calls at once."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        store: TaskStore,
+        settings: SchedulerSettings,
+    ) -> None:
+        """Prepare the engine; nothing runs before ``async_start``."""
+        self.hass = hass
+        self.entry = entry
+        self.store = store
+        self.settings = settings
+        self.boot_id = ulid_now()
+        self._runs: dict[str, _Run] = {}
+        self._slots = asyncio.Semaphore(settings.max_concurrent)
+        self._claim_lock = asyncio.Lock()
+        self._unsub_timer: CALLBACK_TYPE | None = None
+        self.timer_at: datetime | None = None
+        self._stopping = False
+        self.abandoned_at_start = 0
+
+    @property
+    def running(self) -> int:
+        """Return how many executions are in progress in this boot."""
+        return len(self._runs)
+
+    async def async_start(self) -> None:
+        """Clean up after an earlier boot, then start claiming due tasks."""
+        now = dt_util.utcnow()
+        self.abandoned_at_start = await self.store.async_abandon_stale(
+            self.boot_id, now
+        )
+        if self.abandoned_at_start:
+            LOGGER.warning(
+                "Marked %s execution(s) interrupted by a restart as abandoned",
+                self.abandoned_at_start,
+            )
+        await self._async_prune()
+        self.entry.async_on_unload(
+            async_track_time_interval(
+                self.hass, self._async_tick, TICK_INTERVAL, cancel_on_shutdown=True
+            )
+        )
+        self.entry.async_on_unload(
+            async_track_time_interval(
+                self.hass,
+                self._async_prune_tick,
+                PRUNE_INTERVAL,
+                cancel_on_shutdown=True,
+            )
+        )
+        await self.async_wake()
+
+    async def async_stop(self) -> None:
+        """Stop claiming and end the runs in progress as abandoned."""
+        self._stopping = True
+        self._cancel_timer()
+        runs = list(self._runs.values())
+        for run in runs:
+            self._cancel_run(
+                run,
+                ExecutionStatus.ABANDONED,
+                "Interrupted: Home Assistant stopped during the run",
+            )
+        for run in runs:
+            await run.done.wait()
+
+    # Claiming and timing
+
+    async def async_wake(self) -> None:
+        """Claim what is due now and arm the timer for the next due task."""
+        async with self._claim_lock:
+            if self._stopping:
+                return
+            now = dt_util.utcnow()
+            free = self.settings.max_concurrent - len(self._runs)
+            if free > 0:
+                result = await self.store.async_claim_due(
+                    now, free, self.boot_id, self.settings.grace
+                )
+                for task_id in result.skipped:
+                    LOGGER.info("Skipped missed run of task %s by its policy", task_id)
+                for claim in result.claims:
+                    self._start_run(claim)
+            next_due = await self.store.async_next_due()
+            # A task already due waits for a free slot: the end of a run wakes us.
+            self._arm(next_due if next_due is not None and next_due > now else None)
+
+    @callback
+    def _arm(self, when: datetime | None) -> None:
+        if when == self.timer_at and self._unsub_timer is not None:
+            return
+        self._cancel_timer()
+        if when is None:
+            return
+        self.timer_at = when
+        self._unsub_timer = async_track_point_in_utc_time(
+            self.hass, self._on_timer, when
+        )
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+        self._unsub_timer = None
+        self.timer_at = None
+
+    @callback
+    def _on_timer(self, _now: datetime) -> None:
+        self._unsub_timer = None
+        self.timer_at = None
+        self._spawn_wake()
+
+    @callback
+    def _spawn_wake(self) -> None:
+        if not self._stopping:
+            self.entry.async_create_background_task(
+                self.hass, self.async_wake(), f"{DOMAIN} wake"
+            )
+
+    async def _async_tick(self, _now: datetime) -> None:
+        await self._async_watchdog()
+        await self.async_wake()
+
+    async def _async_prune_tick(self, _now: datetime) -> None:
+        await self._async_prune()
+
+    async def _async_prune(self) -> None:
+        executions, tasks = await self.store.async_prune(
+            dt_util.utcnow() - self.settings.retention
+        )
+        if executions or tasks:
+            LOGGER.debug("Pruned %s executions and %s tasks", executions, tasks)
+
+    async def _async_watchdog(self) -> None:
+        """End executions in progress for more than twice their timeout."""
+        now = dt_util.utcnow()
+        for run in list(self._runs.values()):
+            limit = 2 * run.claim.task.timeout
+            if (
+                now - run.claim.started > timedelta(seconds=limit)
+                and run.cancel_status is None
+            ):
+                LOGGER.warning(
+                    "Execution %s of task %s exceeded twice its timeout; cancelling",
+                    run.claim.execution_id,
+                    run.claim.task.task_id,
+                )
+                self._cancel_run(
+                    run,
+                    ExecutionStatus.TIMED_OUT,
+                    f"Cancelled after {limit:g} s (twice the timeout)",
+                )
+
+    # Runs
+
+    async def async_run_now(self, task_id: str) -> Claim | None:
+        """Run a task now, outside its schedule; None if it is running or cancelled."""
+        if self._stopping:
+            return None
+        claim = await self.store.async_claim_manual(
+            task_id, dt_util.utcnow(), self.boot_id
+        )
+        if claim is not None:
+            self._start_run(claim)
+        return claim
+
+    def cancel_task_run(self, task_id: str) -> bool:
+        """Cancel the execution in progress of a task, if any."""
+        for run in self._runs.values():
+            if run.claim.task.task_id == task_id:
+                self._cancel_run(run, ExecutionStatus.CANCELLED, "Cancelled by request")
+                return True
+        return False
+
+    def _cancel_run(self, run: _Run, status: ExecutionStatus, reason: str) -> None:
+        run.cancel_status = status
+        run.cancel_reason = reason
+        if run.task is not None:
+            run.task.cancel(reason)
+
+    def _start_run(self, claim: Claim) -> None:
+        run = _Run(claim)
+        self._runs[claim.execution_id] = run
+        run.task = self.entry.async_create_background_task(
+            self.hass,
+            self._async_run(run),
+            f"{DOMAIN} execution {claim.execution_id}",
+        )
+
+    def _context(self, user: str | None) -> Context:
+        """Run as the task's Home Assistant user, when it names one."""
+        if user is not None:
+            if (state := self.hass.states.get(user)) is not None:
+                user = state.attributes.get("user_id")
+            if user is not None and self.hass.auth.async_get_user(user) is not None:
+                return Context(user_id=user)
+        return Context()
+
+    async def _async_run(self, run: _Run) -> None:
+        claim = run.claim
+        task = claim.task
+        event_data = {
+            "execution_id": claim.execution_id,
+            "task_id": task.task_id,
+            "task_name": task.name,
+            "agent": task.agent,
+            "user": task.user,
+        }
+        self.hass.bus.async_fire(EVENT_EXECUTION_STARTED, event_data)
+        response: str | None = None
+        error: str | None = None
+        try:
+            async with self._slots, asyncio.timeout(task.timeout):
+                response = await async_run_agent(
+                    self.hass, task.agent, task.prompt, self._context(task.user)
+                )
+            status = ExecutionStatus.SUCCEEDED
+        except TimeoutError:
+            status = ExecutionStatus.TIMED_OUT
+            error = f"Timed out after {task.timeout:g} s"
+        except asyncio.CancelledError:
+            status = run.cancel_status or ExecutionStatus.ABANDONED
+            error = run.cancel_reason or "Interrupted: the run was cancelled"
+        except AgentError as err:
+            status = ExecutionStatus.FAILED
+            error = f"Agent error: {err}"
+        except Exception as err:  # noqa: BLE001 - a broken agent must not stop the scheduler
+            LOGGER.exception(
+                "Execution %s of task %s failed", claim.execution_id, task.task_id
+            )
+            status = ExecutionStatus.FAILED
+            error = f"{type(err).__name__}: {err}"
+        await self._async_finish(
+            run, status, _truncate(response, RESPONSE_LIMIT), error
+        )
+
+    async def _async_finish(
+        self,
+        run: _Run,
+        status: ExecutionStatus,
+        response: str | None,
+        error: str | None,
+    ) -> None:
+        claim = run.claim
+        try:
+            await self.store.async_finish_execution(
+                claim.execution_id,
+                status,
+                dt_util.utcnow(),
+                response=response,
+                error=error,
+            )
+        except StoreError as err:
+            # The row stays in_progress; the next start marks it abandoned.
+            LOGGER.error(
+                "Could not record the end of execution %s: %s", claim.execution_id, err
+            )
+        finally:
+            self._runs.pop(claim.execution_id, None)
+            run.done.set()
+        self.hass.bus.async_fire(
+            EVENT_EXECUTION_FINISHED,
+            {
+                "execution_id": claim.execution_id,
+                "task_id": claim.task.task_id,
+                "task_name": claim.task.name,
+                "agent": claim.task.agent,
+                "user": claim.task.user,
+                "status": status.value,
+                "response": _truncate(response, EVENT_TEXT_LIMIT),
+                "error": _truncate(error, EVENT_TEXT_LIMIT),
+            },
+        )
+        self._spawn_wake()

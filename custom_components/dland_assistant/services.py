@@ -1,0 +1,200 @@
+"""Services of dland_assistant: scheduling, steering and reading tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.helpers import config_validation as cv
+
+from . import task_manager
+from .const import DOMAIN, MAX_NAME_LENGTH
+from .models import Execution, ExecutionStatus, MissedRunPolicy, Task, TaskStatus
+
+SERVICE_SCHEDULE_TASK = "schedule_task"
+SERVICE_CANCEL_TASK = "cancel_task"
+SERVICE_RUN_TASK = "run_task"
+SERVICE_SET_TASK_ENABLED = "set_task_enabled"
+SERVICE_LIST_TASKS = "list_tasks"
+SERVICE_GET_EXECUTIONS = "get_executions"
+
+ATTR_TASK_ID = "task_id"
+MAX_EXECUTIONS = 1000
+
+SCHEDULE_TASK_SCHEMA = vol.Schema(
+    {
+        vol.Optional("agent"): cv.string,
+        vol.Required("prompt"): cv.string,
+        vol.Optional("at"): cv.datetime,
+        vol.Optional("in"): cv.time_period,
+        vol.Optional("cron"): cv.string,
+        vol.Optional("name"): vol.All(cv.string, vol.Length(max=MAX_NAME_LENGTH)),
+        vol.Optional("user"): cv.string,
+        vol.Optional("platform"): cv.string,
+        vol.Optional("timeout"): vol.All(
+            vol.Coerce(float), vol.Range(min=1, max=86400)
+        ),
+        vol.Optional("missed_run_policy"): vol.Coerce(MissedRunPolicy),
+        vol.Optional("enabled", default=True): cv.boolean,
+    }
+)
+TASK_ID_SCHEMA = vol.Schema({vol.Required(ATTR_TASK_ID): cv.string})
+SET_TASK_ENABLED_SCHEMA = TASK_ID_SCHEMA.extend({vol.Required("enabled"): cv.boolean})
+LIST_TASKS_SCHEMA = vol.Schema(
+    {vol.Optional("status"): vol.All(cv.ensure_list, [vol.Coerce(TaskStatus)])}
+)
+GET_EXECUTIONS_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_TASK_ID): cv.string,
+        vol.Optional("status"): vol.Coerce(ExecutionStatus),
+        vol.Optional("limit", default=50): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_EXECUTIONS)
+        ),
+    }
+)
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def task_as_dict(task: Task) -> dict[str, Any]:
+    """Return a task as service response data."""
+    return {
+        "task_id": task.task_id,
+        "name": task.name,
+        "agent": task.agent,
+        "prompt": task.prompt,
+        "user": task.user,
+        "platform": task.platform,
+        "kind": task.kind.value,
+        "cron": task.cron,
+        "time_zone": task.time_zone,
+        "next_run": _iso(task.next_run),
+        "enabled": task.enabled,
+        "status": task.status.value,
+        "missed_run_policy": task.missed_run_policy.value,
+        "timeout": task.timeout,
+        "last_run": _iso(task.last_run),
+        "last_status": None if task.last_status is None else task.last_status.value,
+    }
+
+
+def execution_as_dict(execution: Execution) -> dict[str, Any]:
+    """Return an execution as service response data."""
+    return {
+        "execution_id": execution.execution_id,
+        "task_id": execution.task_id,
+        "source": execution.source.value,
+        "status": execution.status.value,
+        "started": _iso(execution.started),
+        "finished": _iso(execution.finished),
+        "error": execution.error,
+        "response": execution.response,
+    }
+
+
+async def _async_schedule_task(call: ServiceCall) -> ServiceResponse:
+    data = call.data
+    task = await task_manager.async_schedule_task(
+        call.hass,
+        task_manager.ScheduleRequest(
+            prompt=data["prompt"],
+            agent=data.get("agent"),
+            at=data.get("at"),
+            delay=data.get("in"),
+            cron=data.get("cron"),
+            name=data.get("name"),
+            user=data.get("user") or (call.context.user_id if call.context else None),
+            platform=data.get("platform"),
+            timeout=data.get("timeout"),
+            missed_run_policy=data.get("missed_run_policy", MissedRunPolicy.RUN_ONCE),
+            enabled=data["enabled"],
+        ),
+    )
+    return {"task_id": task.task_id, "next_run": _iso(task.next_run)}
+
+
+async def _async_cancel_task(call: ServiceCall) -> None:
+    await task_manager.async_cancel_task(call.hass, call.data[ATTR_TASK_ID])
+
+
+async def _async_run_task(call: ServiceCall) -> ServiceResponse:
+    execution_id = await task_manager.async_run_task(call.hass, call.data[ATTR_TASK_ID])
+    return {"execution_id": execution_id}
+
+
+async def _async_set_task_enabled(call: ServiceCall) -> ServiceResponse:
+    task = await task_manager.async_set_task_enabled(
+        call.hass, call.data[ATTR_TASK_ID], call.data["enabled"]
+    )
+    return {
+        "task_id": task.task_id,
+        "enabled": task.enabled,
+        "next_run": _iso(task.next_run),
+    }
+
+
+async def _async_list_tasks(call: ServiceCall) -> ServiceResponse:
+    tasks = await task_manager.async_list_tasks(call.hass, call.data.get("status"))
+    return {"tasks": [task_as_dict(task) for task in tasks]}
+
+
+async def _async_get_executions(call: ServiceCall) -> ServiceResponse:
+    executions = await task_manager.async_get_executions(
+        call.hass,
+        call.data.get(ATTR_TASK_ID),
+        call.data.get("status"),
+        call.data["limit"],
+    )
+    return {"executions": [execution_as_dict(e) for e in executions]}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's services."""
+    register = hass.services.async_register
+    register(
+        DOMAIN,
+        SERVICE_SCHEDULE_TASK,
+        _async_schedule_task,
+        schema=SCHEDULE_TASK_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(DOMAIN, SERVICE_CANCEL_TASK, _async_cancel_task, schema=TASK_ID_SCHEMA)
+    register(
+        DOMAIN,
+        SERVICE_RUN_TASK,
+        _async_run_task,
+        schema=TASK_ID_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        SERVICE_SET_TASK_ENABLED,
+        _async_set_task_enabled,
+        schema=SET_TASK_ENABLED_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        SERVICE_LIST_TASKS,
+        _async_list_tasks,
+        schema=LIST_TASKS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    register(
+        DOMAIN,
+        SERVICE_GET_EXECUTIONS,
+        _async_get_executions,
+        schema=GET_EXECUTIONS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )

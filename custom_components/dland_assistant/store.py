@@ -1,0 +1,622 @@
+"""The SQLite store of tasks and executions (aiosqlite, WAL, forward migrations).
+
+Times are stored as UTC epoch seconds. One connection serves the integration; a lock
+keeps each write transaction whole, so coroutines never interleave inside one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+import sqlite3
+from typing import Any
+
+import aiosqlite
+
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from .cron import next_cron_run
+from .models import (
+    Claim,
+    Execution,
+    ExecutionSource,
+    ExecutionStatus,
+    MissedRunPolicy,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+
+# Each entry upgrades the schema by one version; never edit a released one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        user TEXT,
+        platform TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('once', 'cron')),
+        next_run REAL,
+        cron TEXT,
+        time_zone TEXT,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL,
+        timeout REAL NOT NULL,
+        missed_run_policy TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created REAL NOT NULL,
+        updated REAL NOT NULL
+    );
+    -- Only runnable tasks are indexed, so "what is due" reads a handful of rows
+    -- however many finished tasks are kept.
+    CREATE INDEX tasks_due ON tasks (next_run)
+        WHERE status = 'scheduled' AND enabled = 1;
+    CREATE INDEX tasks_updated ON tasks (updated);
+    CREATE TABLE executions (
+        id TEXT PRIMARY KEY,
+        task_id TEXT REFERENCES tasks (id) ON DELETE SET NULL,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started REAL NOT NULL,
+        finished REAL,
+        error TEXT,
+        response TEXT,
+        boot_id TEXT NOT NULL
+    );
+    CREATE INDEX executions_task ON executions (task_id, started);
+    CREATE INDEX executions_started ON executions (started);
+    CREATE INDEX executions_in_progress ON executions (boot_id)
+        WHERE status = 'in_progress';
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_TASK_COLUMNS = """
+    t.id, t.name, t.agent, t.prompt, t.user, t.platform, t.kind, t.next_run, t.cron,
+    t.time_zone, t.enabled, t.status, t.timeout, t.missed_run_policy, t.source,
+    t.created, t.updated,
+    (SELECT e.started FROM executions e WHERE e.task_id = t.id
+        ORDER BY e.started DESC LIMIT 1) AS last_run,
+    (SELECT e.status FROM executions e WHERE e.task_id = t.id
+        ORDER BY e.started DESC LIMIT 1) AS last_status
+"""
+_EXECUTION_COLUMNS = (
+    "id, task_id, source, status, started, finished, error, response, boot_id"
+)
+# A task in one of these will never run again by itself: it may be pruned.
+_ENDED_TASK_STATUSES = tuple(
+    status.value
+    for status in TaskStatus
+    if status not in (TaskStatus.SCHEDULED, TaskStatus.RUNNING)
+)
+
+
+class StoreError(Exception):
+    """The database could not be read or written."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer version of the integration."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    """What is needed to create a task."""
+
+    name: str
+    agent: str
+    prompt: str
+    kind: TaskKind
+    next_run: datetime
+    timeout: float
+    missed_run_policy: MissedRunPolicy
+    source: str
+    user: str | None = None
+    platform: str | None = None
+    cron: str | None = None
+    time_zone: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """The outcome of one claim: runs to start and tasks skipped by policy."""
+
+    claims: list[Claim]
+    skipped: list[str]
+
+
+def _ts(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def _dt(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def _task(row: sqlite3.Row) -> Task:
+    created = _dt(row["created"])
+    updated = _dt(row["updated"])
+    assert created is not None
+    assert updated is not None
+    return Task(
+        task_id=row["id"],
+        name=row["name"],
+        agent=row["agent"],
+        prompt=row["prompt"],
+        user=row["user"],
+        platform=row["platform"],
+        kind=TaskKind(row["kind"]),
+        next_run=_dt(row["next_run"]),
+        cron=row["cron"],
+        time_zone=row["time_zone"],
+        enabled=bool(row["enabled"]),
+        status=TaskStatus(row["status"]),
+        timeout=row["timeout"],
+        missed_run_policy=MissedRunPolicy(row["missed_run_policy"]),
+        source=row["source"],
+        created=created,
+        updated=updated,
+        last_run=_dt(row["last_run"]),
+        last_status=(
+            None if row["last_status"] is None else ExecutionStatus(row["last_status"])
+        ),
+    )
+
+
+def _execution(row: sqlite3.Row) -> Execution:
+    started = _dt(row["started"])
+    assert started is not None
+    return Execution(
+        execution_id=row["id"],
+        task_id=row["task_id"],
+        source=ExecutionSource(row["source"]),
+        status=ExecutionStatus(row["status"]),
+        started=started,
+        finished=_dt(row["finished"]),
+        error=row["error"],
+        response=row["response"],
+        boot_id=row["boot_id"],
+    )
+
+
+class TaskStore:
+    """Tasks and executions in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        """Remember where the database lives; nothing is opened yet."""
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def _conn(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise StoreError("The store is closed")
+        return self._db
+
+    async def async_open(self) -> None:
+        """Open the database, switch it to WAL and bring its schema up to date."""
+        try:
+            self._db = await aiosqlite.connect(self.path)
+            self._db.row_factory = sqlite3.Row
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA synchronous=NORMAL")
+            await self._db.execute("PRAGMA foreign_keys=ON")
+            await self._migrate()
+        except sqlite3.Error as err:
+            await self.async_close()
+            raise StoreError(str(err)) from err
+        except SchemaTooNewError:
+            await self.async_close()
+            raise
+
+    async def async_close(self) -> None:
+        """Close the database."""
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+
+    async def _migrate(self) -> None:
+        async with self._conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(
+                f"Database schema {version} is newer than supported {SCHEMA_VERSION}"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # executescript commits first; the version bump is part of the script so a
+            # crash leaves either the old schema or the new one.
+            await self._conn.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    async def async_schema_version(self) -> int:
+        """Return the schema version of the open database."""
+        async with self._conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _fetchall(
+        self, sql: str, params: Sequence[Any] = ()
+    ) -> Iterable[sqlite3.Row]:
+        try:
+            return await self._conn.execute_fetchall(sql, params)
+        except sqlite3.Error as err:
+            raise StoreError(str(err)) from err
+
+    async def _write(self, work: Callable[[aiosqlite.Connection], Any]) -> Any:
+        """Run ``work`` in one transaction: all of it is committed or none."""
+        async with self._write_lock:
+            conn = self._conn
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = await work(conn)
+                except BaseException:
+                    await conn.rollback()
+                    raise
+                await conn.commit()
+            except sqlite3.Error as err:
+                raise StoreError(str(err)) from err
+            return result
+
+    # Tasks
+
+    async def async_add_task(self, new: NewTask) -> Task:
+        """Store a new task and return it."""
+        task_id = ulid_now()
+        now = dt_util.utcnow().timestamp()
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                """INSERT INTO tasks (id, name, agent, prompt, user, platform, kind,
+                    next_run, cron, time_zone, enabled, status, timeout,
+                    missed_run_policy, source, created, updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    task_id,
+                    new.name,
+                    new.agent,
+                    new.prompt,
+                    new.user,
+                    new.platform,
+                    new.kind.value,
+                    _ts(new.next_run),
+                    new.cron,
+                    new.time_zone,
+                    int(new.enabled),
+                    TaskStatus.SCHEDULED.value,
+                    new.timeout,
+                    new.missed_run_policy.value,
+                    new.source,
+                    now,
+                    now,
+                ),
+            )
+
+        await self._write(work)
+        task = await self.async_get_task(task_id)
+        assert task is not None
+        return task
+
+    async def async_get_task(self, task_id: str) -> Task | None:
+        """Return one task, or None."""
+        rows = list(
+            await self._fetchall(
+                f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.id = ?", (task_id,)
+            )
+        )
+        return _task(rows[0]) if rows else None
+
+    async def async_list_tasks(
+        self, statuses: Iterable[TaskStatus] | None = None
+    ) -> list[Task]:
+        """Return tasks, soonest next run first, optionally of some statuses."""
+        sql = f"SELECT {_TASK_COLUMNS} FROM tasks t"
+        params: list[str] = []
+        if statuses is not None:
+            params = [status.value for status in statuses]
+            sql += f" WHERE t.status IN ({', '.join('?' * len(params))})"
+        sql += " ORDER BY t.next_run IS NULL, t.next_run, t.created"
+        return [_task(row) for row in await self._fetchall(sql, params)]
+
+    async def async_count_tasks_by_status(self) -> dict[str, int]:
+        """Return how many tasks there are in each status."""
+        rows = await self._fetchall(
+            "SELECT status, COUNT(*) FROM tasks GROUP BY status"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def async_next_due(self) -> datetime | None:
+        """Return the earliest next run of a runnable task."""
+        rows = list(
+            await self._fetchall(
+                "SELECT MIN(next_run) FROM tasks"
+                " WHERE status = 'scheduled' AND enabled = 1"
+            )
+        )
+        return _dt(rows[0][0]) if rows else None
+
+    async def async_cancel_task(self, task_id: str) -> bool:
+        """Mark a task cancelled; False when it had already ended."""
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                """UPDATE tasks SET status = 'cancelled', updated = ?
+                WHERE id = ? AND status IN ('scheduled', 'running')""",
+                (dt_util.utcnow().timestamp(), task_id),
+            )
+            return cursor.rowcount
+
+        return bool(await self._write(work))
+
+    async def async_set_enabled(
+        self, task_id: str, enabled: bool, next_run: datetime | None
+    ) -> None:
+        """Pause or resume a task; a resumed cron task gets a fresh next run."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                """UPDATE tasks SET enabled = ?, next_run = COALESCE(?, next_run),
+                    updated = ? WHERE id = ?""",
+                (int(enabled), _ts(next_run), dt_util.utcnow().timestamp(), task_id),
+            )
+
+        await self._write(work)
+
+    # Claims and executions
+
+    async def async_claim_due(
+        self, now: datetime, limit: int, boot_id: str, grace: timedelta
+    ) -> ClaimResult:
+        """Atomically claim up to ``limit`` due tasks.
+
+        In one transaction each claimed task gets an ``in_progress`` execution and
+        becomes ``running``; a cron task also moves to its first run after ``now``, so
+        missed runs coalesce into this one. A task late by more than ``grace`` under
+        the ``skip`` policy is not run: a one-off one becomes ``missed``, a cron one
+        only moves on.
+        """
+
+        async def work(conn: aiosqlite.Connection) -> ClaimResult:
+            result = ClaimResult([], [])
+            while len(result.claims) < limit:
+                rows = list(
+                    await conn.execute_fetchall(
+                        f"""SELECT {_TASK_COLUMNS} FROM tasks t
+                        WHERE t.status = 'scheduled' AND t.enabled = 1
+                            AND t.next_run <= ?
+                        ORDER BY t.next_run LIMIT ?""",
+                        (now.timestamp(), limit - len(result.claims)),
+                    )
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    task = _task(row)
+                    claim = await self._claim_one(conn, task, now, boot_id, grace)
+                    if claim is None:
+                        result.skipped.append(task.task_id)
+                    else:
+                        result.claims.append(claim)
+            return result
+
+        result: ClaimResult = await self._write(work)
+        return result
+
+    async def _claim_one(
+        self,
+        conn: aiosqlite.Connection,
+        task: Task,
+        now: datetime,
+        boot_id: str,
+        grace: timedelta,
+    ) -> Claim | None:
+        assert task.next_run is not None
+        skip = (
+            now - task.next_run > grace
+            and task.missed_run_policy is MissedRunPolicy.SKIP
+        )
+        next_run: datetime | None = task.next_run
+        if task.kind is TaskKind.CRON:
+            assert task.cron is not None
+            assert task.time_zone is not None
+            next_run = next_cron_run(task.cron, task.time_zone, now)
+        if skip:
+            status = TaskStatus.MISSED
+            if task.kind is TaskKind.CRON and next_run is not None:
+                status = TaskStatus.SCHEDULED
+        else:
+            status = TaskStatus.RUNNING
+        await conn.execute(
+            "UPDATE tasks SET status = ?, next_run = ?, updated = ? WHERE id = ?",
+            (status.value, _ts(next_run), now.timestamp(), task.task_id),
+        )
+        if skip:
+            return None
+        execution_id = await self._insert_execution(
+            conn, task.task_id, ExecutionSource.SCHEDULE, now, boot_id
+        )
+        return Claim(task=task, execution_id=execution_id, started=now)
+
+    async def async_claim_manual(
+        self, task_id: str, now: datetime, boot_id: str
+    ) -> Claim | None:
+        """Claim a task for a run outside its schedule; None if it cannot run now.
+
+        A one-off task run early is consumed (it will not run again at its time); a
+        cron task keeps its schedule.
+        """
+
+        async def work(conn: aiosqlite.Connection) -> Claim | None:
+            rows = list(
+                await conn.execute_fetchall(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.id = ?", (task_id,)
+                )
+            )
+            if not rows:
+                return None
+            task = _task(rows[0])
+            if task.status in (TaskStatus.RUNNING, TaskStatus.CANCELLED):
+                return None
+            await conn.execute(
+                "UPDATE tasks SET status = 'running', updated = ? WHERE id = ?",
+                (now.timestamp(), task_id),
+            )
+            execution_id = await self._insert_execution(
+                conn, task_id, ExecutionSource.MANUAL, now, boot_id
+            )
+            return Claim(task=task, execution_id=execution_id, started=now)
+
+        claim: Claim | None = await self._write(work)
+        return claim
+
+    async def _insert_execution(
+        self,
+        conn: aiosqlite.Connection,
+        task_id: str | None,
+        source: ExecutionSource,
+        started: datetime,
+        boot_id: str,
+    ) -> str:
+        execution_id = ulid_now()
+        await conn.execute(
+            """INSERT INTO executions (id, task_id, source, status, started, boot_id)
+            VALUES (?, ?, ?, 'in_progress', ?, ?)""",
+            (execution_id, task_id, source.value, started.timestamp(), boot_id),
+        )
+        return execution_id
+
+    async def async_finish_execution(
+        self,
+        execution_id: str,
+        status: ExecutionStatus,
+        finished: datetime,
+        *,
+        response: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record how an execution ended; False if it had already ended.
+
+        The task follows: a one-off task takes the execution's status, a running cron
+        task is scheduled again (a cancelled task stays cancelled).
+        """
+
+        async def work(conn: aiosqlite.Connection) -> bool:
+            cursor = await conn.execute(
+                """UPDATE executions SET status = ?, finished = ?, response = ?,
+                    error = ?
+                WHERE id = ? AND status = 'in_progress'""",
+                (status.value, finished.timestamp(), response, error, execution_id),
+            )
+            if not cursor.rowcount:
+                return False
+            await conn.execute(
+                """UPDATE tasks SET updated = ?, status = CASE
+                    WHEN kind = 'once' THEN ?
+                    WHEN next_run IS NULL THEN ?
+                    ELSE 'scheduled' END
+                WHERE status = 'running'
+                    AND id = (SELECT task_id FROM executions WHERE id = ?)""",
+                (finished.timestamp(), status.value, status.value, execution_id),
+            )
+            return True
+
+        finished_now: bool = await self._write(work)
+        return finished_now
+
+    async def async_abandon_stale(self, boot_id: str, now: datetime) -> int:
+        """Mark executions left ``in_progress`` by another boot as ``abandoned``.
+
+        Their tasks follow as in :meth:`async_finish_execution`. Returns how many.
+        """
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            now_ts = now.timestamp()
+            await conn.execute(
+                """UPDATE tasks SET updated = ?, status = CASE
+                    WHEN kind = 'once' OR next_run IS NULL THEN 'abandoned'
+                    ELSE 'scheduled' END
+                WHERE status = 'running' AND id IN (
+                    SELECT task_id FROM executions
+                    WHERE status = 'in_progress' AND boot_id != ?)""",
+                (now_ts, boot_id),
+            )
+            cursor = await conn.execute(
+                """UPDATE executions SET status = 'abandoned', finished = ?,
+                    error = 'Interrupted: Home Assistant stopped during the run'
+                WHERE status = 'in_progress' AND boot_id != ?""",
+                (now_ts, boot_id),
+            )
+            return cursor.rowcount
+
+        count: int = await self._write(work)
+        return count
+
+    async def async_get_execution(self, execution_id: str) -> Execution | None:
+        """Return one execution, or None."""
+        rows = list(
+            await self._fetchall(
+                f"SELECT {_EXECUTION_COLUMNS} FROM executions WHERE id = ?",
+                (execution_id,),
+            )
+        )
+        return _execution(rows[0]) if rows else None
+
+    async def async_list_executions(
+        self,
+        task_id: str | None = None,
+        status: ExecutionStatus | None = None,
+        limit: int = 50,
+        since: datetime | None = None,
+    ) -> list[Execution]:
+        """Return executions, newest first."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if task_id is not None:
+            clauses.append("task_id = ?")
+            params.append(task_id)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status.value)
+        if since is not None:
+            clauses.append("started >= ?")
+            params.append(since.timestamp())
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        params.append(limit)
+        rows = await self._fetchall(
+            f"SELECT {_EXECUTION_COLUMNS} FROM executions{where}"
+            " ORDER BY started DESC, id DESC LIMIT ?",
+            params,
+        )
+        return [_execution(row) for row in rows]
+
+    async def async_prune(self, older_than: datetime) -> tuple[int, int]:
+        """Delete ended executions and ended one-off tasks older than a cut-off.
+
+        Returns how many executions and tasks went.
+        """
+        cut = older_than.timestamp()
+
+        async def work(conn: aiosqlite.Connection) -> tuple[int, int]:
+            executions = await conn.execute(
+                "DELETE FROM executions WHERE started < ? AND status != 'in_progress'",
+                (cut,),
+            )
+            tasks = await conn.execute(
+                f"""DELETE FROM tasks WHERE updated < ? AND status IN
+                    ({", ".join("?" * len(_ENDED_TASK_STATUSES))})""",
+                (cut, *_ENDED_TASK_STATUSES),
+            )
+            return executions.rowcount, tasks.rowcount
+
+        pruned: tuple[int, int] = await self._write(work)
+        return pruned

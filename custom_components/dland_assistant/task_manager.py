@@ -1,0 +1,238 @@
+"""Task operations shared by services and, later, tools and endpoints.
+
+Every check happens before anything is written; a rejected request raises a
+translated ServiceValidationError and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util import dt as dt_util
+
+from .agent import agent_exists
+from .const import DOMAIN, MAX_NAME_LENGTH, MAX_PROMPT_BYTES
+from .cron import is_valid_cron, next_cron_run
+from .models import (
+    Execution,
+    ExecutionStatus,
+    MissedRunPolicy,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+from .runtime import DlandConfigEntry, DlandRuntimeData
+from .store import NewTask, StoreError
+
+
+def invalid(key: str, **placeholders: Any) -> ServiceValidationError:
+    """Return a translated validation error."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={k: str(v) for k, v in placeholders.items()} or None,
+    )
+
+
+def store_failed(err: StoreError) -> HomeAssistantError:
+    """Return a translated error for a database failure."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="store_error",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+def get_runtime(hass: HomeAssistant) -> DlandRuntimeData:
+    """Return the loaded entry's runtime data, or raise a translated error."""
+    entries: list[DlandConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not entries:
+        raise invalid("not_loaded")
+    return entries[0].runtime_data
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRequest:
+    """A request to schedule a task, as given by a user."""
+
+    prompt: str
+    agent: str | None = None
+    at: datetime | None = None
+    delay: timedelta | None = None
+    cron: str | None = None
+    name: str | None = None
+    user: str | None = None
+    platform: str | None = None
+    timeout: float | None = None
+    missed_run_policy: MissedRunPolicy = MissedRunPolicy.RUN_ONCE
+    enabled: bool = True
+    source: str = "service"
+
+
+def _validate_prompt(prompt: str) -> str:
+    prompt = prompt.strip()
+    if not prompt:
+        raise invalid("prompt_empty")
+    if len(prompt.encode()) > MAX_PROMPT_BYTES:
+        raise invalid("prompt_too_long", limit=MAX_PROMPT_BYTES)
+    return prompt
+
+
+def _first_run(
+    hass: HomeAssistant, request: ScheduleRequest, now: datetime
+) -> tuple[TaskKind, datetime]:
+    given = [v for v in (request.at, request.delay, request.cron) if v is not None]
+    if len(given) != 1:
+        raise invalid("schedule_conflict" if given else "schedule_missing")
+    if request.cron is not None:
+        if not is_valid_cron(request.cron):
+            raise invalid("invalid_cron", cron=request.cron)
+        first = next_cron_run(request.cron, hass.config.time_zone, now)
+        if first is None:
+            raise invalid("cron_never_runs", cron=request.cron)
+        return TaskKind.CRON, first
+    if request.delay is not None:
+        if request.delay <= timedelta(0):
+            raise invalid("delay_not_positive")
+        return TaskKind.ONCE, now + request.delay
+    assert request.at is not None
+    at = request.at
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt_util.get_default_time_zone())
+    at = dt_util.as_utc(at)
+    if at <= now:
+        raise invalid("at_in_past", at=dt_util.as_local(at).isoformat())
+    return TaskKind.ONCE, at
+
+
+async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> Task:
+    """Validate and store a task, then let the engine know."""
+    runtime = get_runtime(hass)
+    prompt = _validate_prompt(request.prompt)
+    agent = request.agent or runtime.default_agent
+    if not agent_exists(hass, agent):
+        raise invalid("unknown_agent", agent=agent)
+    now = dt_util.utcnow()
+    kind, first_run = _first_run(hass, request, now)
+    timeout = (
+        request.timeout if request.timeout is not None else runtime.default_timeout
+    )
+    if timeout <= 0:
+        raise invalid("timeout_not_positive")
+    name = (request.name or "").strip() or prompt.splitlines()[0]
+    try:
+        task = await runtime.store.async_add_task(
+            NewTask(
+                name=name[:MAX_NAME_LENGTH],
+                agent=agent,
+                prompt=prompt,
+                kind=kind,
+                next_run=first_run,
+                timeout=timeout,
+                missed_run_policy=request.missed_run_policy,
+                source=request.source,
+                user=request.user,
+                platform=request.platform,
+                cron=request.cron,
+                time_zone=hass.config.time_zone if kind is TaskKind.CRON else None,
+                enabled=request.enabled,
+            )
+        )
+    except StoreError as err:
+        raise store_failed(err) from err
+    await runtime.scheduler.async_wake()
+    return task
+
+
+async def _async_existing_task(runtime: DlandRuntimeData, task_id: str) -> Task:
+    try:
+        task = await runtime.store.async_get_task(task_id)
+    except StoreError as err:
+        raise store_failed(err) from err
+    if task is None:
+        raise invalid("unknown_task", task_id=task_id)
+    return task
+
+
+async def async_cancel_task(hass: HomeAssistant, task_id: str) -> None:
+    """Cancel a task, and its run in progress if there is one."""
+    runtime = get_runtime(hass)
+    task = await _async_existing_task(runtime, task_id)
+    try:
+        cancelled = await runtime.store.async_cancel_task(task_id)
+    except StoreError as err:
+        raise store_failed(err) from err
+    if not cancelled:
+        raise invalid("task_ended", task_id=task_id, status=task.status)
+    runtime.scheduler.cancel_task_run(task_id)
+    await runtime.scheduler.async_wake()
+
+
+async def async_run_task(hass: HomeAssistant, task_id: str) -> str:
+    """Run a task now; return the execution id."""
+    runtime = get_runtime(hass)
+    task = await _async_existing_task(runtime, task_id)
+    try:
+        claim = await runtime.scheduler.async_run_now(task_id)
+    except StoreError as err:
+        raise store_failed(err) from err
+    if claim is None:
+        raise invalid("task_not_runnable", task_id=task_id, status=task.status)
+    return claim.execution_id
+
+
+async def async_set_task_enabled(
+    hass: HomeAssistant, task_id: str, enabled: bool
+) -> Task:
+    """Pause or resume a task.
+
+    A resumed cron task continues from its next time after now, so the runs it
+    missed while paused do not fire.
+    """
+    runtime = get_runtime(hass)
+    task = await _async_existing_task(runtime, task_id)
+    if task.status is TaskStatus.CANCELLED:
+        raise invalid("task_ended", task_id=task_id, status=task.status)
+    next_run = None
+    if enabled and not task.enabled and task.kind is TaskKind.CRON:
+        assert task.cron is not None
+        assert task.time_zone is not None
+        next_run = next_cron_run(task.cron, task.time_zone, dt_util.utcnow())
+    try:
+        await runtime.store.async_set_enabled(task_id, enabled, next_run)
+        updated = await runtime.store.async_get_task(task_id)
+    except StoreError as err:
+        raise store_failed(err) from err
+    await runtime.scheduler.async_wake()
+    assert updated is not None
+    return updated
+
+
+async def async_list_tasks(
+    hass: HomeAssistant, statuses: list[TaskStatus] | None = None
+) -> list[Task]:
+    """Return the stored tasks."""
+    try:
+        return await get_runtime(hass).store.async_list_tasks(statuses)
+    except StoreError as err:
+        raise store_failed(err) from err
+
+
+async def async_get_executions(
+    hass: HomeAssistant,
+    task_id: str | None,
+    status: ExecutionStatus | None,
+    limit: int,
+) -> list[Execution]:
+    """Return the execution log, newest first."""
+    runtime = get_runtime(hass)
+    if task_id is not None:
+        await _async_existing_task(runtime, task_id)
+    try:
+        return await runtime.store.async_list_executions(task_id, status, limit)
+    except StoreError as err:
+        raise store_failed(err) from err

@@ -1,0 +1,147 @@
+"""Fixtures: a test conversation agent and the integration set up on a temp folder."""
+
+# Import our package first, or Home Assistant's test config supplies custom_components.
+import custom_components  # noqa: F401  # isort: skip
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
+from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
+from custom_components.dland_assistant.runtime import DlandRuntimeData
+from homeassistant.components import conversation
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import intent
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+type Behaviour = Callable[[conversation.ConversationInput], Awaitable[str | None]]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    enable_custom_integrations: None,
+) -> Generator[None]:
+    """Load custom integrations in every test."""
+    return
+
+
+@dataclass
+class AgentCall:
+    """One call the test agent received."""
+
+    at: datetime
+    text: str
+    conversation_id: str | None
+    extra_system_prompt: str | None
+    user_id: str | None
+
+
+@dataclass
+class RecordingAgent(conversation.AbstractConversationAgent):
+    """A conversation agent that records calls and does what the test says."""
+
+    agent_id: str = ""
+    calls: list[AgentCall] = field(default_factory=list)
+    behaviour: Behaviour | None = None
+    running: int = 0
+    max_running: int = 0
+
+    @property
+    def supported_languages(self) -> str:
+        """Accept every language."""
+        return "*"
+
+    async def async_process(
+        self, user_input: conversation.ConversationInput
+    ) -> conversation.ConversationResult:
+        """Record the call, then answer per the behaviour (echo by default)."""
+        self.calls.append(
+            AgentCall(
+                dt_util.utcnow(),
+                user_input.text,
+                user_input.conversation_id,
+                user_input.extra_system_prompt,
+                user_input.context.user_id,
+            )
+        )
+        self.running += 1
+        self.max_running = max(self.max_running, self.running)
+        try:
+            speech = await self.behaviour(user_input) if self.behaviour else None
+        finally:
+            self.running -= 1
+        response = intent.IntentResponse(language=user_input.language)
+        response.async_set_speech(speech if speech is not None else f"Done: {user_input.text}")
+        return conversation.ConversationResult(
+            response=response, conversation_id=user_input.conversation_id
+        )
+
+
+@pytest.fixture
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Keep the database of each test in its own folder."""
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+async def test_agent(hass: HomeAssistant) -> RecordingAgent:
+    """Register the recording agent with the conversation integration."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    agent_entry = MockConfigEntry(domain="test", title="Test agent")
+    agent_entry.add_to_hass(hass)
+    agent = RecordingAgent(agent_id=agent_entry.entry_id)
+    conversation.async_set_agent(hass, agent_entry, agent)
+    return agent
+
+
+@pytest.fixture
+def entry_options(test_agent: RecordingAgent) -> dict[str, Any]:
+    """Options of the integration's entry (tests may override)."""
+    return {**DEFAULT_OPTIONS, CONF_DEFAULT_AGENT: test_agent.agent_id}
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant, config_dir: Path, entry_options: dict[str, Any]
+) -> AsyncGenerator[MockConfigEntry]:
+    """Set up the integration and unload it afterwards."""
+    config_entry = MockConfigEntry(domain=DOMAIN, title="dland assistant", options=entry_options)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    yield config_entry
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+def runtime(entry: MockConfigEntry) -> DlandRuntimeData:
+    """Return the runtime data of a loaded entry."""
+    data: DlandRuntimeData = entry.runtime_data
+    return data
+
+
+async def call(
+    hass: HomeAssistant, service: str, data: dict[str, Any] | None = None
+) -> Any:
+    """Call one of the integration's services, with the response when it has one."""
+    return_response = service not in {"cancel_task"}
+    return await hass.services.async_call(
+        DOMAIN, service, data or {}, blocking=True, return_response=return_response
+    )
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Let timers, claims and runs (background tasks) finish."""
+    for _ in range(3):
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await asyncio.sleep(0)
