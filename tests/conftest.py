@@ -4,6 +4,7 @@
 import custom_components  # noqa: F401  # isort: skip
 
 import asyncio
+import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -145,3 +146,17 @@ async def settle(hass: HomeAssistant) -> None:
     for _ in range(3):
         await hass.async_block_till_done(wait_background_tasks=True)
         await asyncio.sleep(0)
+
+
+async def wait_until(
+    hass: HomeAssistant, predicate: Callable[[], bool], attempts: int = 400
+) -> None:
+    """Wait (in real time, whatever the frozen clock says) until predicate holds."""
+    loop = asyncio.get_running_loop()
+    for _ in range(attempts):
+        await hass.async_block_till_done()
+        if predicate():
+            return
+        # The store's thread needs real time; the event loop's clock may be frozen.
+        await loop.run_in_executor(None, threading.Event().wait, 0.005)
+    raise AssertionError("condition not reached")

@@ -30,8 +30,10 @@ async def async_run_agent(
 ) -> str:
     """Send ``prompt`` to the agent and return its spoken answer.
 
-    Raises AgentError when the agent reports an error.
+    Raises AgentError when the agent is gone or reports an error.
     """
+    if not agent_exists(hass, agent_id):
+        raise AgentError(f"Conversation agent {agent_id} not found")
     result = await conversation.async_converse(
         hass,
         text=prompt,

@@ -123,7 +123,9 @@ class Scheduler:
     async def async_stop(self) -> None:
         """Stop claiming and end the runs in progress as abandoned."""
         self._stopping = True
-        self._cancel_timer()
+        # Let a claim under way finish, so its runs are ended below, not lost.
+        async with self._claim_lock:
+            self._cancel_timer()
         runs = list(self._runs.values())
         for run in runs:
             self._cancel_run(
@@ -286,8 +288,9 @@ class Scheduler:
                 )
             status = ExecutionStatus.SUCCEEDED
         except TimeoutError:
-            status = ExecutionStatus.TIMED_OUT
-            error = f"Timed out after {task.timeout:g} s"
+            # A cancel that lands after the timeout expired surfaces as TimeoutError.
+            status = run.cancel_status or ExecutionStatus.TIMED_OUT
+            error = run.cancel_reason or f"Timed out after {task.timeout:g} s"
         except asyncio.CancelledError:
             status = run.cancel_status or ExecutionStatus.ABANDONED
             error = run.cancel_reason or "Interrupted: the run was cancelled"
