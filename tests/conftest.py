@@ -4,11 +4,11 @@
 import custom_components  # noqa: F401  # isort: skip
 
 import asyncio
-import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+import threading
 from typing import Any
 
 import pytest
@@ -80,7 +80,9 @@ class RecordingAgent(conversation.AbstractConversationAgent):
         finally:
             self.running -= 1
         response = intent.IntentResponse(language=user_input.language)
-        response.async_set_speech(speech if speech is not None else f"Done: {user_input.text}")
+        response.async_set_speech(
+            speech if speech is not None else f"Done: {user_input.text}"
+        )
         return conversation.ConversationResult(
             response=response, conversation_id=user_input.conversation_id
         )
@@ -116,7 +118,9 @@ async def entry(
     hass: HomeAssistant, config_dir: Path, entry_options: dict[str, Any]
 ) -> AsyncGenerator[MockConfigEntry]:
     """Set up the integration and unload it afterwards."""
-    config_entry = MockConfigEntry(domain=DOMAIN, title="dland assistant", options=entry_options)
+    config_entry = MockConfigEntry(
+        domain=DOMAIN, title="dland assistant", options=entry_options
+    )
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()

@@ -14,11 +14,13 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
 )
 
+from custom_components.dland_assistant.agent import AgentError, async_run_agent
+from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
 from custom_components.dland_assistant.const import (
+    CONF_DEFAULT_AGENT,
     CONF_MAX_CONCURRENT,
-    CONF_MISSED_RUN_GRACE,
-    CONF_RETENTION_DAYS,
     DATABASE_FILE,
+    DOMAIN,
     EVENT_EXECUTION_FINISHED,
     EVENT_EXECUTION_STARTED,
 )
@@ -29,7 +31,8 @@ from custom_components.dland_assistant.models import (
 )
 from custom_components.dland_assistant.store import NewTask, TaskStore
 from homeassistant.components import conversation
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import intent
 from homeassistant.util import dt as dt_util
 
@@ -98,8 +101,6 @@ async def test_concurrency_limit(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Five tasks due together run two at a time, and all of them run."""
-    from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
-    from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
 
     config_entry = MockConfigEntry(
         domain=DOMAIN,
@@ -223,7 +224,9 @@ async def test_agent_error_response_fails_the_run(
     test_agent: RecordingAgent,
 ) -> None:
     """An error answer from the agent (no intent matched) marks the run failed."""
-    task_id = await _schedule(hass, prompt="blorp", agent="conversation.home_assistant", cron="0 0 * * *")
+    task_id = await _schedule(
+        hass, prompt="blorp", agent="conversation.home_assistant", cron="0 0 * * *"
+    )
     await call(hass, "run_task", {"task_id": task_id})
     await settle(hass)
     execution = (await _executions(hass))[0]
@@ -274,9 +277,9 @@ async def test_cancel_stops_a_running_task(
     task_id = await _schedule(hass, cron="0 0 * * *")
     await call(hass, "run_task", {"task_id": task_id})
     await wait_until(hass, lambda: test_agent.running == 1)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(ServiceValidationError) as err:
         await call(hass, "run_task", {"task_id": task_id})
-    assert getattr(err.value, "translation_key", None) == "task_not_runnable"
+    assert err.value.translation_key == "task_not_runnable"
     await call(hass, "cancel_task", {"task_id": task_id})
     await settle(hass)
     execution = (await _executions(hass))[0]
@@ -318,16 +321,42 @@ async def _seed_crash(path: Path, now: datetime, agent: str) -> tuple[str, str, 
     await store.async_open()
     try:
         once = await store.async_add_task(
-            NewTask("once", agent, "p", TaskKind.ONCE, now - timedelta(minutes=1), 600,
-                    MissedRunPolicy.RUN_ONCE, "test")
+            NewTask(
+                "once",
+                agent,
+                "p",
+                TaskKind.ONCE,
+                now - timedelta(minutes=1),
+                600,
+                MissedRunPolicy.RUN_ONCE,
+                "test",
+            )
         )
         cron = await store.async_add_task(
-            NewTask("cron", agent, "p", TaskKind.CRON, now - timedelta(minutes=1), 600,
-                    MissedRunPolicy.RUN_ONCE, "test", cron="0 * * * *", time_zone="UTC")
+            NewTask(
+                "cron",
+                agent,
+                "p",
+                TaskKind.CRON,
+                now - timedelta(minutes=1),
+                600,
+                MissedRunPolicy.RUN_ONCE,
+                "test",
+                cron="0 * * * *",
+                time_zone="UTC",
+            )
         )
         pending = await store.async_add_task(
-            NewTask("pending", agent, "p", TaskKind.ONCE, now + timedelta(minutes=5), 600,
-                    MissedRunPolicy.RUN_ONCE, "test")
+            NewTask(
+                "pending",
+                agent,
+                "p",
+                TaskKind.ONCE,
+                now + timedelta(minutes=5),
+                600,
+                MissedRunPolicy.RUN_ONCE,
+                "test",
+            )
         )
         result = await store.async_claim_due(now, 10, "old-boot", timedelta(minutes=5))
         assert len(result.claims) == 2
@@ -347,15 +376,14 @@ async def test_crash_leftovers_are_abandoned_at_start(
     The interrupted one-off task is not run again; the cron task keeps its
     schedule; the pending task still runs on time.
     """
-    from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
-    from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
 
     now = dt_util.utcnow()
     once, cron, pending = await _seed_crash(
         config_dir / DATABASE_FILE, now, test_agent.agent_id
     )
     config_entry = MockConfigEntry(
-        domain=DOMAIN, options={**DEFAULT_OPTIONS, CONF_DEFAULT_AGENT: test_agent.agent_id}
+        domain=DOMAIN,
+        options={**DEFAULT_OPTIONS, CONF_DEFAULT_AGENT: test_agent.agent_id},
     )
     config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(config_entry.entry_id)
@@ -483,21 +511,21 @@ async def test_agent_error_without_speech(
     hass: HomeAssistant, entry: MockConfigEntry, test_agent: RecordingAgent
 ) -> None:
     """An error answer with no text still names its code."""
-    from custom_components.dland_assistant.agent import AgentError, async_run_agent
-    from homeassistant.core import Context
 
     class Silent(RecordingAgent):
         async def async_process(
             self, user_input: conversation.ConversationInput
         ) -> conversation.ConversationResult:
             response = intent.IntentResponse(language=user_input.language)
-            response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, "")
+            response.async_set_error(
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, ""
+            )
             return conversation.ConversationResult(response=response)
 
     agent_entry = MockConfigEntry(domain="test")
     agent_entry.add_to_hass(hass)
     conversation.async_set_agent(hass, agent_entry, Silent())
-    with pytest.raises(AgentError, match="^failed_to_handle$"):
+    with pytest.raises(AgentError, match=r"^failed_to_handle$"):
         await async_run_agent(hass, agent_entry.entry_id, "x", Context())
 
 
@@ -515,7 +543,8 @@ async def test_vanished_agent_fails_cleanly(
     """A task whose agent was removed fails with a clear error."""
     task_id = await _schedule(hass, cron="0 0 * * *")
     conversation.async_unset_agent(
-        hass, hass.config_entries.async_get_entry(test_agent.agent_id)  # type: ignore[arg-type]
+        hass,
+        hass.config_entries.async_get_entry(test_agent.agent_id),  # type: ignore[arg-type]
     )
     await call(hass, "run_task", {"task_id": task_id})
     await settle(hass)

@@ -11,8 +11,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dland_assistant.const import DOMAIN
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from .conftest import RecordingAgent, call, runtime, settle
@@ -94,7 +94,6 @@ async def test_caller_becomes_the_user(
     hass: HomeAssistant, entry: MockConfigEntry, hass_admin_user: Any
 ) -> None:
     """Without `user`, the task belongs to whoever called the service."""
-    from homeassistant.core import Context
 
     await hass.services.async_call(
         DOMAIN,
@@ -113,7 +112,10 @@ BAD_REQUESTS: list[tuple[dict[str, Any], str]] = [
     ({"prompt": "é" * 4097, "in": {"minutes": 1}}, "prompt_too_long"),
     ({"prompt": "hi"}, "schedule_missing"),
     ({"prompt": "hi", "in": {"minutes": 1}, "cron": "* * * * *"}, "schedule_conflict"),
-    ({"prompt": "hi", "at": "2099-01-01 00:00", "in": {"minutes": 1}}, "schedule_conflict"),
+    (
+        {"prompt": "hi", "at": "2099-01-01 00:00", "in": {"minutes": 1}},
+        "schedule_conflict",
+    ),
     ({"prompt": "hi", "cron": "61 * * * *"}, "invalid_cron"),
     ({"prompt": "hi", "cron": "* * * *"}, "invalid_cron"),
     ({"prompt": "hi", "cron": "0 0 * * * *"}, "invalid_cron"),
@@ -121,7 +123,10 @@ BAD_REQUESTS: list[tuple[dict[str, Any], str]] = [
     ({"prompt": "hi", "cron": "0 0 30 2 *"}, "cron_never_runs"),
     ({"prompt": "hi", "at": "2000-01-01 00:00:00"}, "at_in_past"),
     ({"prompt": "hi", "in": {"seconds": 0}}, "delay_not_positive"),
-    ({"prompt": "hi", "in": {"minutes": 1}, "agent": "conversation.nobody"}, "unknown_agent"),
+    (
+        {"prompt": "hi", "in": {"minutes": 1}, "agent": "conversation.nobody"},
+        "unknown_agent",
+    ),
     ({"prompt": "hi", "in": {"minutes": 1}, "agent": "nobody"}, "unknown_agent"),
 ]
 
@@ -174,9 +179,9 @@ async def test_cancel_task(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A cancelled task never runs; cancelling it again is refused."""
-    task_id = (await call(hass, "schedule_task", {"prompt": "x", "in": {"minutes": 1}}))[
-        "task_id"
-    ]
+    task_id = (
+        await call(hass, "schedule_task", {"prompt": "x", "in": {"minutes": 1}})
+    )["task_id"]
     await call(hass, "cancel_task", {"task_id": task_id})
     freezer.tick(timedelta(minutes=2))
     async_fire_time_changed(hass)
@@ -198,7 +203,9 @@ async def test_run_task_now(
     hass: HomeAssistant, entry: MockConfigEntry, test_agent: RecordingAgent
 ) -> None:
     """run_task runs a cron task at once and keeps its schedule."""
-    scheduled = await call(hass, "schedule_task", {"prompt": "Audit", "cron": "0 3 * * *"})
+    scheduled = await call(
+        hass, "schedule_task", {"prompt": "Audit", "cron": "0 3 * * *"}
+    )
     result = await call(hass, "run_task", {"task_id": scheduled["task_id"]})
     await settle(hass)
     assert [c.text for c in test_agent.calls] == ["Audit"]
@@ -234,20 +241,24 @@ async def test_pause_and_resume_cron(
     test_agent: RecordingAgent,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A paused cron task does not run; resumed, it skips what it missed while paused."""
+    """A paused cron task does not run; resumed, it skips what it missed."""
     await hass.config.async_set_time_zone("UTC")
     freezer.move_to("2026-11-28 10:00:30+00:00")
-    task_id = (await call(hass, "schedule_task", {"prompt": "tick", "cron": "* * * * *"}))[
-        "task_id"
-    ]
-    paused = await call(hass, "set_task_enabled", {"task_id": task_id, "enabled": False})
+    task_id = (
+        await call(hass, "schedule_task", {"prompt": "tick", "cron": "* * * * *"})
+    )["task_id"]
+    paused = await call(
+        hass, "set_task_enabled", {"task_id": task_id, "enabled": False}
+    )
     assert paused["enabled"] is False
     for _ in range(5):
         freezer.tick(timedelta(minutes=1))
         async_fire_time_changed(hass)
         await settle(hass)
     assert test_agent.calls == []
-    resumed = await call(hass, "set_task_enabled", {"task_id": task_id, "enabled": True})
+    resumed = await call(
+        hass, "set_task_enabled", {"task_id": task_id, "enabled": True}
+    )
     assert resumed["next_run"] == "2026-11-28T10:06:00+00:00"
     freezer.move_to("2026-11-28 10:06:00+00:00")
     async_fire_time_changed(hass)
@@ -296,7 +307,6 @@ async def test_store_failure_is_a_translated_error(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
     """A database that cannot be written gives a clear error."""
-    from homeassistant.exceptions import HomeAssistantError
 
     await runtime(entry).store.async_close()
     with pytest.raises(HomeAssistantError) as err:

@@ -1,0 +1,193 @@
+"""Start real Home Assistant processes and talk to them over HTTP only."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
+
+REPO = Path(__file__).resolve().parents[2]
+DEV_CONFIG = REPO / "config" / "configuration.yaml"
+FIXTURES = Path(__file__).parent / "fixtures"
+HOST = "127.0.0.1"
+START_TIMEOUT = 180
+
+
+def free_port() -> int:
+    """Return a free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class HassProcess:
+    """A Home Assistant process on a config folder of its own."""
+
+    def __init__(self, config_dir: Path, extra_yaml: str = "") -> None:
+        self.config_dir = config_dir
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.token: str | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        config_dir.mkdir(parents=True, exist_ok=True)
+        components = config_dir / "custom_components"
+        components.mkdir(exist_ok=True)
+        for source in (
+            REPO / "custom_components" / "dland_assistant",
+            *FIXTURES.iterdir(),
+        ):
+            link = components / source.name
+            if not link.exists():
+                link.symlink_to(source, target_is_directory=True)
+        yaml = DEV_CONFIG.read_text()
+        yaml += (
+            f"\nhttp:\n  server_host: {HOST}\n  server_port: {self.port}\n{extra_yaml}"
+        )
+        (config_dir / "configuration.yaml").write_text(yaml)
+
+    @property
+    def log(self) -> str:
+        """Return what the process has logged so far."""
+        path = self.config_dir / "process.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def start(self) -> None:
+        """Start hass and wait until it answers HTTP."""
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        with (self.config_dir / "process.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "homeassistant",
+                    "--config",
+                    str(self.config_dir),
+                    "--skip-pip",
+                ],
+                cwd=self.config_dir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hass exited early:\n{self.log[-5000:]}")
+            try:
+                status, _ = self.request("GET", "/api/onboarding", auth=False)
+            except OSError:
+                status = 0
+            if status == 200:
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"hass did not start:\n{self.log[-5000:]}")
+
+    def onboard(self) -> None:
+        """Create the owner through onboarding and keep an access token."""
+        client_id = f"{self.base}/"
+        status, body = self.request(
+            "POST",
+            "/api/onboarding/users",
+            {
+                "client_id": client_id,
+                "name": "Owner",
+                "username": "owner",
+                "password": "test-pass-123",
+                "language": "en",
+            },
+            auth=False,
+        )
+        assert status == 200, body
+        form = urllib.parse.urlencode(
+            {
+                "grant_type": "authorization_code",
+                "code": body["auth_code"],
+                "client_id": client_id,
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"{self.base}/auth/token", data=form, method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            self.token = json.loads(response.read())["access_token"]
+
+    def wait_for_integration(self, timeout: float = 120) -> None:
+        """Wait until the integration's services answer."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, _ = self.call_service("list_tasks")
+            if status == 200:
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"dland_assistant did not load:\n{self.log[-5000:]}")
+
+    def request(
+        self, method: str, path: str, payload: Any = None, *, auth: bool = True
+    ) -> tuple[int, Any]:
+        """Send a JSON request; return the status and the decoded body."""
+        data = None if payload is None else json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"}
+        if auth and self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(
+            f"{self.base}{path}", data=data, method=method, headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                raw = response.read()
+                status = response.status
+        except urllib.error.HTTPError as err:
+            raw = err.read()
+            status = err.code
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, raw.decode(errors="replace")
+
+    def call_service(
+        self, service: str, data: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
+        """Call a dland_assistant service with its response."""
+        status, body = self.request(
+            "POST",
+            f"/api/services/dland_assistant/{service}?return_response",
+            data or {},
+        )
+        if status == 200 and isinstance(body, dict):
+            return status, body.get("service_response")
+        return status, body
+
+    def config_entry_id(self, domain: str) -> str:
+        """Return the id of the first config entry of a domain."""
+        status, body = self.request(
+            "GET", f"/api/config/config_entries/entry?domain={domain}"
+        )
+        assert status == 200, body
+        entry_id: str = body[0]["entry_id"]
+        return entry_id
+
+    def kill(self) -> None:
+        """SIGKILL the process, as a crash or power cut would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Stop the process gracefully (SIGTERM), or kill it if it hangs."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.kill()

@@ -1,0 +1,146 @@
+"""The dev configuration on a real hass: REST calls schedule tasks that really act."""
+
+from collections.abc import Callable
+import time
+
+import pytest
+
+from homeassistant.util import dt as dt_util
+
+from .harness import HassProcess
+
+pytestmark = pytest.mark.e2e
+
+
+def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_rest_scheduled_task_switches_a_light_on_time(
+    hass_process: Callable[..., HassProcess],
+) -> None:
+    """schedule_task over REST; the built-in agent switches the light on time."""
+    hass = hass_process()
+    hass.start()
+    hass.onboard()
+    hass.wait_for_integration()
+
+    status, light = hass.request("GET", "/api/states/light.kitchen_light")
+    assert status == 200
+    assert light["state"] == "off"
+
+    status, scheduled = hass.call_service(
+        "schedule_task",
+        {
+            "agent": "conversation.home_assistant",
+            "prompt": "turn on the kitchen light",
+            "in": {"seconds": 3},
+            "name": "Kitchen on",
+        },
+    )
+    assert status == 200, scheduled
+    due = dt_util.parse_datetime(scheduled["next_run"])
+    assert due is not None
+
+    status, listed = hass.call_service("list_tasks")
+    assert status == 200
+    assert [t["name"] for t in listed["tasks"]] == ["Kitchen on"]
+    assert listed["tasks"][0]["status"] == "scheduled"
+
+    def light_on() -> bool:
+        return (
+            hass.request("GET", "/api/states/light.kitchen_light")[1]["state"] == "on"
+        )
+
+    _wait(light_on, 30, "the kitchen light")
+    status, light = hass.request("GET", "/api/states/light.kitchen_light")
+    switched = dt_util.parse_datetime(light["last_changed"])
+    assert switched is not None
+    delay = (switched - due).total_seconds()
+    # On time: not before the due time, and not waiting for the 10 s safety tick.
+    assert 0 <= delay < 2, delay
+
+    status, executions = hass.call_service("get_executions")
+    [execution] = executions["executions"]
+    assert execution["status"] == "succeeded"
+    assert execution["response"]  # the built-in agent's confirmation
+    assert "ERROR (MainThread) [custom_components.dland_assistant" not in hass.log
+
+
+def test_sigkill_mid_run_loses_nothing(
+    hass_process: Callable[..., HassProcess],
+) -> None:
+    """SIGKILL mid-run; after restart nothing is lost or left in progress."""
+    hass = hass_process("e2e_slow_agent:\n  delay: 4\n")
+    hass.start()
+    hass.onboard()
+    hass.wait_for_integration()
+    slow = hass.config_entry_id("e2e_slow_agent")
+
+    running_ids = []
+    for number in range(3):
+        status, body = hass.call_service(
+            "schedule_task",
+            {"agent": slow, "prompt": f"slow {number}", "in": {"seconds": 1}},
+        )
+        assert status == 200, body
+        running_ids.append(body["task_id"])
+    pending_ids = []
+    for number in range(5):
+        status, body = hass.call_service(
+            "schedule_task",
+            {
+                "agent": "conversation.home_assistant",
+                "prompt": "turn on the living room light",
+                "in": {"seconds": 20 + number},
+                "name": f"pending {number}",
+            },
+        )
+        assert status == 200, body
+        pending_ids.append(body["task_id"])
+
+    def two_running() -> bool:
+        body = hass.call_service("get_executions", {"status": "in_progress"})[1]
+        return len(body["executions"]) == 2
+
+    _wait(two_running, 20, "two executions in progress")
+    hass.kill()
+
+    hass.start()
+    started = time.monotonic()
+    hass.wait_for_integration()
+    status, body = hass.call_service("get_executions")
+    abandoned = [e for e in body["executions"] if e["status"] == "abandoned"]
+    assert len(abandoned) == 2
+    assert time.monotonic() - started < 60
+
+    def all_done() -> bool:
+        tasks = hass.call_service("list_tasks")[1]["tasks"]
+        return all(t["status"] not in ("scheduled", "running") for t in tasks)
+
+    _wait(all_done, 60, "every task to end")
+    tasks = {t["task_id"]: t for t in hass.call_service("list_tasks")[1]["tasks"]}
+    assert set(tasks) == set(running_ids) | set(pending_ids)  # no task lost
+    statuses = sorted(tasks[t]["status"] for t in running_ids)
+    assert statuses == ["abandoned", "abandoned", "succeeded"]
+    assert {tasks[t]["status"] for t in pending_ids} == {"succeeded"}
+
+    executions = hass.call_service("get_executions", {"limit": 100})[1]["executions"]
+    per_task: dict[str, int] = {}
+    for execution in executions:
+        per_task[execution["task_id"]] = per_task.get(execution["task_id"], 0) + 1
+    assert set(per_task.values()) == {1}  # no task ran twice
+    assert not [e for e in executions if e["status"] == "in_progress"]
+    # The pending tasks ran on time after the restart.
+    for task_id in pending_ids:
+        execution = next(e for e in executions if e["task_id"] == task_id)
+        due = dt_util.parse_datetime(tasks[task_id]["next_run"])
+        started_at = dt_util.parse_datetime(execution["started"])
+        assert due is not None
+        assert started_at is not None
+        assert 0 <= (started_at - due).total_seconds() < 1
