@@ -29,8 +29,9 @@ from custom_components.dland_assistant.models import (
     MissedRunPolicy,
     TaskKind,
 )
-from custom_components.dland_assistant.store import NewTask, TaskStore
+from custom_components.dland_assistant.store import NewTask, StoreError, TaskStore
 from homeassistant.components import conversation
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import intent
@@ -377,6 +378,7 @@ async def test_crash_leftovers_are_abandoned_at_start(
     schedule; the pending task still runs on time.
     """
 
+    freezer.move_to("2026-11-28 10:20:00+00:00")
     now = dt_util.utcnow()
     once, cron, pending = await _seed_crash(
         config_dir / DATABASE_FILE, now, test_agent.agent_id
@@ -553,3 +555,82 @@ async def test_vanished_agent_fails_cleanly(
     assert execution["error"] == (
         f"Agent error: Conversation agent {test_agent.agent_id} not found"
     )
+
+
+async def test_runs_as_the_tasks_user(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    hass_admin_user: Any,
+) -> None:
+    """A task for a person or a user runs in that user's context."""
+    hass.states.async_set("person.dan", "home", {"user_id": hass_admin_user.id})
+    for user in ("person.dan", hass_admin_user.id, "person.nobody", "no-such-user"):
+        task_id = await _schedule(hass, user=user, cron="0 0 * * *")
+        await call(hass, "run_task", {"task_id": task_id})
+        await settle(hass)
+    assert [c.user_id for c in test_agent.calls] == [
+        hass_admin_user.id,
+        hass_admin_user.id,
+        None,
+        None,
+    ]
+
+
+async def test_failed_finish_write_is_recovered_at_next_start(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """If the end of a run cannot be written, the next start marks it abandoned."""
+    release = asyncio.Event()
+
+    async def wait(_: Any) -> None:
+        await release.wait()
+
+    test_agent.behaviour = wait
+    task_id = await _schedule(hass, cron="0 0 * * *")
+    await call(hass, "run_task", {"task_id": task_id})
+    await wait_until(hass, lambda: test_agent.running == 1)
+    store = runtime(entry).store
+    database = store._db
+    store._db = None  # the disk "fails" under the running execution
+    release.set()
+    await settle(hass)
+    assert "Could not record the end of execution" in caplog.text
+    store._db = database
+    await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+    execution = (await _executions(hass))[0]
+    assert execution["status"] == "abandoned"
+    assert (await _task(hass, task_id))["status"] == "scheduled"
+
+
+async def test_start_failure_closes_the_store(
+    hass: HomeAssistant,
+    test_agent: RecordingAgent,
+    config_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A database error during start makes setup retry and releases the file."""
+    closed: list[bool] = []
+    original_close = TaskStore.async_close
+
+    async def fail(*_: Any) -> int:
+        raise StoreError("disk I/O error")
+
+    async def close(self: TaskStore) -> None:
+        closed.append(True)
+        await original_close(self)
+
+    monkeypatch.setattr(TaskStore, "async_abandon_stale", fail)
+    monkeypatch.setattr(TaskStore, "async_close", close)
+    config_entry = MockConfigEntry(
+        domain=DOMAIN,
+        options={**DEFAULT_OPTIONS, CONF_DEFAULT_AGENT: test_agent.agent_id},
+    )
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert closed == [True]

@@ -139,7 +139,18 @@ class Scheduler:
     # Claiming and timing
 
     async def async_wake(self) -> None:
-        """Claim what is due now and arm the timer for the next due task."""
+        """Claim what is due now and arm the timer for the next due task.
+
+        A database error is logged, not raised: the 10 s tick tries again.
+        """
+        try:
+            await self._async_claim_and_arm()
+        except StoreError as err:
+            LOGGER.error(
+                "Could not claim due tasks, retrying on the next tick: %s", err
+            )
+
+    async def _async_claim_and_arm(self) -> None:
         async with self._claim_lock:
             if self._stopping:
                 return
@@ -197,9 +208,13 @@ class Scheduler:
         await self._async_prune()
 
     async def _async_prune(self) -> None:
-        executions, tasks = await self.store.async_prune(
-            dt_util.utcnow() - self.settings.retention
-        )
+        try:
+            executions, tasks = await self.store.async_prune(
+                dt_util.utcnow() - self.settings.retention
+            )
+        except StoreError as err:
+            LOGGER.error("Could not prune old executions: %s", err)
+            return
         if executions or tasks:
             LOGGER.debug("Pruned %s executions and %s tasks", executions, tasks)
 
@@ -259,13 +274,12 @@ class Scheduler:
             f"{DOMAIN} execution {claim.execution_id}",
         )
 
-    def _context(self, user: str | None) -> Context:
+    async def _async_context(self, user: str | None) -> Context:
         """Run as the task's Home Assistant user, when it names one."""
-        if user is not None:
-            if (state := self.hass.states.get(user)) is not None:
-                user = state.attributes.get("user_id")
-            if user is not None and self.hass.auth.async_get_user(user) is not None:
-                return Context(user_id=user)
+        if user is not None and (state := self.hass.states.get(user)) is not None:
+            user = state.attributes.get("user_id")
+        if user is not None and await self.hass.auth.async_get_user(user) is not None:
+            return Context(user_id=user)
         return Context()
 
     async def _async_run(self, run: _Run) -> None:
@@ -282,9 +296,10 @@ class Scheduler:
         response: str | None = None
         error: str | None = None
         try:
+            context = await self._async_context(task.user)
             async with self._slots, asyncio.timeout(task.timeout):
                 response = await async_run_agent(
-                    self.hass, task.agent, task.prompt, self._context(task.user)
+                    self.hass, task.agent, task.prompt, context
                 )
             status = ExecutionStatus.SUCCEEDED
         except TimeoutError:

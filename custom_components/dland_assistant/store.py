@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3
+import threading
 from typing import Any
 
 import aiosqlite
@@ -222,6 +223,11 @@ class TaskStore:
         if self._db is not None:
             db, self._db = self._db, None
             await db.close()
+            # close() returns just before aiosqlite's worker thread exits; wait for it
+            # so that nothing of the store outlives the entry.
+            thread: threading.Thread | None = getattr(db, "_thread", None)
+            if thread is not None:
+                await asyncio.get_running_loop().run_in_executor(None, thread.join, 5)
 
     async def _migrate(self) -> None:
         async with self._conn.execute("PRAGMA user_version") as cursor:

@@ -1,0 +1,1 @@
+"""Benchmarks (scripts/bench); not part of scripts/test."""
