@@ -15,7 +15,7 @@ from homeassistant.config_entries import SOURCE_IMPORT
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .config_flow import DEFAULT_OPTIONS
@@ -27,7 +27,10 @@ from .const import (
     CONF_RETENTION_DAYS,
     DATABASE_FILE,
     DOMAIN,
+    LOGGER,
+    PERSONA_PREFIX,
 )
+from .personas import async_sync_devices, personas
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
@@ -120,7 +123,48 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_stop)
     )
+    # Options and personas/recipients (subentries) apply by reloading.
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    async_sync_devices(hass, entry)
+    await _async_reassign_orphans(hass, entry)
     return True
+
+
+async def _async_reload(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def _async_reassign_orphans(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+    """Give the tasks of deleted personas to the default agent, and say so."""
+    runtime = entry.runtime_data
+    known = {persona.agent_ref for persona in personas(entry).values()}
+    moved = 0
+    try:
+        for agent in await runtime.store.async_active_agents():
+            if agent.startswith(PERSONA_PREFIX) and agent not in known:
+                moved += await runtime.store.async_reassign_agent(
+                    agent, runtime.default_agent
+                )
+    except StoreError as err:
+        LOGGER.error("Could not reassign the tasks of deleted personas: %s", err)
+        return
+    if moved:
+        LOGGER.warning(
+            "Moved %s task(s) of deleted personas to the default agent", moved
+        )
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            "persona_tasks_reassigned",
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="persona_tasks_reassigned",
+            translation_placeholders={
+                "count": str(moved),
+                "agent": runtime.default_agent,
+            },
+        )
 
 
 async def _async_shutdown(entry: DlandConfigEntry) -> None:

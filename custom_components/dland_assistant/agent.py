@@ -27,6 +27,7 @@ async def async_run_agent(
     *,
     conversation_id: str | None = None,
     extra_system_prompt: str | None = None,
+    language: str | None = None,
 ) -> str:
     """Send ``prompt`` to the agent and return its spoken answer.
 
@@ -41,6 +42,7 @@ async def async_run_agent(
         context=context,
         agent_id=agent_id,
         extra_system_prompt=extra_system_prompt,
+        language=language,
     )
     response = result.response
     speech = str(response.speech.get("plain", {}).get("speech", ""))

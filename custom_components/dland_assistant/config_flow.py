@@ -10,25 +10,46 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
 )
-from homeassistant.core import callback
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 
 from .agent import agent_exists
 from .const import (
+    CHANNEL_PERSISTENT,
+    CHANNEL_TTS,
+    CHANNELS,
+    CONF_ALLOW_UNTRUSTED_CONTROL,
+    CONF_CONVERSATION_AGENT,
     CONF_DEFAULT_AGENT,
+    CONF_DEFAULT_CHANNEL,
     CONF_DEFAULT_TIMEOUT,
+    CONF_DELIVER,
+    CONF_INSTRUCTIONS,
+    CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
     CONF_MISSED_RUN_GRACE,
+    CONF_PERSON,
     CONF_RETENTION_DAYS,
+    CONF_SESSION_WINDOW,
+    CONF_TIMEOUT,
+    CONF_TTS_ENGINE,
     DEFAULT_AGENT,
     DEFAULT_MAX_CONCURRENT,
     DEFAULT_MISSED_RUN_GRACE,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_SESSION_WINDOW,
     DEFAULT_TIMEOUT,
     DOMAIN,
+    NOTIFY_CHANNELS,
+    SUBENTRY_AGENT,
+    SUBENTRY_RECIPIENT,
 )
+from .personas import validate_instructions
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_DEFAULT_AGENT: DEFAULT_AGENT,
@@ -94,9 +115,20 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
         """Return the options flow."""
         return DlandAssistantOptionsFlow()
 
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Personas and recipients are added as subentries."""
+        return {
+            SUBENTRY_AGENT: PersonaSubentryFlow,
+            SUBENTRY_RECIPIENT: RecipientSubentryFlow,
+        }
 
-class DlandAssistantOptionsFlow(OptionsFlowWithReload):
-    """Tune the scheduler; saving reloads the entry."""
+
+class DlandAssistantOptionsFlow(OptionsFlow):
+    """Tune the scheduler; saving reloads the entry (its update listener)."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -112,6 +144,193 @@ class DlandAssistantOptionsFlow(OptionsFlowWithReload):
             data_schema=self.add_suggested_values_to_schema(
                 OPTIONS_SCHEMA,
                 user_input or {**DEFAULT_OPTIONS, **self.config_entry.options},
+            ),
+            errors=errors,
+        )
+
+
+def _persona_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME): selector.TextSelector(),
+            vol.Required(CONF_CONVERSATION_AGENT): selector.ConversationAgentSelector(),
+            vol.Optional(CONF_INSTRUCTIONS, default=""): selector.TemplateSelector(),
+            vol.Optional(CONF_LANGUAGE): selector.LanguageSelector(),
+            vol.Required(CONF_TIMEOUT, default=DEFAULT_TIMEOUT): vol.All(
+                _number(1, 86400, "s"), vol.Coerce(int)
+            ),
+            vol.Required(CONF_DELIVER, default=True): selector.BooleanSelector(),
+            vol.Required(CONF_SESSION_WINDOW, default=DEFAULT_SESSION_WINDOW): vol.All(
+                _number(0, 1440, "min"), vol.Coerce(int)
+            ),
+            vol.Required(
+                CONF_ALLOW_UNTRUSTED_CONTROL, default=False
+            ): selector.BooleanSelector(),
+        }
+    )
+
+
+def _persona_errors(
+    hass: HomeAssistant, entry: ConfigEntry, data: dict[str, Any], own_id: str | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    name = data[CONF_NAME].strip()
+    taken = {
+        sub.title.casefold()
+        for sub in entry.subentries.values()
+        if sub.subentry_type == SUBENTRY_AGENT and sub.subentry_id != own_id
+    }
+    if not name:
+        errors[CONF_NAME] = "name_empty"
+    elif name.casefold() in taken:
+        errors[CONF_NAME] = "name_taken"
+    if not agent_exists(hass, data[CONF_CONVERSATION_AGENT]):
+        errors[CONF_CONVERSATION_AGENT] = "unknown_agent"
+    if validate_instructions(hass, data.get(CONF_INSTRUCTIONS, "")) is not None:
+        errors[CONF_INSTRUCTIONS] = "invalid_template"
+    return errors
+
+
+class PersonaSubentryFlow(ConfigSubentryFlow):
+    """Add or edit a persona: a named agent with its own instructions."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a persona."""
+        return await self._async_step(user_input, None)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Edit a persona."""
+        return await self._async_step(
+            user_input, self._get_reconfigure_subentry().subentry_id
+        )
+
+    async def _async_step(
+        self, user_input: dict[str, Any] | None, own_id: str | None
+    ) -> SubentryFlowResult:
+        entry = self._get_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _persona_errors(self.hass, entry, user_input, own_id)
+            if not errors:
+                data = dict(user_input)
+                title = data.pop(CONF_NAME).strip()
+                if own_id is None:
+                    return self.async_create_entry(title=title, data=data)
+                return self.async_update_and_abort(
+                    entry, self._get_reconfigure_subentry(), title=title, data=data
+                )
+        suggested: dict[str, Any] = user_input or {}
+        if user_input is None and own_id is not None:
+            subentry = self._get_reconfigure_subentry()
+            suggested = {CONF_NAME: subentry.title, **subentry.data}
+        return self.async_show_form(
+            step_id="reconfigure" if own_id else "user",
+            data_schema=self.add_suggested_values_to_schema(
+                _persona_schema(), suggested
+            ),
+            errors=errors,
+        )
+
+
+def _recipient_schema() -> vol.Schema:
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_PERSON): selector.EntitySelector(
+            selector.EntitySelectorConfig(domain="person")
+        ),
+        vol.Required(
+            CONF_DEFAULT_CHANNEL, default=CHANNEL_PERSISTENT
+        ): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=list(CHANNELS), translation_key="channel"
+            )
+        ),
+    }
+    for channel in NOTIFY_CHANNELS:
+        fields[vol.Optional(channel)] = selector.TextSelector()
+    fields[vol.Optional(CHANNEL_TTS)] = selector.EntitySelector(
+        selector.EntitySelectorConfig(domain="media_player")
+    )
+    fields[vol.Optional(CONF_TTS_ENGINE)] = selector.EntitySelector(
+        selector.EntitySelectorConfig(domain="tts")
+    )
+    return vol.Schema(fields)
+
+
+def _recipient_errors(
+    hass: HomeAssistant, entry: ConfigEntry, data: dict[str, Any], own_id: str | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    taken = {
+        sub.data.get(CONF_PERSON)
+        for sub in entry.subentries.values()
+        if sub.subentry_type == SUBENTRY_RECIPIENT and sub.subentry_id != own_id
+    }
+    if data[CONF_PERSON] in taken:
+        errors[CONF_PERSON] = "person_taken"
+    for channel in NOTIFY_CHANNELS:
+        target = (data.get(channel) or "").strip()
+        if not target:
+            continue
+        domain, _, service = target.partition(".")
+        is_entity = hass.states.get(target) is not None and domain == "notify"
+        if not is_entity and not (
+            domain == "notify" and hass.services.has_service(domain, service)
+        ):
+            errors[channel] = "unknown_notify_target"
+    default = data[CONF_DEFAULT_CHANNEL]
+    if default != CHANNEL_PERSISTENT and not data.get(default):
+        errors[CONF_DEFAULT_CHANNEL] = "default_channel_not_set"
+    if data.get(CHANNEL_TTS) and not data.get(CONF_TTS_ENGINE):
+        errors[CONF_TTS_ENGINE] = "tts_engine_required"
+    return errors
+
+
+class RecipientSubentryFlow(ConfigSubentryFlow):
+    """Map a person to the channels that reach them."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a recipient."""
+        return await self._async_step(user_input, None)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Edit a recipient."""
+        return await self._async_step(
+            user_input, self._get_reconfigure_subentry().subentry_id
+        )
+
+    async def _async_step(
+        self, user_input: dict[str, Any] | None, own_id: str | None
+    ) -> SubentryFlowResult:
+        entry = self._get_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _recipient_errors(self.hass, entry, user_input, own_id)
+            if not errors:
+                state = self.hass.states.get(user_input[CONF_PERSON])
+                title = state.name if state else user_input[CONF_PERSON]
+                if own_id is None:
+                    return self.async_create_entry(title=title, data=user_input)
+                return self.async_update_and_abort(
+                    entry,
+                    self._get_reconfigure_subentry(),
+                    title=title,
+                    data=user_input,
+                )
+        suggested: dict[str, Any] = user_input or {}
+        if user_input is None and own_id is not None:
+            suggested = dict(self._get_reconfigure_subentry().data)
+        return self.async_show_form(
+            step_id="reconfigure" if own_id else "user",
+            data_schema=self.add_suggested_values_to_schema(
+                _recipient_schema(), suggested
             ),
             errors=errors,
         )

@@ -34,3 +34,26 @@ PRUNE_INTERVAL: Final = timedelta(hours=6)
 
 EVENT_EXECUTION_STARTED: Final = f"{DOMAIN}_execution_started"
 EVENT_EXECUTION_FINISHED: Final = f"{DOMAIN}_execution_finished"
+
+# Personas (config subentries of type "agent") and recipients ("recipient").
+SUBENTRY_AGENT: Final = "agent"
+SUBENTRY_RECIPIENT: Final = "recipient"
+PERSONA_PREFIX: Final = "persona:"
+CONF_CONVERSATION_AGENT: Final = "conversation_agent"
+CONF_INSTRUCTIONS: Final = "instructions"
+CONF_LANGUAGE: Final = "language"
+CONF_TIMEOUT: Final = "timeout"
+CONF_DELIVER: Final = "deliver"
+CONF_SESSION_WINDOW: Final = "session_window"
+CONF_ALLOW_UNTRUSTED_CONTROL: Final = "allow_untrusted_control"
+DEFAULT_SESSION_WINDOW: Final = 30
+SESSION_TURNS: Final = 3
+
+CONF_PERSON: Final = "person"
+CONF_DEFAULT_CHANNEL: Final = "default_channel"
+CONF_TTS_ENGINE: Final = "tts_engine"
+CHANNEL_PERSISTENT: Final = "persistent_notification"
+CHANNEL_TTS: Final = "tts"
+# Channels whose target is a notify service (notify.x) or a notify entity.
+NOTIFY_CHANNELS: Final = ("mobile_app", "telegram", "whatsapp", "sms")
+CHANNELS: Final = (*NOTIFY_CHANNELS, CHANNEL_TTS, CHANNEL_PERSISTENT)

@@ -49,6 +49,23 @@ class MissedRunPolicy(StrEnum):
     SKIP = "skip"
 
 
+class TaskAction(StrEnum):
+    """What a task does when it runs."""
+
+    # Send the prompt to the agent and deliver its answer.
+    AGENT = "agent"
+    # Deliver the prompt itself as a reminder; no agent is asked.
+    REMIND = "remind"
+
+
+class DeliveryStatus(StrEnum):
+    """Whether a run's result reached its recipient."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
 class ExecutionSource(StrEnum):
     """What started an execution."""
 
@@ -77,6 +94,8 @@ class Task:
     source: str
     created: datetime
     updated: datetime
+    deliver: bool = True
+    action: TaskAction = TaskAction.AGENT
     last_run: datetime | None = None
     last_status: ExecutionStatus | None = None
 
@@ -94,6 +113,21 @@ class Execution:
     error: str | None
     response: str | None
     boot_id: str
+    conversation_id: str | None = None
+    delivery_channel: str | None = None
+    delivery_target: str | None = None
+    delivery_status: DeliveryStatus | None = None
+    delivery_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """Where a run's result went and whether it arrived."""
+
+    channel: str
+    target: str | None
+    status: DeliveryStatus
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.exceptions import TemplateError
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_time_interval,
@@ -30,9 +31,24 @@ from .const import (
     EVENT_TEXT_LIMIT,
     LOGGER,
     PRUNE_INTERVAL,
+    SESSION_TURNS,
     TICK_INTERVAL,
 )
-from .models import Claim, ExecutionStatus
+from .delivery import async_deliver
+from .models import (
+    Claim,
+    DeliveryRecord,
+    DeliveryStatus,
+    ExecutionStatus,
+    Task,
+    TaskAction,
+)
+from .personas import (
+    Persona,
+    SessionTracker,
+    async_render_instructions,
+    persona_of,
+)
 from .store import StoreError, TaskStore
 
 # Stored responses are capped so one chatty agent cannot bloat the database.
@@ -52,6 +68,8 @@ class SchedulerSettings:
 class _Run:
     claim: Claim
     task: asyncio.Task[None] | None = None
+    conversation_id: str | None = None
+    delivery: DeliveryRecord | None = None
     # Why the run was cancelled, when we cancelled it.
     cancel_status: ExecutionStatus | None = None
     cancel_reason: str | None = None
@@ -87,6 +105,7 @@ class Scheduler:
         self.timer_at: datetime | None = None
         self._stopping = False
         self.abandoned_at_start = 0
+        self.sessions = SessionTracker()
 
     @property
     def running(self) -> int:
@@ -296,12 +315,24 @@ class Scheduler:
         response: str | None = None
         error: str | None = None
         try:
-            context = await self._async_context(task.user)
-            async with self._slots, asyncio.timeout(task.timeout):
-                response = await async_run_agent(
-                    self.hass, task.agent, task.prompt, context
-                )
+            response = await self._async_execute(run)
             status = ExecutionStatus.SUCCEEDED
+            if task.deliver:
+                run.delivery = await async_deliver(
+                    self.hass,
+                    self.entry,
+                    task.user,
+                    task.platform,
+                    title=task.name,
+                    message=response,
+                )
+                if (
+                    task.action is TaskAction.REMIND
+                    and run.delivery.status is DeliveryStatus.FAILED
+                ):
+                    # A reminder that reaches nobody has not done its job.
+                    status = ExecutionStatus.FAILED
+                    error = f"Delivery failed: {run.delivery.error}"
         except TimeoutError:
             # A cancel that lands after the timeout expired surfaces as TimeoutError.
             status = run.cancel_status or ExecutionStatus.TIMED_OUT
@@ -322,6 +353,72 @@ class Scheduler:
             run, status, _truncate(response, RESPONSE_LIMIT), error
         )
 
+    async def _async_execute(self, run: _Run) -> str:
+        """Do the task's work and return the text to deliver."""
+        task = run.claim.task
+        if task.action is TaskAction.REMIND:
+            return task.prompt
+        context = await self._async_context(task.user)
+        persona = persona_of(self.entry, task.agent)
+        if persona is None:
+            async with self._slots, asyncio.timeout(task.timeout):
+                return await async_run_agent(
+                    self.hass, task.agent, task.prompt, context
+                )
+        run.conversation_id, continued = self.sessions.conversation_id(
+            persona, task.user
+        )
+        instructions = await self._async_persona_prompt(
+            persona, task, context, run.conversation_id if continued else None
+        )
+        async with self._slots, asyncio.timeout(task.timeout):
+            return await async_run_agent(
+                self.hass,
+                persona.conversation_agent,
+                task.prompt,
+                context,
+                conversation_id=run.conversation_id,
+                extra_system_prompt=instructions or None,
+                language=persona.language,
+            )
+
+    async def _async_persona_prompt(
+        self,
+        persona: Persona,
+        task: Task,
+        context: Context,
+        continued_conversation: str | None,
+    ) -> str:
+        """Render the persona's instructions, plus the session's earlier turns."""
+        user_name = None
+        if task.user and (state := self.hass.states.get(task.user)):
+            user_name = state.name
+        elif context.user_id and (
+            user := await self.hass.auth.async_get_user(context.user_id)
+        ):
+            user_name = user.name
+        variables = {
+            "persona": persona.name,
+            "user": user_name,
+            "user_id": context.user_id,
+            "now": dt_util.now(),
+            "task": {"id": task.task_id, "name": task.name, "prompt": task.prompt},
+        }
+        try:
+            text = await async_render_instructions(self.hass, persona, variables)
+        except TemplateError as err:
+            raise AgentError(f"persona instructions: {err}") from err
+        if continued_conversation:
+            turns = await self.store.async_session_turns(
+                continued_conversation, SESSION_TURNS
+            )
+            if turns:
+                earlier = "\n".join(
+                    f"User: {prompt}\nYou: {answer}" for prompt, answer in turns
+                )
+                text = f"{text}\n\nEarlier in this conversation:\n{earlier}".strip()
+        return text
+
     async def _async_finish(
         self,
         run: _Run,
@@ -337,6 +434,8 @@ class Scheduler:
                 dt_util.utcnow(),
                 response=response,
                 error=error,
+                conversation_id=run.conversation_id,
+                delivery=run.delivery,
             )
         except StoreError as err:
             # The row stays in_progress; the next start marks it abandoned.
@@ -357,6 +456,7 @@ class Scheduler:
                 "status": status.value,
                 "response": _truncate(response, EVENT_TEXT_LIMIT),
                 "error": _truncate(error, EVENT_TEXT_LIMIT),
+                "delivery": run.delivery.status.value if run.delivery else None,
             },
         )
         self._spawn_wake()

@@ -17,7 +17,15 @@ from homeassistant.helpers import config_validation as cv
 
 from . import task_manager
 from .const import DOMAIN, MAX_NAME_LENGTH
-from .models import Execution, ExecutionStatus, MissedRunPolicy, Task, TaskStatus
+from .models import (
+    Execution,
+    ExecutionStatus,
+    MissedRunPolicy,
+    Task,
+    TaskAction,
+    TaskStatus,
+)
+from .personas import agent_display_name
 
 SERVICE_SCHEDULE_TASK = "schedule_task"
 SERVICE_CANCEL_TASK = "cancel_task"
@@ -44,6 +52,8 @@ SCHEDULE_TASK_SCHEMA = vol.Schema(
         ),
         vol.Optional("missed_run_policy"): vol.Coerce(MissedRunPolicy),
         vol.Optional("enabled", default=True): cv.boolean,
+        vol.Optional("deliver"): cv.boolean,
+        vol.Optional("action", default=TaskAction.AGENT): vol.Coerce(TaskAction),
     }
 )
 TASK_ID_SCHEMA = vol.Schema({vol.Required(ATTR_TASK_ID): cv.string})
@@ -66,12 +76,15 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def task_as_dict(task: Task) -> dict[str, Any]:
+def task_as_dict(task: Task, agent_name: str | None = None) -> dict[str, Any]:
     """Return a task as service response data."""
     return {
         "task_id": task.task_id,
         "name": task.name,
-        "agent": task.agent,
+        "agent": agent_name or task.agent,
+        "agent_id": task.agent,
+        "action": task.action.value,
+        "deliver": task.deliver,
         "prompt": task.prompt,
         "user": task.user,
         "platform": task.platform,
@@ -99,6 +112,17 @@ def execution_as_dict(execution: Execution) -> dict[str, Any]:
         "finished": _iso(execution.finished),
         "error": execution.error,
         "response": execution.response,
+        "conversation_id": execution.conversation_id,
+        "delivery": (
+            None
+            if execution.delivery_status is None
+            else {
+                "channel": execution.delivery_channel,
+                "target": execution.delivery_target,
+                "status": execution.delivery_status.value,
+                "error": execution.delivery_error,
+            }
+        ),
     }
 
 
@@ -118,6 +142,8 @@ async def _async_schedule_task(call: ServiceCall) -> ServiceResponse:
             timeout=data.get("timeout"),
             missed_run_policy=data.get("missed_run_policy", MissedRunPolicy.RUN_ONCE),
             enabled=data["enabled"],
+            deliver=data.get("deliver"),
+            action=data["action"],
         ),
     )
     return {"task_id": task.task_id, "next_run": _iso(task.next_run)}
@@ -145,7 +171,12 @@ async def _async_set_task_enabled(call: ServiceCall) -> ServiceResponse:
 
 async def _async_list_tasks(call: ServiceCall) -> ServiceResponse:
     tasks = await task_manager.async_list_tasks(call.hass, call.data.get("status"))
-    return {"tasks": [task_as_dict(task) for task in tasks]}
+    entry = task_manager.get_runtime(call.hass).scheduler.entry
+    return {
+        "tasks": [
+            task_as_dict(task, agent_display_name(entry, task.agent)) for task in tasks
+        ]
+    }
 
 
 async def _async_get_executions(call: ServiceCall) -> ServiceResponse:

@@ -23,11 +23,14 @@ from homeassistant.util.ulid import ulid_now
 from .cron import next_cron_run
 from .models import (
     Claim,
+    DeliveryRecord,
+    DeliveryStatus,
     Execution,
     ExecutionSource,
     ExecutionStatus,
     MissedRunPolicy,
     Task,
+    TaskAction,
     TaskKind,
     TaskStatus,
 )
@@ -75,20 +78,34 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX executions_in_progress ON executions (boot_id)
         WHERE status = 'in_progress';
     """,
+    # 2: delivery of results, reminders, and conversation sessions of personas.
+    """
+    ALTER TABLE tasks ADD COLUMN deliver INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE tasks ADD COLUMN action TEXT NOT NULL DEFAULT 'agent';
+    ALTER TABLE executions ADD COLUMN conversation_id TEXT;
+    ALTER TABLE executions ADD COLUMN delivery_channel TEXT;
+    ALTER TABLE executions ADD COLUMN delivery_target TEXT;
+    ALTER TABLE executions ADD COLUMN delivery_status TEXT;
+    ALTER TABLE executions ADD COLUMN delivery_error TEXT;
+    CREATE INDEX executions_conversation ON executions (conversation_id, started)
+        WHERE conversation_id IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _TASK_COLUMNS = """
     t.id, t.name, t.agent, t.prompt, t.user, t.platform, t.kind, t.next_run, t.cron,
     t.time_zone, t.enabled, t.status, t.timeout, t.missed_run_policy, t.source,
-    t.created, t.updated,
+    t.created, t.updated, t.deliver, t.action,
     (SELECT e.started FROM executions e WHERE e.task_id = t.id
         ORDER BY e.started DESC LIMIT 1) AS last_run,
     (SELECT e.status FROM executions e WHERE e.task_id = t.id
         ORDER BY e.started DESC LIMIT 1) AS last_status
 """
 _EXECUTION_COLUMNS = (
-    "id, task_id, source, status, started, finished, error, response, boot_id"
+    "id, task_id, source, status, started, finished, error, response, boot_id,"
+    " conversation_id, delivery_channel, delivery_target, delivery_status,"
+    " delivery_error"
 )
 # A task in one of these will never run again by itself: it may be pruned.
 _ENDED_TASK_STATUSES = tuple(
@@ -123,6 +140,8 @@ class NewTask:
     cron: str | None = None
     time_zone: str | None = None
     enabled: bool = True
+    deliver: bool = True
+    action: TaskAction = TaskAction.AGENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +183,8 @@ def _task(row: sqlite3.Row) -> Task:
         source=row["source"],
         created=created,
         updated=updated,
+        deliver=bool(row["deliver"]),
+        action=TaskAction(row["action"]),
         last_run=_dt(row["last_run"]),
         last_status=(
             None if row["last_status"] is None else ExecutionStatus(row["last_status"])
@@ -184,6 +205,15 @@ def _execution(row: sqlite3.Row) -> Execution:
         error=row["error"],
         response=row["response"],
         boot_id=row["boot_id"],
+        conversation_id=row["conversation_id"],
+        delivery_channel=row["delivery_channel"],
+        delivery_target=row["delivery_target"],
+        delivery_status=(
+            None
+            if row["delivery_status"] is None
+            else DeliveryStatus(row["delivery_status"])
+        ),
+        delivery_error=row["delivery_error"],
     )
 
 
@@ -285,8 +315,8 @@ class TaskStore:
             await conn.execute(
                 """INSERT INTO tasks (id, name, agent, prompt, user, platform, kind,
                     next_run, cron, time_zone, enabled, status, timeout,
-                    missed_run_policy, source, created, updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    missed_run_policy, source, created, updated, deliver, action)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     task_id,
                     new.name,
@@ -305,6 +335,8 @@ class TaskStore:
                     new.source,
                     now,
                     now,
+                    int(new.deliver),
+                    new.action.value,
                 ),
             )
 
@@ -509,6 +541,8 @@ class TaskStore:
         *,
         response: str | None = None,
         error: str | None = None,
+        conversation_id: str | None = None,
+        delivery: DeliveryRecord | None = None,
     ) -> bool:
         """Record how an execution ended; False if it had already ended.
 
@@ -519,9 +553,21 @@ class TaskStore:
         async def work(conn: aiosqlite.Connection) -> bool:
             cursor = await conn.execute(
                 """UPDATE executions SET status = ?, finished = ?, response = ?,
-                    error = ?
+                    error = ?, conversation_id = ?, delivery_channel = ?,
+                    delivery_target = ?, delivery_status = ?, delivery_error = ?
                 WHERE id = ? AND status = 'in_progress'""",
-                (status.value, finished.timestamp(), response, error, execution_id),
+                (
+                    status.value,
+                    finished.timestamp(),
+                    response,
+                    error,
+                    conversation_id,
+                    delivery.channel if delivery else None,
+                    delivery.target if delivery else None,
+                    delivery.status.value if delivery else None,
+                    delivery.error if delivery else None,
+                    execution_id,
+                ),
             )
             if not cursor.rowcount:
                 return False
@@ -566,6 +612,40 @@ class TaskStore:
 
         count: int = await self._write(work)
         return count
+
+    async def async_session_turns(
+        self, conversation_id: str, limit: int
+    ) -> list[tuple[str, str]]:
+        """Return the last turns (prompt, answer) of a conversation, oldest first."""
+        rows = await self._fetchall(
+            """SELECT t.prompt, e.response FROM executions e
+            JOIN tasks t ON t.id = e.task_id
+            WHERE e.conversation_id = ? AND e.status = 'succeeded'
+            ORDER BY e.started DESC LIMIT ?""",
+            (conversation_id, limit),
+        )
+        return [(row[0], row[1] or "") for row in rows][::-1]
+
+    async def async_reassign_agent(self, old: str, new: str) -> int:
+        """Move the tasks that have not ended from one agent to another."""
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                """UPDATE tasks SET agent = ?, updated = ?
+                WHERE agent = ? AND status IN ('scheduled', 'running')""",
+                (new, dt_util.utcnow().timestamp(), old),
+            )
+            return cursor.rowcount
+
+        count: int = await self._write(work)
+        return count
+
+    async def async_active_agents(self) -> set[str]:
+        """Return the agents of tasks that have not ended."""
+        rows = await self._fetchall(
+            "SELECT DISTINCT agent FROM tasks WHERE status IN ('scheduled', 'running')"
+        )
+        return {row[0] for row in rows}
 
     async def async_get_execution(self, execution_id: str) -> Execution | None:
         """Return one execution, or None."""

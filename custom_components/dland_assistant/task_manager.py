@@ -15,16 +15,18 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from .agent import agent_exists
-from .const import DOMAIN, MAX_NAME_LENGTH, MAX_PROMPT_BYTES
+from .const import CHANNELS, DOMAIN, MAX_NAME_LENGTH, MAX_PROMPT_BYTES, PERSONA_PREFIX
 from .cron import is_valid_cron, next_cron_run
 from .models import (
     Execution,
     ExecutionStatus,
     MissedRunPolicy,
     Task,
+    TaskAction,
     TaskKind,
     TaskStatus,
 )
+from .personas import Persona, find_persona
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .store import NewTask, StoreError
 
@@ -71,6 +73,21 @@ class ScheduleRequest:
     missed_run_policy: MissedRunPolicy = MissedRunPolicy.RUN_ONCE
     enabled: bool = True
     source: str = "service"
+    deliver: bool | None = None
+    action: TaskAction = TaskAction.AGENT
+
+
+def resolve_agent(hass: HomeAssistant, value: str) -> tuple[str, Persona | None]:
+    """Resolve a persona name or id, or a conversation agent id, to what tasks store.
+
+    Raises a translated error for an unknown agent.
+    """
+    runtime = get_runtime(hass)
+    if (persona := find_persona(runtime.scheduler.entry, value)) is not None:
+        return persona.agent_ref, persona
+    if value.startswith(PERSONA_PREFIX) or not agent_exists(hass, value):
+        raise invalid("unknown_agent", agent=value)
+    return value, None
 
 
 def _validate_prompt(prompt: str) -> str:
@@ -113,14 +130,19 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
     """Validate and store a task, then let the engine know."""
     runtime = get_runtime(hass)
     prompt = _validate_prompt(request.prompt)
-    agent = request.agent or runtime.default_agent
-    if not agent_exists(hass, agent):
-        raise invalid("unknown_agent", agent=agent)
+    agent, persona = resolve_agent(hass, request.agent or runtime.default_agent)
+    if request.platform is not None and request.platform not in CHANNELS:
+        raise invalid(
+            "unknown_channel", channel=request.platform, known=", ".join(CHANNELS)
+        )
     now = dt_util.utcnow()
     kind, first_run = _first_run(hass, request, now)
-    timeout = (
-        request.timeout if request.timeout is not None else runtime.default_timeout
-    )
+    timeout = request.timeout
+    if timeout is None:
+        timeout = persona.timeout if persona else runtime.default_timeout
+    deliver = request.deliver
+    if deliver is None:
+        deliver = persona.deliver if persona else True
     if timeout <= 0:
         raise invalid("timeout_not_positive")
     name = (request.name or "").strip() or prompt.splitlines()[0]
@@ -140,6 +162,8 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
                 cron=request.cron,
                 time_zone=hass.config.time_zone if kind is TaskKind.CRON else None,
                 enabled=request.enabled,
+                deliver=deliver,
+                action=request.action,
             )
         )
     except StoreError as err:

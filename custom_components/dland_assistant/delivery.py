@@ -1,0 +1,155 @@
+"""Omnichannel delivery: a run's result goes to the right person on the right channel.
+
+Recipients are config subentries (type "recipient") that map a person to channels:
+a notify service or notify entity per messaging channel, a media player (and TTS
+engine) for spoken announcements, and always the persistent notification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.components import persistent_notification
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+
+from .const import (
+    CHANNEL_PERSISTENT,
+    CHANNEL_TTS,
+    CONF_DEFAULT_CHANNEL,
+    CONF_PERSON,
+    CONF_TTS_ENGINE,
+    LOGGER,
+    NOTIFY_CHANNELS,
+    SUBENTRY_RECIPIENT,
+)
+from .models import DeliveryRecord, DeliveryStatus
+
+ATTEMPTS = 2  # a failed delivery is retried once
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A person and the channels that reach them."""
+
+    person: str
+    default_channel: str
+    targets: dict[str, str]
+
+
+def recipients(entry: ConfigEntry[Any]) -> list[Recipient]:
+    """Return the entry's recipients."""
+    result: list[Recipient] = []
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type != SUBENTRY_RECIPIENT:
+            continue
+        data = subentry.data
+        targets = {
+            key: str(value)
+            for key, value in data.items()
+            if key not in (CONF_PERSON, CONF_DEFAULT_CHANNEL) and value
+        }
+        result.append(
+            Recipient(
+                person=data[CONF_PERSON],
+                default_channel=data.get(CONF_DEFAULT_CHANNEL, CHANNEL_PERSISTENT),
+                targets=targets,
+            )
+        )
+    return result
+
+
+def find_recipient(
+    hass: HomeAssistant, entry: ConfigEntry[Any], user: str | None
+) -> Recipient | None:
+    """Find the recipient for a person entity id or a Home Assistant user id."""
+    if not user:
+        return None
+    for recipient in recipients(entry):
+        if recipient.person == user:
+            return recipient
+        state = hass.states.get(recipient.person)
+        if state is not None and state.attributes.get("user_id") == user:
+            return recipient
+    return None
+
+
+async def _async_send(
+    hass: HomeAssistant,
+    recipient: Recipient | None,
+    channel: str,
+    title: str,
+    message: str,
+) -> str | None:
+    """Send on one channel; return the target. Raises HomeAssistantError on failure."""
+    if channel == CHANNEL_PERSISTENT:
+        persistent_notification.async_create(hass, message, title=title)
+        return None
+    if recipient is None:
+        raise HomeAssistantError(f"No recipient is set up for channel {channel}")
+    if channel == CHANNEL_TTS:
+        player = recipient.targets.get(CHANNEL_TTS)
+        engine = recipient.targets.get(CONF_TTS_ENGINE)
+        if not player or not engine:
+            raise HomeAssistantError(f"{recipient.person} has no TTS player and engine")
+        await hass.services.async_call(
+            "tts",
+            "speak",
+            {"media_player_entity_id": player, "message": message},
+            blocking=True,
+            target={"entity_id": engine},
+        )
+        return player
+    target = recipient.targets.get(channel)
+    if channel not in NOTIFY_CHANNELS or not target:
+        raise HomeAssistantError(f"{recipient.person} has no {channel} channel")
+    if hass.states.get(target) is not None:
+        # A notify entity.
+        await hass.services.async_call(
+            "notify",
+            "send_message",
+            {"message": message, "title": title},
+            blocking=True,
+            target={"entity_id": target},
+        )
+    else:
+        domain, _, service = target.partition(".")
+        await hass.services.async_call(
+            domain, service, {"message": message, "title": title}, blocking=True
+        )
+    return target
+
+
+async def async_deliver(
+    hass: HomeAssistant,
+    entry: ConfigEntry[Any],
+    user: str | None,
+    channel: str | None,
+    *,
+    title: str,
+    message: str,
+) -> DeliveryRecord:
+    """Deliver to a user on a channel (default: the user's own); retry once."""
+    recipient = find_recipient(hass, entry, user)
+    chosen = channel or (recipient.default_channel if recipient else CHANNEL_PERSISTENT)
+    error = ""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            target = await _async_send(hass, recipient, chosen, title, message)
+        except (HomeAssistantError, vol.Invalid) as err:
+            error = str(err) or type(err).__name__
+            LOGGER.warning(
+                "Delivery on %s failed (attempt %s of %s): %s",
+                chosen,
+                attempt,
+                ATTEMPTS,
+                error,
+            )
+            continue
+        return DeliveryRecord(chosen, target, DeliveryStatus.SENT)
+    target = recipient.targets.get(chosen) if recipient else None
+    return DeliveryRecord(chosen, target, DeliveryStatus.FAILED, error)

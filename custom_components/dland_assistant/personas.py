@@ -1,0 +1,167 @@
+"""Personas: named agents with a character, each a config subentry and a device.
+
+A task's agent is stored as ``persona:<subentry id>`` for a persona, so renaming a
+persona keeps its tasks; anything else is a conversation agent id used as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import TemplateError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.template import Template
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from .const import (
+    CONF_ALLOW_UNTRUSTED_CONTROL,
+    CONF_CONVERSATION_AGENT,
+    CONF_DELIVER,
+    CONF_INSTRUCTIONS,
+    CONF_LANGUAGE,
+    CONF_SESSION_WINDOW,
+    CONF_TIMEOUT,
+    DEFAULT_SESSION_WINDOW,
+    DEFAULT_TIMEOUT,
+    DOMAIN,
+    PERSONA_PREFIX,
+    SUBENTRY_AGENT,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    """A named agent."""
+
+    persona_id: str
+    name: str
+    conversation_agent: str
+    instructions: str
+    language: str | None
+    timeout: float
+    deliver: bool
+    session_window: timedelta
+    allow_untrusted_control: bool
+
+    @property
+    def agent_ref(self) -> str:
+        """Return how tasks refer to this persona."""
+        return f"{PERSONA_PREFIX}{self.persona_id}"
+
+
+def personas(entry: ConfigEntry[Any]) -> dict[str, Persona]:
+    """Return the entry's personas by id."""
+    result: dict[str, Persona] = {}
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type != SUBENTRY_AGENT:
+            continue
+        data = subentry.data
+        result[subentry.subentry_id] = Persona(
+            persona_id=subentry.subentry_id,
+            name=subentry.title,
+            conversation_agent=data[CONF_CONVERSATION_AGENT],
+            instructions=data.get(CONF_INSTRUCTIONS, ""),
+            language=data.get(CONF_LANGUAGE) or None,
+            timeout=float(data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT)),
+            deliver=bool(data.get(CONF_DELIVER, True)),
+            session_window=timedelta(
+                minutes=float(data.get(CONF_SESSION_WINDOW, DEFAULT_SESSION_WINDOW))
+            ),
+            allow_untrusted_control=bool(data.get(CONF_ALLOW_UNTRUSTED_CONTROL, False)),
+        )
+    return result
+
+
+def find_persona(entry: ConfigEntry[Any], value: str) -> Persona | None:
+    """Find a persona by reference, id or name (case-insensitive)."""
+    known = personas(entry)
+    key = value.removeprefix(PERSONA_PREFIX)
+    if key in known:
+        return known[key]
+    folded = value.strip().casefold()
+    return next((p for p in known.values() if p.name.casefold() == folded), None)
+
+
+def persona_of(entry: ConfigEntry[Any], agent_ref: str) -> Persona | None:
+    """Return the persona a stored agent reference names, if it names one."""
+    if not agent_ref.startswith(PERSONA_PREFIX):
+        return None
+    return personas(entry).get(agent_ref.removeprefix(PERSONA_PREFIX))
+
+
+def agent_display_name(entry: ConfigEntry[Any], agent_ref: str) -> str:
+    """Return a persona's name, or the agent id as it is."""
+    persona = persona_of(entry, agent_ref)
+    return persona.name if persona else agent_ref
+
+
+async def async_render_instructions(
+    hass: HomeAssistant, persona: Persona, variables: dict[str, Any]
+) -> str:
+    """Render a persona's instructions template for one run.
+
+    Raises TemplateError when the template is broken.
+    """
+    if not persona.instructions:
+        return ""
+    template = Template(persona.instructions, hass)
+    return str(template.async_render(variables, parse_result=False))
+
+
+def validate_instructions(hass: HomeAssistant, instructions: str) -> str | None:
+    """Return an error text if the instructions template cannot be compiled."""
+    try:
+        Template(instructions, hass).ensure_valid()
+    except TemplateError as err:
+        return str(err)
+    return None
+
+
+@callback
+def async_sync_devices(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """Keep one service device per persona; remove devices of deleted personas."""
+    registry = dr.async_get(hass)
+    known = personas(entry)
+    for persona in known.values():
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            config_subentry_id=persona.persona_id,
+            identifiers={(DOMAIN, persona.persona_id)},
+            name=persona.name,
+            manufacturer="dland assistant",
+            model="Persona",
+            entry_type=dr.DeviceEntryType.SERVICE,
+        )
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        ids = {
+            identifier for domain, identifier in device.identifiers if domain == DOMAIN
+        }
+        if ids and not ids & known.keys():
+            registry.async_remove_device(device.id)
+
+
+class SessionTracker:
+    """Continues one conversation per persona and user within a time window."""
+
+    def __init__(self) -> None:
+        """Start with no sessions."""
+        self._sessions: dict[tuple[str, str | None], tuple[str, datetime]] = {}
+
+    def conversation_id(self, persona: Persona, user: str | None) -> tuple[str, bool]:
+        """Return the conversation id for a run now, and whether it continues one."""
+        now = dt_util.utcnow()
+        key = (persona.persona_id, user)
+        if (current := self._sessions.get(key)) and now - current[1] <= (
+            persona.session_window
+        ):
+            self._sessions[key] = (current[0], now)
+            return current[0], True
+        # Not a ULID on purpose: Home Assistant keeps a caller-chosen id as it is.
+        conversation_id = f"{DOMAIN}-{ulid_now()}"
+        self._sessions[key] = (conversation_id, now)
+        return conversation_id, False
