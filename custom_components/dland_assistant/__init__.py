@@ -35,6 +35,7 @@ from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
 from .store import SchemaTooNewError, StoreError, TaskStore
+from .voice import async_setup_voice
 
 CONFIG_SCHEMA = vol.Schema(
     {
@@ -63,6 +64,7 @@ CONFIG_SCHEMA = vol.Schema(
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register services; import a YAML configuration into a config entry once."""
     async_setup_services(hass)
+    await async_setup_voice(hass)
     if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):
         hass.async_create_task(
             hass.config_entries.flow.async_init(

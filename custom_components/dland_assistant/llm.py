@@ -1,0 +1,213 @@
+"""LLM tools: Assist agents backed by a language model can schedule, list and cancel.
+
+"Remind me in 2 hours to call mum" becomes a stored task for the person who asked,
+delivered on the channel they asked from; the calling agent runs it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.components.conversation import AssistantContent
+from homeassistant.components.conversation.chat_log import current_chat_log
+from homeassistant.components.llm import LLMTools
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import llm
+from homeassistant.util import dt as dt_util
+from homeassistant.util.json import JsonObjectType
+
+from . import task_manager
+from .const import CHANNELS, DOMAIN
+from .models import Task, TaskAction, TaskStatus
+from .personas import personas
+
+WHEN_HELP = (
+    "Give exactly one of: in_minutes (a delay), at (a local date and time, "
+    "ISO 8601, e.g. 2026-12-24T18:00), or cron (five fields, e.g. '30 7 * * 1-5' "
+    "for weekdays at 07:30)."
+)
+
+
+def _calling_agent(hass: HomeAssistant) -> str | None:
+    """Return the persona or conversation agent whose model is calling the tool."""
+    chat_log = current_chat_log.get()
+    if chat_log is None:
+        return None
+    agent_id = next(
+        (
+            content.agent_id
+            for content in reversed(chat_log.content)
+            if isinstance(content, AssistantContent)
+        ),
+        None,
+    )
+    if agent_id is None:
+        return None
+    runtime = task_manager.get_runtime(hass)
+    for persona in personas(runtime.scheduler.entry).values():
+        if persona.conversation_agent == agent_id:
+            return persona.agent_ref
+    return agent_id
+
+
+def _local(task: Task) -> str | None:
+    return dt_util.as_local(task.next_run).isoformat() if task.next_run else None
+
+
+def _summary(task: Task) -> dict[str, Any]:
+    return {
+        "task_id": task.task_id,
+        "name": task.name,
+        "kind": task.kind.value,
+        "cron": task.cron,
+        "next_run": _local(task),
+        "status": task.status.value,
+    }
+
+
+class ScheduleTool(llm.Tool):
+    """Schedule a reminder or a task for later."""
+
+    name = f"{DOMAIN}__schedule_task"
+    title = "Schedule a task"
+    integration = DOMAIN
+    description = (
+        "Schedule something for later for the user you are talking to. With "
+        "reminder=true the text is delivered to the user as a reminder at that "
+        "time ('remind me in 2 hours to call mum'); otherwise the text is a prompt "
+        "you will be given at that time, and your answer is delivered. " + WHEN_HELP
+    )
+    parameters = vol.Schema(
+        {
+            vol.Required("text", description="The reminder or the prompt"): str,
+            vol.Optional("reminder", description="Deliver the text as is"): bool,
+            vol.Optional("in_minutes"): vol.Coerce(float),
+            vol.Optional("at"): str,
+            vol.Optional("cron"): str,
+            vol.Optional("name", description="A short name"): str,
+        }
+    )
+
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> JsonObjectType:
+        """Store the task."""
+        args = tool_input.tool_args
+        at = None
+        if "at" in args:
+            at = dt_util.parse_datetime(args["at"])
+            if at is None:
+                raise ServiceValidationError(f"Not a date and time: {args['at']}")
+        delay = None
+        if "in_minutes" in args:
+            delay = timedelta(minutes=args["in_minutes"])
+        channel = llm_context.platform if llm_context.platform in CHANNELS else None
+        user = llm_context.context.user_id if llm_context.context else None
+        task = await task_manager.async_schedule_task(
+            hass,
+            task_manager.ScheduleRequest(
+                prompt=args["text"],
+                agent=_calling_agent(hass),
+                at=at,
+                delay=delay,
+                cron=args.get("cron"),
+                name=args.get("name"),
+                user=user,
+                platform=channel,
+                action=TaskAction.REMIND if args.get("reminder") else TaskAction.AGENT,
+                source="llm",
+            ),
+        )
+        return {"scheduled": _summary(task)}
+
+
+async def _async_users_tasks(
+    hass: HomeAssistant, llm_context: llm.LLMContext
+) -> list[Task]:
+    user = llm_context.context.user_id if llm_context.context else None
+    tasks = await task_manager.async_list_tasks(
+        hass, [TaskStatus.SCHEDULED, TaskStatus.RUNNING]
+    )
+    return [task for task in tasks if user is None or task.user == user]
+
+
+class ListTasksTool(llm.Tool):
+    """List the user's scheduled tasks and reminders."""
+
+    name = f"{DOMAIN}__list_tasks"
+    title = "List scheduled tasks"
+    integration = DOMAIN
+    description = "List the reminders and tasks scheduled for the user."
+    annotations = llm.ToolAnnotations(read_only=True, open_world=False)
+
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> JsonObjectType:
+        """Return the user's tasks."""
+        return {
+            "tasks": [
+                _summary(task) for task in await _async_users_tasks(hass, llm_context)
+            ]
+        }
+
+
+class CancelTaskTool(llm.Tool):
+    """Cancel one of the user's tasks."""
+
+    name = f"{DOMAIN}__cancel_task"
+    title = "Cancel a scheduled task"
+    integration = DOMAIN
+    description = (
+        "Cancel one of the user's reminders or tasks, by task_id or by (part of) "
+        "its name."
+    )
+    parameters = vol.Schema({vol.Optional("task_id"): str, vol.Optional("name"): str})
+
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> JsonObjectType:
+        """Cancel the task the user means."""
+        args = tool_input.tool_args
+        tasks = await _async_users_tasks(hass, llm_context)
+        if task_id := args.get("task_id"):
+            matches = [task for task in tasks if task.task_id == task_id]
+        else:
+            wanted = str(args.get("name", "")).casefold().strip()
+            matches = [
+                task for task in tasks if wanted and wanted in task.name.casefold()
+            ]
+        if len(matches) != 1:
+            return {
+                "cancelled": None,
+                "error": "No single task matches; ask which one."
+                if matches
+                else "No such task.",
+                "candidates": [_summary(task) for task in matches],
+            }
+        await task_manager.async_cancel_task(hass, matches[0].task_id)
+        return {"cancelled": _summary(matches[0]) | {"status": "cancelled"}}
+
+
+@callback
+def async_get_tools(
+    hass: HomeAssistant, llm_context: llm.LLMContext, api_id: str
+) -> LLMTools | None:
+    """Offer the tools to the Assist API while the integration is loaded."""
+    if api_id != llm.LLM_API_ASSIST or not hass.config_entries.async_loaded_entries(
+        DOMAIN
+    ):
+        return None
+    return LLMTools(tools=[ScheduleTool(), ListTasksTool(), CancelTaskTool()])
