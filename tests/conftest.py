@@ -92,6 +92,7 @@ class RecordingAgent(conversation.AbstractConversationAgent):
 def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
     """Keep the database of each test in its own folder."""
     hass.config.config_dir = str(tmp_path)
+    (tmp_path / "configuration.yaml").write_text("")
     return tmp_path
 
 

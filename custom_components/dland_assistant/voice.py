@@ -214,5 +214,5 @@ async def async_setup_voice(hass: HomeAssistant) -> None:
     if changed and hass.services.has_service("conversation", "reload"):
         try:
             await hass.services.async_call("conversation", "reload", {}, blocking=True)
-        except HomeAssistantError as err:
+        except (HomeAssistantError, OSError) as err:
             LOGGER.warning("Assist did not reload its sentences: %s", err)
