@@ -165,3 +165,29 @@ async def wait_until(
         # The store's thread needs real time; the event loop's clock may be frozen.
         await loop.run_in_executor(None, threading.Event().wait, 0.005)
     raise AssertionError("condition not reached")
+
+
+def add_subentry(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    kind: str,
+    title: str,
+    data: dict[str, Any],
+) -> str:
+    """Add a persona or recipient subentry the way the UI does, and return its id."""
+    from homeassistant.config_entries import ConfigSubentry
+
+    subentry = ConfigSubentry(
+        data=data, subentry_type=kind, title=title, unique_id=None
+    )
+    hass.config_entries.async_add_subentry(entry, subentry)
+    return subentry.subentry_id
+
+
+async def second_agent(hass: HomeAssistant) -> RecordingAgent:
+    """Register one more recording agent."""
+    agent_entry = MockConfigEntry(domain="test", title="Second agent")
+    agent_entry.add_to_hass(hass)
+    agent = RecordingAgent(agent_id=agent_entry.entry_id)
+    conversation.async_set_agent(hass, agent_entry, agent)
+    return agent

@@ -66,5 +66,7 @@ def test_every_translation_key_is_translated() -> None:
     assert raised
     assert raised <= set(strings["exceptions"])
     keys = set(re.findall(r'translation_key="([a-z_]+)"', source))
-    known = set(strings["exceptions"]) | set(strings["issues"]) | set(strings["selector"])
+    known = (
+        set(strings["exceptions"]) | set(strings["issues"]) | set(strings["selector"])
+    )
     assert keys <= known

@@ -49,7 +49,6 @@ from .const import (
     SUBENTRY_AGENT,
     SUBENTRY_RECIPIENT,
 )
-from .personas import validate_instructions
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_DEFAULT_AGENT: DEFAULT_AGENT,
@@ -186,8 +185,6 @@ def _persona_errors(
         errors[CONF_NAME] = "name_taken"
     if not agent_exists(hass, data[CONF_CONVERSATION_AGENT]):
         errors[CONF_CONVERSATION_AGENT] = "unknown_agent"
-    if validate_instructions(hass, data.get(CONF_INSTRUCTIONS, "")) is not None:
-        errors[CONF_INSTRUCTIONS] = "invalid_template"
     return errors
 
 

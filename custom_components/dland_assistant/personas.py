@@ -12,7 +12,6 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import TemplateError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
@@ -111,15 +110,6 @@ async def async_render_instructions(
         return ""
     template = Template(persona.instructions, hass)
     return str(template.async_render(variables, parse_result=False))
-
-
-def validate_instructions(hass: HomeAssistant, instructions: str) -> str | None:
-    """Return an error text if the instructions template cannot be compiled."""
-    try:
-        Template(instructions, hass).ensure_valid()
-    except TemplateError as err:
-        return str(err)
-    return None
 
 
 @callback
