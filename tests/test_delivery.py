@@ -161,7 +161,7 @@ async def test_without_recipient_a_persistent_notification_is_shown(
     execution = await _run(hass, name="Briefing")
     assert execution["delivery"]["channel"] == "persistent_notification"
     assert execution["delivery"]["status"] == "sent"
-    notifications = persistent_notification._async_get_or_create_notifications(hass)  # noqa: SLF001
+    notifications = persistent_notification._async_get_or_create_notifications(hass)
     assert [(n["title"], n["message"]) for n in notifications.values()] == [
         ("Briefing", "Done: Hi")
     ]
@@ -173,7 +173,7 @@ async def test_deliver_false_sends_nothing(
     """deliver: false keeps the result in the log only."""
     execution = await _run(hass, deliver=False)
     assert execution["delivery"] is None
-    assert persistent_notification._async_get_or_create_notifications(hass) == {}  # noqa: SLF001
+    assert persistent_notification._async_get_or_create_notifications(hass) == {}
 
 
 async def test_reminder_delivers_its_text_without_an_agent(
