@@ -184,3 +184,33 @@ async def test_closed_store_raises(tmp_path: Path) -> None:
     task_store = TaskStore(tmp_path / "x.db")
     with pytest.raises(StoreError):
         await task_store.async_list_tasks()
+
+
+async def test_version_1_database_migrates_forward(tmp_path: Path) -> None:
+    """A database written by schema 1 opens with its tasks intact and new defaults."""
+    from custom_components.dland_assistant.store import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(f"BEGIN;{MIGRATIONS[0]}PRAGMA user_version = 1;COMMIT;")
+        conn.execute(
+            "INSERT INTO tasks (id, name, agent, prompt, kind, next_run, status, timeout,"
+            " missed_run_policy, source, created, updated) VALUES"
+            " ('t1', 'old', 'conversation.home_assistant', 'hi', 'once', ?, 'scheduled',"
+            " 60, 'run_once', 'service', ?, ?)",
+            (NOW.timestamp(), NOW.timestamp(), NOW.timestamp()),
+        )
+        conn.commit()
+    task_store = TaskStore(path)
+    await task_store.async_open()
+    try:
+        assert await task_store.async_schema_version() == SCHEMA_VERSION == 2
+        task = await task_store.async_get_task("t1")
+        assert task is not None
+        assert task.name == "old"
+        assert task.deliver is True
+        assert task.action == "agent"
+        [claim] = (await task_store.async_claim_due(NOW, 5, "b", timedelta(0))).claims
+        assert claim.task.task_id == "t1"
+    finally:
+        await task_store.async_close()

@@ -23,6 +23,7 @@ from .const import (
     CHANNEL_PERSISTENT,
     CHANNEL_TTS,
     CHANNELS,
+    CONF_AI_TASK_ENTITY,
     CONF_ALLOW_UNTRUSTED_CONTROL,
     CONF_CONVERSATION_AGENT,
     CONF_DEFAULT_AGENT,
@@ -165,6 +166,9 @@ def _persona_schema() -> vol.Schema:
             vol.Required(
                 CONF_ALLOW_UNTRUSTED_CONTROL, default=False
             ): selector.BooleanSelector(),
+            vol.Optional(CONF_AI_TASK_ENTITY): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="ai_task")
+            ),
         }
     )
 

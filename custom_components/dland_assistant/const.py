@@ -46,6 +46,7 @@ CONF_TIMEOUT: Final = "timeout"
 CONF_DELIVER: Final = "deliver"
 CONF_SESSION_WINDOW: Final = "session_window"
 CONF_ALLOW_UNTRUSTED_CONTROL: Final = "allow_untrusted_control"
+CONF_AI_TASK_ENTITY: Final = "ai_task_entity"
 DEFAULT_SESSION_WINDOW: Final = 30
 SESSION_TURNS: Final = 3
 

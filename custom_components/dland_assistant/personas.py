@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import voluptuous as vol
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -18,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from .const import (
+    CONF_AI_TASK_ENTITY,
     CONF_ALLOW_UNTRUSTED_CONTROL,
     CONF_CONVERSATION_AGENT,
     CONF_DELIVER,
@@ -46,6 +49,7 @@ class Persona:
     deliver: bool
     session_window: timedelta
     allow_untrusted_control: bool
+    ai_task_entity: str | None = None
 
     @property
     def agent_ref(self) -> str:
@@ -72,6 +76,7 @@ def personas(entry: ConfigEntry[Any]) -> dict[str, Persona]:
                 minutes=float(data.get(CONF_SESSION_WINDOW, DEFAULT_SESSION_WINDOW))
             ),
             allow_untrusted_control=bool(data.get(CONF_ALLOW_UNTRUSTED_CONTROL, False)),
+            ai_task_entity=data.get(CONF_AI_TASK_ENTITY) or None,
         )
     return result
 
@@ -110,6 +115,39 @@ async def async_render_instructions(
         return ""
     template = Template(persona.instructions, hass)
     return str(template.async_render(variables, parse_result=False))
+
+
+async def async_generate_structured(
+    hass: HomeAssistant,
+    persona: Persona,
+    *,
+    task_name: str,
+    instructions: str,
+    structure: vol.Schema,
+    variables: dict[str, Any] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> Any:
+    """Ask the persona's AI task entity for data of a given structure.
+
+    The persona's instructions come first, then the task's. Raises
+    HomeAssistantError (from ai_task) when no entity can do it.
+    """
+    from homeassistant.components import ai_task  # noqa: PLC0415 - optional platform
+
+    character = await async_render_instructions(
+        hass,
+        persona,
+        {"persona": persona.name, "now": dt_util.now(), **(variables or {})},
+    )
+    result = await ai_task.async_generate_data(
+        hass,
+        task_name=task_name,
+        entity_id=persona.ai_task_entity,
+        instructions=f"{character}\n\n{instructions}".strip(),
+        structure=structure,
+        attachments=attachments,
+    )
+    return result.data
 
 
 @callback
