@@ -194,10 +194,10 @@ async def test_version_1_database_migrates_forward(tmp_path: Path) -> None:
     with closing(sqlite3.connect(path)) as conn:
         conn.executescript(f"BEGIN;{MIGRATIONS[0]}PRAGMA user_version = 1;COMMIT;")
         conn.execute(
-            "INSERT INTO tasks (id, name, agent, prompt, kind, next_run, status, timeout,"
-            " missed_run_policy, source, created, updated) VALUES"
-            " ('t1', 'old', 'conversation.home_assistant', 'hi', 'once', ?, 'scheduled',"
-            " 60, 'run_once', 'service', ?, ?)",
+            "INSERT INTO tasks (id, name, agent, prompt, kind, next_run, status,"
+            " timeout, missed_run_policy, source, created, updated) VALUES"
+            " ('t1', 'old', 'conversation.home_assistant', 'hi', 'once', ?,"
+            " 'scheduled', 60, 'run_once', 'service', ?, ?)",
             (NOW.timestamp(), NOW.timestamp(), NOW.timestamp()),
         )
         conn.commit()
