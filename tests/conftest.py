@@ -126,6 +126,8 @@ async def entry(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     yield config_entry
+    # Let reloads that subentry changes scheduled finish before unloading.
+    await hass.async_block_till_done()
     if config_entry.state.recoverable:
         await hass.config_entries.async_unload(config_entry.entry_id)
 

@@ -80,3 +80,32 @@ async def test_options_flow_validates_agent_and_reloads(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert runtime(entry).scheduler.settings.max_concurrent == 5
+
+
+async def test_yaml_import_creates_personas_and_recipients(
+    hass: HomeAssistant, test_agent: RecordingAgent, config_dir: Path
+) -> None:
+    """Personas and recipients in YAML become subentries on the first import."""
+    hass.states.async_set("person.dan", "home", {"friendly_name": "Dan"})
+    config = {
+        DOMAIN: {
+            CONF_DEFAULT_AGENT: test_agent.agent_id,
+            "personas": [
+                {
+                    "name": "Nikki",
+                    "conversation_agent": test_agent.agent_id,
+                    "instructions": "You are Nikki.",
+                }
+            ],
+            "recipients": [
+                {"person": "person.dan", "default_channel": "persistent_notification"}
+            ],
+        }
+    }
+    assert await async_setup_component(hass, DOMAIN, config)
+    await hass.async_block_till_done()
+    [entry] = hass.config_entries.async_entries(DOMAIN)
+    kinds = {(s.subentry_type, s.title) for s in entry.subentries.values()}
+    assert kinds == {("agent", "Nikki"), ("recipient", "Dan")}
+    assert "personas" not in entry.options
+    await hass.config_entries.async_unload(entry.entry_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 import voluptuous as vol
 
 from homeassistant.config_entries import SOURCE_IMPORT
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
@@ -20,14 +20,29 @@ from homeassistant.helpers.typing import ConfigType
 
 from .config_flow import DEFAULT_OPTIONS
 from .const import (
+    CHANNEL_TTS,
+    CHANNELS,
+    CONF_ALLOW_UNTRUSTED_CONTROL,
+    CONF_CONVERSATION_AGENT,
     CONF_DEFAULT_AGENT,
+    CONF_DEFAULT_CHANNEL,
     CONF_DEFAULT_TIMEOUT,
+    CONF_DELIVER,
+    CONF_INSTRUCTIONS,
+    CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
     CONF_MISSED_RUN_GRACE,
+    CONF_PERSON,
+    CONF_PERSONAS,
+    CONF_RECIPIENTS,
     CONF_RETENTION_DAYS,
+    CONF_SESSION_WINDOW,
+    CONF_TIMEOUT,
+    CONF_TTS_ENGINE,
     DATABASE_FILE,
     DOMAIN,
     LOGGER,
+    NOTIFY_CHANNELS,
     PERSONA_PREFIX,
 )
 from .personas import async_sync_devices, personas
@@ -54,6 +69,34 @@ CONFIG_SCHEMA = vol.Schema(
                 vol.Optional(CONF_MISSED_RUN_GRACE): vol.All(
                     vol.Coerce(int), vol.Range(min=0, max=86400)
                 ),
+                vol.Optional(CONF_PERSONAS): [
+                    vol.Schema(
+                        {
+                            vol.Required(CONF_NAME): cv.string,
+                            vol.Required(CONF_CONVERSATION_AGENT): cv.string,
+                            vol.Optional(CONF_INSTRUCTIONS, default=""): cv.string,
+                            vol.Optional(CONF_LANGUAGE): cv.string,
+                            vol.Optional(CONF_TIMEOUT): vol.Coerce(int),
+                            vol.Optional(CONF_DELIVER): cv.boolean,
+                            vol.Optional(CONF_SESSION_WINDOW): vol.Coerce(int),
+                            vol.Optional(CONF_ALLOW_UNTRUSTED_CONTROL): cv.boolean,
+                        }
+                    )
+                ],
+                vol.Optional(CONF_RECIPIENTS): [
+                    vol.Schema(
+                        {
+                            vol.Required(CONF_PERSON): cv.entity_id,
+                            vol.Optional(CONF_DEFAULT_CHANNEL): vol.In(CHANNELS),
+                            **{
+                                vol.Optional(channel): cv.string
+                                for channel in NOTIFY_CHANNELS
+                            },
+                            vol.Optional(CHANNEL_TTS): cv.entity_id,
+                            vol.Optional(CONF_TTS_ENGINE): cv.entity_id,
+                        }
+                    )
+                ],
             }
         )
     },

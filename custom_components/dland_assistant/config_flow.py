@@ -10,6 +10,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryData,
     ConfigSubentryFlow,
     OptionsFlow,
     SubentryFlowResult,
@@ -35,6 +36,8 @@ from .const import (
     CONF_MAX_CONCURRENT,
     CONF_MISSED_RUN_GRACE,
     CONF_PERSON,
+    CONF_PERSONAS,
+    CONF_RECIPIENTS,
     CONF_RETENTION_DAYS,
     CONF_SESSION_WINDOW,
     CONF_TIMEOUT,
@@ -102,11 +105,35 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(step_id="user")
 
     async def async_step_import(self, import_data: dict[str, Any]) -> ConfigFlowResult:
-        """Create the entry from ``dland_assistant:`` in configuration.yaml."""
+        """Create the entry from ``dland_assistant:`` in configuration.yaml.
+
+        Personas and recipients listed there become subentries, as if added in the UI.
+        """
+        options = dict(import_data)
+        subentries: list[ConfigSubentryData] = [
+            ConfigSubentryData(
+                subentry_type=SUBENTRY_AGENT,
+                title=persona.pop(CONF_NAME),
+                data=persona,
+                unique_id=None,
+            )
+            for persona in (dict(p) for p in options.pop(CONF_PERSONAS, []))
+        ]
+        for recipient in options.pop(CONF_RECIPIENTS, []):
+            state = self.hass.states.get(recipient[CONF_PERSON])
+            subentries.append(
+                ConfigSubentryData(
+                    subentry_type=SUBENTRY_RECIPIENT,
+                    title=state.name if state else recipient[CONF_PERSON],
+                    data=dict(recipient),
+                    unique_id=None,
+                )
+            )
         return self.async_create_entry(
             title="dland assistant",
             data={},
-            options={**DEFAULT_OPTIONS, **import_data},
+            options={**DEFAULT_OPTIONS, **options},
+            subentries=subentries,
         )
 
     @staticmethod

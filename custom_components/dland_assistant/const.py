@@ -51,6 +51,8 @@ DEFAULT_SESSION_WINDOW: Final = 30
 SESSION_TURNS: Final = 3
 
 CONF_PERSON: Final = "person"
+CONF_PERSONAS: Final = "personas"
+CONF_RECIPIENTS: Final = "recipients"
 CONF_DEFAULT_CHANNEL: Final = "default_channel"
 CONF_TTS_ENGINE: Final = "tts_engine"
 CHANNEL_PERSISTENT: Final = "persistent_notification"

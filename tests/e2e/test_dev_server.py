@@ -37,7 +37,7 @@ def test_rest_scheduled_task_switches_a_light_on_time(
     status, scheduled = hass.call_service(
         "schedule_task",
         {
-            "agent": "conversation.home_assistant",
+            "agent": "nikki",  # the dev config's persona, on the built-in agent
             "prompt": "turn on the kitchen light",
             "in": {"seconds": 3},
             "name": "Kitchen on",
@@ -50,6 +50,7 @@ def test_rest_scheduled_task_switches_a_light_on_time(
     status, listed = hass.call_service("list_tasks")
     assert status == 200
     assert [t["name"] for t in listed["tasks"]] == ["Kitchen on"]
+    assert listed["tasks"][0]["agent"] == "Nikki"
     assert listed["tasks"][0]["status"] == "scheduled"
 
     def light_on() -> bool:
@@ -69,6 +70,9 @@ def test_rest_scheduled_task_switches_a_light_on_time(
     [execution] = executions["executions"]
     assert execution["status"] == "succeeded"
     assert execution["response"]  # the built-in agent's confirmation
+    # Dan's default channel: a persistent notification.
+    assert execution["delivery"]["channel"] == "persistent_notification"
+    assert execution["delivery"]["status"] == "sent"
     assert "ERROR (MainThread) [custom_components.dland_assistant" not in hass.log
 
 
