@@ -74,7 +74,9 @@ def _number(minimum: int, maximum: int, unit: str = "") -> selector.NumberSelect
 
 OPTIONS_SCHEMA = vol.Schema(
     {
-        vol.Required(CONF_DEFAULT_AGENT): selector.ConversationAgentSelector(),
+        vol.Required(
+            CONF_DEFAULT_AGENT, default=DEFAULT_AGENT
+        ): selector.ConversationAgentSelector(),
         vol.Required(CONF_MAX_CONCURRENT): vol.All(_number(1, 32), vol.Coerce(int)),
         vol.Required(CONF_DEFAULT_TIMEOUT): vol.All(
             _number(1, 86400, "s"), vol.Coerce(int)
@@ -180,7 +182,10 @@ def _persona_schema() -> vol.Schema:
     return vol.Schema(
         {
             vol.Required(CONF_NAME): selector.TextSelector(),
-            vol.Required(CONF_CONVERSATION_AGENT): selector.ConversationAgentSelector(),
+            # A default: the frontend cannot make up a value for this selector.
+            vol.Required(
+                CONF_CONVERSATION_AGENT, default=DEFAULT_AGENT
+            ): selector.ConversationAgentSelector(),
             vol.Optional(CONF_INSTRUCTIONS, default=""): selector.TemplateSelector(),
             vol.Optional(CONF_LANGUAGE): selector.LanguageSelector(),
             vol.Required(CONF_TIMEOUT, default=DEFAULT_TIMEOUT): vol.All(
