@@ -1,4 +1,4 @@
-"""The integration's UI in a real browser: personas and recipients are added in forms."""
+"""The integration's UI in a real browser: personas are added in its forms."""
 
 from collections.abc import Callable
 from pathlib import Path

@@ -66,6 +66,11 @@ def test_rest_scheduled_task_switches_a_light_on_time(
     # On time: not before the due time, and not waiting for the 10 s safety tick.
     assert 0 <= delay < 2, delay
 
+    def finished() -> bool:
+        executions = hass.call_service("get_executions")[1]["executions"]
+        return bool(executions) and executions[0]["status"] != "in_progress"
+
+    _wait(finished, 30, "the execution to finish")
     status, executions = hass.call_service("get_executions")
     [execution] = executions["executions"]
     assert execution["status"] == "succeeded"
