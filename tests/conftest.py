@@ -193,3 +193,24 @@ async def second_agent(hass: HomeAssistant) -> RecordingAgent:
     agent = RecordingAgent(agent_id=agent_entry.entry_id)
     conversation.async_set_agent(hass, agent_entry, agent)
     return agent
+
+
+def add_phone_recipient(
+    hass: HomeAssistant, entry: MockConfigEntry, person: str = "person.dan"
+) -> list[Any]:
+    """Give a person a mobile app channel as default; return the calls it gets."""
+    from pytest_homeassistant_custom_component.common import async_mock_service
+
+    calls = async_mock_service(hass, "notify", "mobile_app_dans_phone")
+    add_subentry(
+        hass,
+        entry,
+        "recipient",
+        "Dan",
+        {
+            "person": person,
+            "default_channel": "mobile_app",
+            "mobile_app": "notify.mobile_app_dans_phone",
+        },
+    )
+    return calls

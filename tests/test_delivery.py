@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .conftest import RecordingAgent, add_subentry, call, settle
+from .conftest import RecordingAgent, add_phone_recipient, add_subentry, call, settle
 
 
 @pytest.fixture
@@ -42,18 +42,7 @@ async def test_result_goes_to_the_users_default_channel(
     hass: HomeAssistant, entry: MockConfigEntry, dan: str, hass_admin_user: Any
 ) -> None:
     """A run for a user (by person or user id) reaches their default channel."""
-    phone = async_mock_service(hass, "notify", "mobile_app_dans_phone")
-    add_subentry(
-        hass,
-        entry,
-        "recipient",
-        "Dan",
-        {
-            "person": dan,
-            "default_channel": "mobile_app",
-            "mobile_app": "notify.mobile_app_dans_phone",
-        },
-    )
+    phone = add_phone_recipient(hass, entry, dan)
     await hass.async_block_till_done()
     execution = await _run(hass, user=dan, name="Morning")
     assert execution["delivery"] == {
@@ -180,18 +169,7 @@ async def test_reminder_delivers_its_text_without_an_agent(
     hass: HomeAssistant, entry: MockConfigEntry, test_agent: RecordingAgent, dan: str
 ) -> None:
     """A reminder is delivered as written; failing to deliver it fails the run."""
-    phone = async_mock_service(hass, "notify", "mobile_app_dans_phone")
-    add_subentry(
-        hass,
-        entry,
-        "recipient",
-        "Dan",
-        {
-            "person": dan,
-            "default_channel": "mobile_app",
-            "mobile_app": "notify.mobile_app_dans_phone",
-        },
-    )
+    phone = add_phone_recipient(hass, entry, dan)
     await hass.async_block_till_done()
     execution = await _run(
         hass, user=dan, action="remind", prompt="Call mum", name="Call mum"

@@ -9,14 +9,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    async_mock_service,
 )
 
 from custom_components.dland_assistant.voice import SENTENCES, parse_duration
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 
-from .conftest import add_subentry, call, settle
+from .conftest import add_phone_recipient, call, settle
 
 
 @pytest.mark.parametrize(
@@ -118,18 +117,7 @@ async def test_voice_reminder_fires_after_restart_to_the_right_person(
 ) -> None:
     """A spoken reminder survives a restart and reaches the speaker's channel."""
     hass.states.async_set("person.dan", "home", {"user_id": hass_admin_user.id})
-    phone = async_mock_service(hass, "notify", "mobile_app_dans_phone")
-    add_subentry(
-        hass,
-        entry,
-        "recipient",
-        "Dan",
-        {
-            "person": "person.dan",
-            "default_channel": "mobile_app",
-            "mobile_app": "notify.mobile_app_dans_phone",
-        },
-    )
+    phone = add_phone_recipient(hass, entry)
     await hass.async_block_till_done()
     await _say(hass, "remind me in 10 minutes to check the oven", hass_admin_user.id)
     await hass.config_entries.async_reload(entry.entry_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 import voluptuous as vol
@@ -224,19 +225,34 @@ def _persona_errors(
     return errors
 
 
-class PersonaSubentryFlow(ConfigSubentryFlow):
-    """Add or edit a persona: a named agent with its own instructions."""
+class _SubentryFormFlow(ConfigSubentryFlow, ABC):
+    """One form to add a subentry and to edit it."""
+
+    @abstractmethod
+    def _schema(self) -> vol.Schema:
+        """Return the form."""
+
+    @abstractmethod
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        """Return what is wrong with the answers."""
+
+    @abstractmethod
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Return the subentry's title and data from the answers."""
+
+    def _suggested(self, own_id: str) -> dict[str, Any]:
+        return dict(self._get_entry().subentries[own_id].data)
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Add a persona."""
+        """Add one."""
         return await self._async_step(user_input, None)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Edit a persona."""
+        """Edit one."""
         return await self._async_step(
             user_input, self._get_reconfigure_subentry().subentry_id
         )
@@ -244,29 +260,45 @@ class PersonaSubentryFlow(ConfigSubentryFlow):
     async def _async_step(
         self, user_input: dict[str, Any] | None, own_id: str | None
     ) -> SubentryFlowResult:
-        entry = self._get_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = _persona_errors(self.hass, entry, user_input, own_id)
+            errors = self._errors(user_input, own_id)
             if not errors:
-                data = dict(user_input)
-                title = data.pop(CONF_NAME).strip()
+                title, data = self._title_and_data(user_input)
                 if own_id is None:
                     return self.async_create_entry(title=title, data=data)
                 return self.async_update_and_abort(
-                    entry, self._get_reconfigure_subentry(), title=title, data=data
+                    self._get_entry(),
+                    self._get_reconfigure_subentry(),
+                    title=title,
+                    data=data,
                 )
         suggested: dict[str, Any] = user_input or {}
         if user_input is None and own_id is not None:
-            subentry = self._get_reconfigure_subentry()
-            suggested = {CONF_NAME: subentry.title, **subentry.data}
+            suggested = self._suggested(own_id)
         return self.async_show_form(
             step_id="reconfigure" if own_id else "user",
-            data_schema=self.add_suggested_values_to_schema(
-                _persona_schema(), suggested
-            ),
+            data_schema=self.add_suggested_values_to_schema(self._schema(), suggested),
             errors=errors,
         )
+
+
+class PersonaSubentryFlow(_SubentryFormFlow):
+    """Add or edit a persona: a named agent with its own instructions."""
+
+    def _schema(self) -> vol.Schema:
+        return _persona_schema()
+
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        return _persona_errors(self.hass, self._get_entry(), data, own_id)
+
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        data = dict(data)
+        return data.pop(CONF_NAME).strip(), data
+
+    def _suggested(self, own_id: str) -> dict[str, Any]:
+        subentry = self._get_entry().subentries[own_id]
+        return {CONF_NAME: subentry.title, **subentry.data}
 
 
 def _recipient_schema() -> vol.Schema:
@@ -322,48 +354,15 @@ def _recipient_errors(
     return errors
 
 
-class RecipientSubentryFlow(ConfigSubentryFlow):
+class RecipientSubentryFlow(_SubentryFormFlow):
     """Map a person to the channels that reach them."""
 
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Add a recipient."""
-        return await self._async_step(user_input, None)
+    def _schema(self) -> vol.Schema:
+        return _recipient_schema()
 
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Edit a recipient."""
-        return await self._async_step(
-            user_input, self._get_reconfigure_subentry().subentry_id
-        )
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        return _recipient_errors(self.hass, self._get_entry(), data, own_id)
 
-    async def _async_step(
-        self, user_input: dict[str, Any] | None, own_id: str | None
-    ) -> SubentryFlowResult:
-        entry = self._get_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = _recipient_errors(self.hass, entry, user_input, own_id)
-            if not errors:
-                state = self.hass.states.get(user_input[CONF_PERSON])
-                title = state.name if state else user_input[CONF_PERSON]
-                if own_id is None:
-                    return self.async_create_entry(title=title, data=user_input)
-                return self.async_update_and_abort(
-                    entry,
-                    self._get_reconfigure_subentry(),
-                    title=title,
-                    data=user_input,
-                )
-        suggested: dict[str, Any] = user_input or {}
-        if user_input is None and own_id is not None:
-            suggested = dict(self._get_reconfigure_subentry().data)
-        return self.async_show_form(
-            step_id="reconfigure" if own_id else "user",
-            data_schema=self.add_suggested_values_to_schema(
-                _recipient_schema(), suggested
-            ),
-            errors=errors,
-        )
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        state = self.hass.states.get(data[CONF_PERSON])
+        return (state.name if state else data[CONF_PERSON]), data
