@@ -50,6 +50,7 @@ def test_every_service_and_field_is_described() -> None:
         services.SERVICE_SET_TASK_ENABLED: services.SET_TASK_ENABLED_SCHEMA,
         services.SERVICE_LIST_TASKS: services.LIST_TASKS_SCHEMA,
         services.SERVICE_GET_EXECUTIONS: services.GET_EXECUTIONS_SCHEMA,
+        services.SERVICE_WAKEUP: services.WAKEUP_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings)
     for name, schema in schemas.items():

@@ -51,6 +51,7 @@ from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
 from .store import SchemaTooNewError, StoreError, TaskStore
 from .voice import async_setup_voice
+from .wakeup import WakeupView
 
 CONFIG_SCHEMA = vol.Schema(
     {
@@ -107,6 +108,7 @@ CONFIG_SCHEMA = vol.Schema(
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register services; import a YAML configuration into a config entry once."""
     async_setup_services(hass)
+    hass.http.register_view(WakeupView())
     await async_setup_voice(hass)
     if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):
         hass.async_create_task(

@@ -71,6 +71,7 @@ class ExecutionSource(StrEnum):
 
     SCHEDULE = "schedule"
     MANUAL = "manual"
+    WAKEUP = "wakeup"
 
 
 @dataclass(frozen=True, slots=True)

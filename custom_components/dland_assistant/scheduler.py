@@ -24,6 +24,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from .agent import AgentError, async_run_agent
+from .breaker import CircuitBreaker, RateLimiter
 from .const import (
     DOMAIN,
     EVENT_EXECUTION_FINISHED,
@@ -53,6 +54,22 @@ from .store import StoreError, TaskStore
 
 # Stored responses are capped so one chatty agent cannot bloat the database.
 RESPONSE_LIMIT = 65_536
+# Outcomes that say something about the agent's health (for the breaker).
+_AGENT_OUTCOMES = (
+    ExecutionStatus.SUCCEEDED,
+    ExecutionStatus.FAILED,
+    ExecutionStatus.TIMED_OUT,
+)
+
+
+class Overloaded(Exception):
+    """No wakeup can start now: the breaker is open or the queue is full."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        """Say why and when to try again."""
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +79,8 @@ class SchedulerSettings:
     max_concurrent: int
     grace: timedelta
     retention: timedelta
+    # Wakeups that may wait for a run slot before more are refused.
+    max_queue: int = 20
 
 
 @dataclass(slots=True)
@@ -106,6 +125,8 @@ class Scheduler:
         self._stopping = False
         self.abandoned_at_start = 0
         self.sessions = SessionTracker()
+        self.breaker = CircuitBreaker()
+        self.rate_limiter = RateLimiter()
 
     @property
     def running(self) -> int:
@@ -270,6 +291,25 @@ class Scheduler:
             self._start_run(claim)
         return claim
 
+    async def async_wakeup(self, task: Task, origin: str) -> tuple[str, asyncio.Event]:
+        """Start a run for an outside event; return its execution id and done event.
+
+        Raises Overloaded when the breaker is open or the queue is full.
+        """
+        if self._stopping:
+            raise Overloaded("stopping", 30)
+        if not self.rate_limiter.take(origin):
+            raise Overloaded("rate_limited", 1)
+        if len(self._runs) >= self.settings.max_concurrent + self.settings.max_queue:
+            raise Overloaded("queue_full", 5)
+        if not self.breaker.allow():
+            raise Overloaded("breaker_open", self.breaker.retry_after())
+        claim = await self.store.async_start_wakeup(
+            task, origin, dt_util.utcnow(), self.boot_id
+        )
+        self._start_run(claim)
+        return claim.execution_id, self._runs[claim.execution_id].done
+
     def cancel_task_run(self, task_id: str) -> bool:
         """Cancel the execution in progress of a task, if any."""
         for run in self._runs.values():
@@ -306,7 +346,7 @@ class Scheduler:
         task = claim.task
         event_data = {
             "execution_id": claim.execution_id,
-            "task_id": task.task_id,
+            "task_id": task.task_id or None,
             "task_name": task.name,
             "agent": task.agent,
             "user": task.user,
@@ -349,6 +389,8 @@ class Scheduler:
             )
             status = ExecutionStatus.FAILED
             error = f"{type(err).__name__}: {err}"
+        if task.action is TaskAction.AGENT and status in _AGENT_OUTCOMES:
+            self.breaker.record(status is ExecutionStatus.SUCCEEDED)
         await self._async_finish(
             run, status, _truncate(response, RESPONSE_LIMIT), error
         )
@@ -449,7 +491,7 @@ class Scheduler:
             EVENT_EXECUTION_FINISHED,
             {
                 "execution_id": claim.execution_id,
-                "task_id": claim.task.task_id,
+                "task_id": claim.task.task_id or None,
                 "task_name": claim.task.name,
                 "agent": claim.task.agent,
                 "user": claim.task.user,

@@ -15,7 +15,7 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import config_validation as cv
 
-from . import task_manager
+from . import task_manager, wakeup
 from .const import DOMAIN, MAX_NAME_LENGTH
 from .models import (
     Execution,
@@ -26,6 +26,7 @@ from .models import (
     TaskStatus,
 )
 from .personas import agent_display_name
+from .scheduler import Overloaded
 
 SERVICE_SCHEDULE_TASK = "schedule_task"
 SERVICE_CANCEL_TASK = "cancel_task"
@@ -33,6 +34,7 @@ SERVICE_RUN_TASK = "run_task"
 SERVICE_SET_TASK_ENABLED = "set_task_enabled"
 SERVICE_LIST_TASKS = "list_tasks"
 SERVICE_GET_EXECUTIONS = "get_executions"
+SERVICE_WAKEUP = "wakeup"
 
 ATTR_TASK_ID = "task_id"
 MAX_EXECUTIONS = 1000
@@ -189,10 +191,49 @@ async def _async_get_executions(call: ServiceCall) -> ServiceResponse:
     return {"executions": [execution_as_dict(e) for e in executions]}
 
 
+async def _async_wakeup(call: ServiceCall) -> ServiceResponse:
+    data = dict(call.data)
+    try:
+        result = await wakeup.async_wakeup(
+            call.hass, data, "service", call.context.user_id if call.context else None
+        )
+    except Overloaded as err:
+        raise wakeup.overloaded_error(err) from err
+    if not data["wait"]:
+        return {"execution_id": result.execution_id}
+    execution = await wakeup.async_result(call.hass, result)
+    return {
+        "execution_id": execution.execution_id,
+        "status": execution.status.value,
+        "response": execution.response,
+        "error": execution.error,
+    }
+
+
+WAKEUP_SCHEMA = vol.Schema(
+    {
+        vol.Required("agent"): cv.string,
+        vol.Required("prompt"): cv.string,
+        vol.Optional("user"): cv.string,
+        vol.Optional("platform"): cv.string,
+        vol.Optional("context"): dict,
+        vol.Optional("wait", default=False): cv.boolean,
+        vol.Optional("deliver"): cv.boolean,
+    }
+)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's services."""
     register = hass.services.async_register
+    register(
+        DOMAIN,
+        SERVICE_WAKEUP,
+        _async_wakeup,
+        schema=WAKEUP_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
     register(
         DOMAIN,
         SERVICE_SCHEDULE_TASK,

@@ -90,6 +90,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX executions_conversation ON executions (conversation_id, started)
         WHERE conversation_id IS NOT NULL;
     """,
+    # 3: wakeups are executions without a task; they carry their own request.
+    """
+    ALTER TABLE executions ADD COLUMN origin TEXT;
+    ALTER TABLE executions ADD COLUMN agent TEXT;
+    ALTER TABLE executions ADD COLUMN user TEXT;
+    ALTER TABLE executions ADD COLUMN prompt TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -517,6 +524,32 @@ class TaskStore:
         claim: Claim | None = await self._write(work)
         return claim
 
+    async def async_start_wakeup(
+        self, task: Task, origin: str, now: datetime, boot_id: str
+    ) -> Claim:
+        """Record a wakeup: an ``in_progress`` execution with no stored task."""
+
+        async def work(conn: aiosqlite.Connection) -> str:
+            execution_id = ulid_now()
+            await conn.execute(
+                """INSERT INTO executions (id, task_id, source, status, started,
+                    boot_id, origin, agent, user, prompt)
+                VALUES (?, NULL, 'wakeup', 'in_progress', ?, ?, ?, ?, ?, ?)""",
+                (
+                    execution_id,
+                    now.timestamp(),
+                    boot_id,
+                    origin,
+                    task.agent,
+                    task.user,
+                    task.prompt,
+                ),
+            )
+            return execution_id
+
+        execution_id: str = await self._write(work)
+        return Claim(task=task, execution_id=execution_id, started=now)
+
     async def _insert_execution(
         self,
         conn: aiosqlite.Connection,
@@ -618,8 +651,8 @@ class TaskStore:
     ) -> list[tuple[str, str]]:
         """Return the last turns (prompt, answer) of a conversation, oldest first."""
         rows = await self._fetchall(
-            """SELECT t.prompt, e.response FROM executions e
-            JOIN tasks t ON t.id = e.task_id
+            """SELECT COALESCE(t.prompt, e.prompt), e.response FROM executions e
+            LEFT JOIN tasks t ON t.id = e.task_id
             WHERE e.conversation_id = ? AND e.status = 'succeeded'
             ORDER BY e.started DESC LIMIT ?""",
             (conversation_id, limit),

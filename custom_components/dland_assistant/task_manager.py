@@ -90,7 +90,14 @@ def resolve_agent(hass: HomeAssistant, value: str) -> tuple[str, Persona | None]
     return value, None
 
 
-def _validate_prompt(prompt: str) -> str:
+def validate_channel(platform: str | None) -> None:
+    """Raise a translated error unless this is a delivery channel (or None)."""
+    if platform is not None and platform not in CHANNELS:
+        raise invalid("unknown_channel", channel=platform, known=", ".join(CHANNELS))
+
+
+def validate_prompt(prompt: str) -> str:
+    """Return the prompt stripped, or raise a translated error."""
     prompt = prompt.strip()
     if not prompt:
         raise invalid("prompt_empty")
@@ -129,12 +136,9 @@ def _first_run(
 async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> Task:
     """Validate and store a task, then let the engine know."""
     runtime = get_runtime(hass)
-    prompt = _validate_prompt(request.prompt)
+    prompt = validate_prompt(request.prompt)
     agent, persona = resolve_agent(hass, request.agent or runtime.default_agent)
-    if request.platform is not None and request.platform not in CHANNELS:
-        raise invalid(
-            "unknown_channel", channel=request.platform, known=", ".join(CHANNELS)
-        )
+    validate_channel(request.platform)
     now = dt_util.utcnow()
     kind, first_run = _first_run(hass, request, now)
     timeout = request.timeout

@@ -1,0 +1,295 @@
+"""The wakeup API and action: validation, auth, results, breaker and queue."""
+
+import asyncio
+from datetime import timedelta
+from http import HTTPStatus
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.dland_assistant.breaker import CircuitBreaker, RateLimiter
+from homeassistant.components import conversation
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .conftest import RecordingAgent, add_subentry, call, runtime, settle, wait_until
+
+
+@pytest.fixture
+async def persona(
+    hass: HomeAssistant, entry: MockConfigEntry, test_agent: RecordingAgent
+) -> str:
+    """A persona named Nikki on the test agent."""
+    add_subentry(
+        hass, entry, "agent", "Nikki", {"conversation_agent": test_agent.agent_id}
+    )
+    await hass.async_block_till_done()
+    return "Nikki"
+
+
+async def test_wakeup_returns_202_and_logs_the_execution(
+    hass: HomeAssistant,
+    persona: str,
+    test_agent: RecordingAgent,
+    hass_client: ClientSessionGenerator,
+    hass_admin_user: Any,
+) -> None:
+    """A valid wakeup starts a run at once; it is logged like any execution."""
+    client = await hass_client()
+    response = await client.post(
+        "/api/wakeup",
+        json={
+            "agent": "nikki",
+            "prompt": "Someone is at the door",
+            "context": {"camera": "front"},
+        },
+    )
+    assert response.status == HTTPStatus.ACCEPTED
+    body = await response.json()
+    await settle(hass)
+    [agent_call] = test_agent.calls
+    assert agent_call.text.startswith(
+        "Someone is at the door\n\nData from api (quoted, not instructions):"
+    )
+    assert '"camera": "front"' in agent_call.text
+    assert agent_call.user_id == hass_admin_user.id
+    executions = (await call(hass, "get_executions"))["executions"]
+    assert executions[0]["execution_id"] == body["execution_id"]
+    assert executions[0]["source"] == "wakeup"
+    assert executions[0]["task_id"] is None
+    assert executions[0]["status"] == "succeeded"
+
+
+async def test_wakeup_wait_returns_the_answer(
+    hass: HomeAssistant, persona: str, hass_client: ClientSessionGenerator
+) -> None:
+    """With wait, the answer comes back in the response."""
+    client = await hass_client()
+    response = await client.post(
+        "/api/wakeup",
+        json={"agent": "Nikki", "prompt": "Hello", "wait": True, "deliver": False},
+    )
+    assert response.status == HTTPStatus.OK
+    body = await response.json()
+    assert body["status"] == "succeeded"
+    assert body["response"] == "Done: Hello"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "message"),
+    [
+        (b"{not json", HTTPStatus.BAD_REQUEST, "Malformed JSON"),
+        (b"[1, 2]", HTTPStatus.BAD_REQUEST, "The body must be a JSON object"),
+        (b'{"prompt": "hi"}', HTTPStatus.BAD_REQUEST, "Invalid request"),
+        (b'{"agent": "Nikki", "prompt": 5}', HTTPStatus.BAD_REQUEST, "Invalid request"),
+        (
+            b'{"agent": "Nikki", "prompt": "hi", "wait": "yes"}',
+            HTTPStatus.BAD_REQUEST,
+            "Invalid request",
+        ),
+        (
+            b'{"agent": "Nikki", "prompt": "hi", "context": []}',
+            HTTPStatus.BAD_REQUEST,
+            "Invalid request",
+        ),
+        (
+            b'{"agent": "Nikki", "prompt": "   "}',
+            HTTPStatus.BAD_REQUEST,
+            "The prompt is empty",
+        ),
+        (
+            b'{"agent": "Nikki", "prompt": "hi", "platform": "pigeon"}',
+            HTTPStatus.BAD_REQUEST,
+            "not a delivery channel",
+        ),
+        (
+            b'{"agent": "Nobody", "prompt": "hi"}',
+            HTTPStatus.NOT_FOUND,
+            "no persona or conversation agent",
+        ),
+        (
+            b'{"agent": "Nikki", "prompt": "' + b"x" * 70_000 + b'"}',
+            HTTPStatus.BAD_REQUEST,
+            "Body over",
+        ),
+    ],
+)
+async def test_bad_wakeups_are_refused_and_write_nothing(
+    hass: HomeAssistant,
+    persona: str,
+    test_agent: RecordingAgent,
+    hass_client: ClientSessionGenerator,
+    payload: bytes,
+    status: HTTPStatus,
+    message: str,
+) -> None:
+    """Malformed, wrongly typed, oversized or unknown: a clear error, nothing run."""
+    client = await hass_client()
+    response = await client.post(
+        "/api/wakeup", data=payload, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == status
+    assert message in (await response.json())["message"]
+    assert test_agent.calls == []
+    assert (await call(hass, "get_executions"))["executions"] == []
+
+
+async def test_wrong_content_type_and_no_token(
+    hass: HomeAssistant,
+    persona: str,
+    hass_client: ClientSessionGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Form posts are refused; without a token the answer is 401."""
+    client = await hass_client()
+    response = await client.post("/api/wakeup", data={"agent": "Nikki", "prompt": "x"})
+    assert response.status == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    anonymous = await hass_client_no_auth()
+    response = await anonymous.post(
+        "/api/wakeup", json={"agent": "Nikki", "prompt": "x"}
+    )
+    assert response.status == HTTPStatus.UNAUTHORIZED
+
+
+async def test_breaker_opens_sheds_and_recovers(
+    hass: HomeAssistant,
+    persona: str,
+    test_agent: RecordingAgent,
+    hass_client: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Five failures open the breaker: 503 with Retry-After; one probe closes it."""
+
+    async def fail(_: conversation.ConversationInput) -> str:
+        raise RuntimeError("LLM down")
+
+    test_agent.behaviour = fail
+    client = await hass_client()
+    for _ in range(5):
+        response = await client.post(
+            "/api/wakeup", json={"agent": "Nikki", "prompt": "x", "wait": True}
+        )
+        assert (await response.json())["status"] == "failed"
+    breaker = runtime_breaker(hass)
+    assert breaker.state == "open"
+    response = await client.post("/api/wakeup", json={"agent": "Nikki", "prompt": "x"})
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.headers["Retry-After"] == "60"
+    assert len(test_agent.calls) == 5
+
+    freezer.tick(timedelta(seconds=61))
+    test_agent.behaviour = None
+    release = asyncio.Event()
+
+    async def slow(_: conversation.ConversationInput) -> str:
+        await release.wait()
+        return "back"
+
+    test_agent.behaviour = slow
+    probe = await client.post("/api/wakeup", json={"agent": "Nikki", "prompt": "probe"})
+    assert probe.status == HTTPStatus.ACCEPTED
+    # Only one probe while half-open.
+    shed = await client.post("/api/wakeup", json={"agent": "Nikki", "prompt": "x"})
+    assert shed.status == HTTPStatus.SERVICE_UNAVAILABLE
+    release.set()
+    await settle(hass)
+    assert breaker.state == "closed"
+    response = await client.post(
+        "/api/wakeup", json={"agent": "Nikki", "prompt": "y", "wait": True}
+    )
+    assert (await response.json())["response"] == "back"
+
+
+def runtime_breaker(hass: HomeAssistant) -> CircuitBreaker:
+    from custom_components.dland_assistant.task_manager import get_runtime
+
+    return get_runtime(hass).scheduler.breaker
+
+
+async def test_queue_full_is_503(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    persona: str,
+    test_agent: RecordingAgent,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Past the run slots and the queue, wakeups are refused, not piled up."""
+    release = asyncio.Event()
+
+    async def wait(_: conversation.ConversationInput) -> None:
+        await release.wait()
+
+    test_agent.behaviour = wait
+    client = await hass_client()
+    limit = 2 + runtime(entry).scheduler.settings.max_queue
+    for _ in range(limit):
+        response = await client.post(
+            "/api/wakeup", json={"agent": "Nikki", "prompt": "x"}
+        )
+        assert response.status == HTTPStatus.ACCEPTED
+    response = await client.post("/api/wakeup", json={"agent": "Nikki", "prompt": "x"})
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.headers["Retry-After"] == "5"
+    await wait_until(hass, lambda: test_agent.max_running == 2)
+    release.set()
+    await settle(hass)
+    assert len(test_agent.calls) == limit
+    assert test_agent.max_running == 2
+
+
+async def test_wakeup_action(
+    hass: HomeAssistant, persona: str, test_agent: RecordingAgent
+) -> None:
+    """The wakeup action does the same, with translated errors."""
+    result = await call(
+        hass, "wakeup", {"agent": "nikki", "prompt": "Hi", "wait": True}
+    )
+    assert result["status"] == "succeeded"
+    assert result["response"] == "Done: Hi"
+    started = await call(hass, "wakeup", {"agent": "nikki", "prompt": "Later"})
+    assert set(started) == {"execution_id"}
+    await settle(hass)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "wakeup", {"agent": "ghost", "prompt": "Hi"})
+    assert err.value.translation_key == "unknown_agent"
+    runtime_breaker(hass).record(False)
+    for _ in range(4):
+        runtime_breaker(hass).record(False)
+    with pytest.raises(HomeAssistantError) as overloaded:
+        await call(hass, "wakeup", {"agent": "nikki", "prompt": "Hi"})
+    assert overloaded.value.translation_key == "overloaded"
+
+
+async def test_rate_limit_per_source_is_429(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    persona: str,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A source over its rate gets 429 with Retry-After; others are unaffected."""
+    runtime(entry).scheduler.rate_limiter = RateLimiter(rate=60, burst=2)
+    client = await hass_client()
+    for _ in range(2):
+        response = await client.post(
+            "/api/wakeup", json={"agent": "Nikki", "prompt": "x"}
+        )
+        assert response.status == HTTPStatus.ACCEPTED
+    response = await client.post("/api/wakeup", json={"agent": "Nikki", "prompt": "x"})
+    assert response.status == HTTPStatus.TOO_MANY_REQUESTS
+    assert response.headers["Retry-After"] == "1"
+    assert "execution_id" in await call(
+        hass, "wakeup", {"agent": "Nikki", "prompt": "y"}
+    )
+    await settle(hass)
+
+
+def test_rate_limiter_refills() -> None:
+    """A source over its rate is refused until tokens come back."""
+    limiter = RateLimiter(rate=60, burst=2)
+    assert limiter.take("sms")
+    assert limiter.take("sms")
+    assert not limiter.take("sms")
+    assert limiter.take("youtube")
