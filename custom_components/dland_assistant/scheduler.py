@@ -378,6 +378,9 @@ class Scheduler:
             status = run.cancel_status or ExecutionStatus.TIMED_OUT
             error = run.cancel_reason or f"Timed out after {task.timeout:g} s"
         except asyncio.CancelledError:
+            # Handled here: the run ends normally after recording why it stopped.
+            if (current := asyncio.current_task()) is not None:
+                current.uncancel()
             status = run.cancel_status or ExecutionStatus.ABANDONED
             error = run.cancel_reason or "Interrupted: the run was cancelled"
         except AgentError as err:
