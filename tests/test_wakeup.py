@@ -293,3 +293,37 @@ def test_rate_limiter_refills() -> None:
     assert limiter.take("sms")
     assert not limiter.take("sms")
     assert limiter.take("youtube")
+
+
+async def test_breaker_entity_shows_the_state(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    persona: str,
+    test_agent: RecordingAgent,
+) -> None:
+    """The problem sensor turns on when the breaker opens and off when it closes."""
+    from homeassistant.helpers import entity_registry as er
+
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "binary_sensor", "dland_assistant", f"{entry.entry_id}_agent_breaker"
+    )
+    assert entity_id == "binary_sensor.dland_assistant_agent_circuit_breaker"
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == "off"
+    assert state.attributes["device_class"] == "problem"
+
+    async def fail(_: conversation.ConversationInput) -> str:
+        raise RuntimeError("LLM down")
+
+    test_agent.behaviour = fail
+    for _ in range(5):
+        await call(hass, "wakeup", {"agent": "Nikki", "prompt": "x", "wait": True})
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == "on"
+    assert state.attributes["breaker_state"] == "open"
+    assert state.attributes["trips"] == 1
+    runtime_breaker(hass).record(True)
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id).state == "off"  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from pathlib import Path
 import voluptuous as vol
 
 from homeassistant.config_entries import SOURCE_IMPORT
-from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP
+from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
@@ -52,6 +52,8 @@ from .services import async_setup_services
 from .store import SchemaTooNewError, StoreError, TaskStore
 from .voice import async_setup_voice
 from .wakeup import WakeupView
+
+PLATFORMS = [Platform.BINARY_SENSOR]
 
 CONFIG_SCHEMA = vol.Schema(
     {
@@ -170,6 +172,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_stop)
     )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Options and personas/recipients (subentries) apply by reloading.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     async_sync_devices(hass, entry)
@@ -222,5 +225,7 @@ async def _async_shutdown(entry: DlandConfigEntry) -> None:
 
 async def async_unload_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> bool:
     """Stop the scheduler and close the store."""
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
     await _async_shutdown(entry)
     return True

@@ -8,6 +8,7 @@ clock (``dt_util``), which tests freeze, and hand out exactly one half-open prob
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -33,6 +34,8 @@ class CircuitBreaker:
     opened_at: datetime | None = None
     probing: bool = False
     trips: int = 0
+    # Called after every recorded outcome, e.g. to update the breaker's entity.
+    on_change: Callable[[], None] | None = None
 
     @property
     def state(self) -> BreakerState:
@@ -62,6 +65,11 @@ class CircuitBreaker:
 
     def record(self, ok: bool) -> None:
         """Record the outcome of an agent run."""
+        self._record(ok)
+        if self.on_change is not None:
+            self.on_change()
+
+    def _record(self, ok: bool) -> None:
         if ok:
             self.failures = 0
             self.opened_at = None

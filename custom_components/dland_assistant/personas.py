@@ -165,11 +165,12 @@ def async_sync_devices(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
             model="Persona",
             entry_type=dr.DeviceEntryType.SERVICE,
         )
+    keep = {*known, entry.entry_id}  # the integration's own device stays
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         ids = {
             identifier for domain, identifier in device.identifiers if domain == DOMAIN
         }
-        if ids and not ids & known.keys():
+        if ids and not ids & keep:
             registry.async_remove_device(device.id)
 
 
