@@ -46,6 +46,7 @@ from .const import (
     PERSONA_PREFIX,
 )
 from .personas import async_sync_devices, personas
+from .router import HomeAssistantEventView
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
@@ -111,6 +112,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register services; import a YAML configuration into a config entry once."""
     async_setup_services(hass)
     hass.http.register_view(WakeupView())
+    hass.http.register_view(HomeAssistantEventView())
     await async_setup_voice(hass)
     if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):
         hass.async_create_task(

@@ -132,6 +132,20 @@ class DeliveryRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RoutedEvent:
+    """Something that happened outside, as the event router stored it."""
+
+    event_id: str
+    source: str
+    type: str
+    user: str | None
+    summary: str
+    significance: int
+    time: datetime
+    dedupe_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A task claimed for a run: its execution row exists and is ``in_progress``."""
 

@@ -29,6 +29,7 @@ from .models import (
     ExecutionSource,
     ExecutionStatus,
     MissedRunPolicy,
+    RoutedEvent,
     Task,
     TaskAction,
     TaskKind,
@@ -96,6 +97,21 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE executions ADD COLUMN agent TEXT;
     ALTER TABLE executions ADD COLUMN user TEXT;
     ALTER TABLE executions ADD COLUMN prompt TEXT;
+    """,
+    # 4: events routed from outside, for arrival snapshots and audits.
+    """
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        type TEXT NOT NULL,
+        user TEXT,
+        summary TEXT NOT NULL,
+        significance INTEGER NOT NULL DEFAULT 1,
+        time REAL NOT NULL,
+        dedupe_key TEXT UNIQUE
+    );
+    CREATE INDEX events_time ON events (time);
+    CREATE INDEX events_user_time ON events (user, time);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -680,6 +696,57 @@ class TaskStore:
         )
         return {row[0] for row in rows}
 
+    async def async_add_event(self, event: RoutedEvent) -> bool:
+        """Store an event; False when its dedupe key was seen before."""
+
+        async def work(conn: aiosqlite.Connection) -> bool:
+            cursor = await conn.execute(
+                """INSERT OR IGNORE INTO events (id, source, type, user, summary,
+                    significance, time, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    event.event_id,
+                    event.source,
+                    event.type,
+                    event.user,
+                    event.summary,
+                    event.significance,
+                    event.time.timestamp(),
+                    event.dedupe_key,
+                ),
+            )
+            return bool(cursor.rowcount)
+
+        added: bool = await self._write(work)
+        return added
+
+    async def async_list_events(
+        self, since: datetime, user: str | None = None, limit: int = 500
+    ) -> list[RoutedEvent]:
+        """Return events since a time (for one user, or all), oldest first."""
+        sql = (
+            "SELECT id, source, type, user, summary, significance, time, dedupe_key"
+            " FROM events WHERE time >= ?"
+        )
+        params: list[Any] = [since.timestamp()]
+        if user is not None:
+            sql += " AND (user = ? OR user IS NULL)"
+            params.append(user)
+        sql += " ORDER BY time LIMIT ?"
+        params.append(limit)
+        return [
+            RoutedEvent(
+                event_id=row[0],
+                source=row[1],
+                type=row[2],
+                user=row[3],
+                summary=row[4],
+                significance=row[5],
+                time=datetime.fromtimestamp(row[6], UTC),
+                dedupe_key=row[7],
+            )
+            for row in await self._fetchall(sql, params)
+        ]
+
     async def async_get_execution(self, execution_id: str) -> Execution | None:
         """Return one execution, or None."""
         rows = list(
@@ -730,6 +797,7 @@ class TaskStore:
                 "DELETE FROM executions WHERE started < ? AND status != 'in_progress'",
                 (cut,),
             )
+            await conn.execute("DELETE FROM events WHERE time < ?", (cut,))
             tasks = await conn.execute(
                 f"""DELETE FROM tasks WHERE updated < ? AND status IN
                     ({", ".join("?" * len(_ENDED_TASK_STATUSES))})""",

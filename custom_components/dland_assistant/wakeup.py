@@ -117,8 +117,42 @@ async def async_result(hass: HomeAssistant, result: WakeupResult) -> Execution:
     return execution
 
 
-def _error(status: HTTPStatus, message: str, **headers: str) -> web.Response:
+def json_error(status: HTTPStatus, message: str, **headers: str) -> web.Response:
+    """Return a JSON error body with a message."""
     return web.json_response({"message": message}, status=status, headers=headers)
+
+
+def overloaded_response(err: Overloaded) -> web.Response:
+    """Answer a shed request: 429 over a source's rate, else 503."""
+    return json_error(
+        HTTPStatus.TOO_MANY_REQUESTS
+        if err.reason == "rate_limited"
+        else HTTPStatus.SERVICE_UNAVAILABLE,
+        f"Busy ({err.reason}); try again later",
+        **{"Retry-After": str(err.retry_after)},
+    )
+
+
+async def async_read_json(request: web.Request) -> dict[str, Any] | web.Response:
+    """Read a JSON object body within the size limit, or the error response."""
+    if request.content_type not in ("application/json", "application/octet-stream"):
+        return json_error(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "Send JSON (Content-Type: application/json)",
+        )
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return json_error(HTTPStatus.BAD_REQUEST, f"Body over {MAX_BODY_BYTES} bytes")
+    body = await request.content.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        return json_error(HTTPStatus.BAD_REQUEST, f"Body over {MAX_BODY_BYTES} bytes")
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return json_error(HTTPStatus.BAD_REQUEST, "Malformed JSON")
+    if not isinstance(payload, dict):
+        return json_error(HTTPStatus.BAD_REQUEST, "The body must be a JSON object")
+    fields: dict[str, Any] = payload
+    return fields
 
 
 class WakeupView(HomeAssistantView):
@@ -131,26 +165,13 @@ class WakeupView(HomeAssistantView):
     async def post(self, request: web.Request) -> web.Response:
         """Validate, start, and answer 202 (or 200 with the result when waiting)."""
         hass = request.app[KEY_HASS]
-        if request.content_type not in ("application/json", "application/octet-stream"):
-            return _error(
-                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                "Send JSON (Content-Type: application/json)",
-            )
-        if (request.content_length or 0) > MAX_BODY_BYTES:
-            return _error(HTTPStatus.BAD_REQUEST, f"Body over {MAX_BODY_BYTES} bytes")
-        body = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
-            return _error(HTTPStatus.BAD_REQUEST, f"Body over {MAX_BODY_BYTES} bytes")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return _error(HTTPStatus.BAD_REQUEST, "Malformed JSON")
-        if not isinstance(payload, dict):
-            return _error(HTTPStatus.BAD_REQUEST, "The body must be a JSON object")
+        payload = await async_read_json(request)
+        if isinstance(payload, web.Response):
+            return payload
         try:
             data = WAKEUP_FIELDS(payload)
         except vol.Invalid as err:
-            return _error(HTTPStatus.BAD_REQUEST, f"Invalid request: {err}")
+            return json_error(HTTPStatus.BAD_REQUEST, f"Invalid request: {err}")
         try:
             result = await async_wakeup(hass, data, "api", request[KEY_HASS_USER].id)
         except ServiceValidationError as err:
@@ -159,15 +180,9 @@ class WakeupView(HomeAssistantView):
                 if err.translation_key == "unknown_agent"
                 else HTTPStatus.BAD_REQUEST
             )
-            return _error(status, str(err))
+            return json_error(status, str(err))
         except Overloaded as err:
-            return _error(
-                HTTPStatus.TOO_MANY_REQUESTS
-                if err.reason == "rate_limited"
-                else HTTPStatus.SERVICE_UNAVAILABLE,
-                f"Busy ({err.reason}); try again later",
-                **{"Retry-After": str(err.retry_after)},
-            )
+            return overloaded_response(err)
         if not data["wait"]:
             return web.json_response(
                 {"execution_id": result.execution_id}, status=HTTPStatus.ACCEPTED

@@ -1,0 +1,162 @@
+"""The event router: every outside event is stored, and may wake an agent.
+
+Stored events (source, type, user, summary, significance, time) feed arrival
+snapshots and audits; they are pruned with the execution log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+import json
+from typing import Any
+
+from aiohttp import web
+import voluptuous as vol
+
+from homeassistant.components.http.const import KEY_HASS_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from . import task_manager, wakeup
+from .const import DOMAIN
+from .models import RoutedEvent
+from .scheduler import Overloaded
+from .store import StoreError
+
+MAX_SUMMARY = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RouteResult:
+    """What routing an event did."""
+
+    event_id: str
+    duplicate: bool
+    execution_id: str | None = None
+
+
+async def async_route_event(
+    hass: HomeAssistant,
+    *,
+    source: str,
+    event_type: str,
+    summary: str,
+    user: str | None = None,
+    significance: int = 1,
+    dedupe_key: str | None = None,
+    wake: dict[str, Any] | None = None,
+) -> RouteResult:
+    """Store an event and, when ``wake`` names an agent and prompt, wake it.
+
+    A duplicate (same dedupe key) is stored once and wakes nobody. Raises
+    ServiceValidationError for a bad wakeup and Overloaded when agents are shed;
+    the event is stored either way.
+    """
+    runtime = task_manager.get_runtime(hass)
+    event = RoutedEvent(
+        event_id=ulid_now(),
+        source=source,
+        type=event_type,
+        user=user,
+        summary=summary[:MAX_SUMMARY],
+        significance=significance,
+        time=dt_util.utcnow(),
+        dedupe_key=f"{source}:{dedupe_key}" if dedupe_key else None,
+    )
+    try:
+        added = await runtime.store.async_add_event(event)
+    except StoreError as err:
+        raise task_manager.store_failed(err) from err
+    if not added:
+        return RouteResult(event.event_id, duplicate=True)
+    if not wake:
+        return RouteResult(event.event_id, duplicate=False)
+    context = {"event": event_type, "summary": event.summary, **wake.get("context", {})}
+    result = await wakeup.async_wakeup(
+        hass,
+        {**wake, "context": context, "user": wake.get("user") or user},
+        source,
+        None,
+    )
+    return RouteResult(
+        event.event_id, duplicate=False, execution_id=result.execution_id
+    )
+
+
+HA_EVENT_FIELDS = vol.Schema(
+    {
+        vol.Required("type"): vol.All(str, vol.Length(min=1, max=100)),
+        vol.Required("summary"): vol.All(str, vol.Length(min=1, max=MAX_SUMMARY)),
+        vol.Optional("user"): str,
+        vol.Optional("significance", default=1): vol.All(int, vol.Range(min=0, max=3)),
+        vol.Optional("id"): vol.All(str, vol.Length(max=200)),
+        vol.Optional("agent"): str,
+        vol.Optional("prompt"): str,
+        vol.Optional("platform"): str,
+        vol.Optional("context"): dict,
+    }
+)
+
+
+class HomeAssistantEventView(HomeAssistantView):
+    """``POST /api/events/ha``: events from other systems (token required)."""
+
+    url = "/api/events/ha"
+    name = f"api:{DOMAIN}:events:ha"
+    requires_auth = True
+
+    async def post(self, request: web.Request) -> web.Response:
+        """Store the event; wake the named agent if there is one."""
+        hass = request.app[KEY_HASS]
+        payload = await wakeup.async_read_json(request)
+        if isinstance(payload, web.Response):
+            return payload
+        try:
+            data = HA_EVENT_FIELDS(payload)
+        except vol.Invalid as err:
+            return wakeup.json_error(HTTPStatus.BAD_REQUEST, f"Invalid request: {err}")
+        wake = None
+        if "agent" in data or "prompt" in data:
+            if "agent" not in data or "prompt" not in data:
+                return wakeup.json_error(
+                    HTTPStatus.BAD_REQUEST,
+                    "Give both agent and prompt to wake an agent",
+                )
+            wake = {
+                key: data[key]
+                for key in ("agent", "prompt", "platform", "context")
+                if key in data
+            }
+        try:
+            result = await async_route_event(
+                hass,
+                source="home_assistant",
+                event_type=data["type"],
+                summary=data["summary"],
+                user=data.get("user") or request[KEY_HASS_USER].id,
+                significance=data["significance"],
+                dedupe_key=data.get("id"),
+                wake=wake,
+            )
+        except ServiceValidationError as err:
+            status = (
+                HTTPStatus.NOT_FOUND
+                if err.translation_key == "unknown_agent"
+                else HTTPStatus.BAD_REQUEST
+            )
+            return wakeup.json_error(status, str(err))
+        except Overloaded as err:
+            return wakeup.overloaded_response(err)
+        body = {
+            "event_id": result.event_id,
+            "duplicate": result.duplicate,
+            "execution_id": result.execution_id,
+        }
+        status = HTTPStatus.OK if result.duplicate else HTTPStatus.ACCEPTED
+        return web.Response(
+            text=json.dumps(body), status=status, content_type="application/json"
+        )
