@@ -39,6 +39,7 @@ from .const import (
     CONF_SESSION_WINDOW,
     CONF_TIMEOUT,
     CONF_TTS_ENGINE,
+    CONF_WELCOME_AGENT,
     DATABASE_FILE,
     DOMAIN,
     LOGGER,
@@ -46,6 +47,7 @@ from .const import (
     PERSONA_PREFIX,
 )
 from .personas import async_sync_devices, personas
+from .presence import async_setup_presence
 from .router import HomeAssistantEventView
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
@@ -98,6 +100,7 @@ CONFIG_SCHEMA = vol.Schema(
                             },
                             vol.Optional(CHANNEL_TTS): cv.entity_id,
                             vol.Optional(CONF_TTS_ENGINE): cv.entity_id,
+                            vol.Optional(CONF_WELCOME_AGENT): cv.string,
                         }
                     )
                 ],
@@ -178,6 +181,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     # Options and personas/recipients (subentries) apply by reloading.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     async_sync_devices(hass, entry)
+    async_setup_presence(hass, entry)
     await _async_reassign_orphans(hass, entry)
     return True
 

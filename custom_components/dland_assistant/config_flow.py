@@ -43,6 +43,7 @@ from .const import (
     CONF_SESSION_WINDOW,
     CONF_TIMEOUT,
     CONF_TTS_ENGINE,
+    CONF_WELCOME_AGENT,
     DEFAULT_AGENT,
     DEFAULT_MAX_CONCURRENT,
     DEFAULT_MISSED_RUN_GRACE,
@@ -54,6 +55,7 @@ from .const import (
     SUBENTRY_AGENT,
     SUBENTRY_RECIPIENT,
 )
+from .personas import find_persona
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_DEFAULT_AGENT: DEFAULT_AGENT,
@@ -322,6 +324,7 @@ def _recipient_schema() -> vol.Schema:
     fields[vol.Optional(CONF_TTS_ENGINE)] = selector.EntitySelector(
         selector.EntitySelectorConfig(domain="tts")
     )
+    fields[vol.Optional(CONF_WELCOME_AGENT)] = selector.TextSelector()
     return vol.Schema(fields)
 
 
@@ -351,6 +354,13 @@ def _recipient_errors(
         errors[CONF_DEFAULT_CHANNEL] = "default_channel_not_set"
     if data.get(CHANNEL_TTS) and not data.get(CONF_TTS_ENGINE):
         errors[CONF_TTS_ENGINE] = "tts_engine_required"
+    welcome = data.get(CONF_WELCOME_AGENT)
+    if (
+        welcome
+        and find_persona(entry, welcome) is None
+        and not agent_exists(hass, welcome)
+    ):
+        errors[CONF_WELCOME_AGENT] = "unknown_agent"
     return errors
 
 

@@ -55,6 +55,7 @@ CONF_PERSONAS: Final = "personas"
 CONF_RECIPIENTS: Final = "recipients"
 CONF_DEFAULT_CHANNEL: Final = "default_channel"
 CONF_TTS_ENGINE: Final = "tts_engine"
+CONF_WELCOME_AGENT: Final = "welcome_agent"
 CHANNEL_PERSISTENT: Final = "persistent_notification"
 CHANNEL_TTS: Final = "tts"
 # Channels whose target is a notify service (notify.x) or a notify entity.

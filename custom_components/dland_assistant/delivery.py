@@ -23,6 +23,7 @@ from .const import (
     CONF_DEFAULT_CHANNEL,
     CONF_PERSON,
     CONF_TTS_ENGINE,
+    CONF_WELCOME_AGENT,
     LOGGER,
     NOTIFY_CHANNELS,
     SUBENTRY_RECIPIENT,
@@ -51,7 +52,8 @@ def recipients(entry: ConfigEntry[Any]) -> list[Recipient]:
         targets = {
             key: str(value)
             for key, value in data.items()
-            if key not in (CONF_PERSON, CONF_DEFAULT_CHANNEL) and value
+            if key not in (CONF_PERSON, CONF_DEFAULT_CHANNEL, CONF_WELCOME_AGENT)
+            and value
         }
         result.append(
             Recipient(
