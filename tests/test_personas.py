@@ -352,4 +352,5 @@ async def test_persona_subentry_menu_is_offered(
     assert set(DlandAssistantConfigFlow.async_get_supported_subentry_types(entry)) == {
         "agent",
         "recipient",
+        "trigger",
     }

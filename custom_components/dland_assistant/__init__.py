@@ -53,6 +53,7 @@ from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
 from .store import SchemaTooNewError, StoreError, TaskStore
+from .triggers import async_setup_triggers
 from .voice import async_setup_voice
 from .wakeup import WakeupView
 
@@ -182,6 +183,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     async_sync_devices(hass, entry)
     async_setup_presence(hass, entry)
+    async_setup_triggers(hass, entry)
     await _async_reassign_orphans(hass, entry)
     return True
 

@@ -25,6 +25,7 @@ from .const import (
     CHANNEL_PERSISTENT,
     CHANNEL_TTS,
     CHANNELS,
+    CONF_AGENT,
     CONF_AI_TASK_ENTITY,
     CONF_ALLOW_UNTRUSTED_CONTROL,
     CONF_CONVERSATION_AGENT,
@@ -32,16 +33,20 @@ from .const import (
     CONF_DEFAULT_CHANNEL,
     CONF_DEFAULT_TIMEOUT,
     CONF_DELIVER,
+    CONF_ENTITY_ID,
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
     CONF_MISSED_RUN_GRACE,
     CONF_PERSON,
     CONF_PERSONAS,
+    CONF_PROMPT,
     CONF_RECIPIENTS,
     CONF_RETENTION_DAYS,
     CONF_SESSION_WINDOW,
+    CONF_SIGNIFICANCE,
     CONF_TIMEOUT,
+    CONF_TO_STATE,
     CONF_TTS_ENGINE,
     CONF_WELCOME_AGENT,
     DEFAULT_AGENT,
@@ -54,6 +59,7 @@ from .const import (
     NOTIFY_CHANNELS,
     SUBENTRY_AGENT,
     SUBENTRY_RECIPIENT,
+    SUBENTRY_TRIGGER,
 )
 from .personas import find_persona
 
@@ -156,6 +162,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
         return {
             SUBENTRY_AGENT: PersonaSubentryFlow,
             SUBENTRY_RECIPIENT: RecipientSubentryFlow,
+            SUBENTRY_TRIGGER: TriggerSubentryFlow,
         }
 
 
@@ -376,3 +383,40 @@ class RecipientSubentryFlow(_SubentryFormFlow):
     def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         state = self.hass.states.get(data[CONF_PERSON])
         return (state.name if state else data[CONF_PERSON]), data
+
+
+def _trigger_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME): selector.TextSelector(),
+            vol.Required(CONF_ENTITY_ID): selector.EntitySelector(),
+            vol.Optional(CONF_TO_STATE): selector.TextSelector(),
+            vol.Required(CONF_AGENT): selector.TextSelector(),
+            vol.Required(CONF_PROMPT): selector.TemplateSelector(),
+            vol.Required(CONF_SIGNIFICANCE, default=1): vol.All(
+                _number(0, 3), vol.Coerce(int)
+            ),
+        }
+    )
+
+
+class TriggerSubentryFlow(_SubentryFormFlow):
+    """A state change of an entity wakes an agent."""
+
+    def _schema(self) -> vol.Schema:
+        return _trigger_schema()
+
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        agent = data[CONF_AGENT]
+        entry = self._get_entry()
+        if find_persona(entry, agent) is None and not agent_exists(self.hass, agent):
+            return {CONF_AGENT: "unknown_agent"}
+        return {}
+
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        data = dict(data)
+        return data.pop(CONF_NAME).strip() or data[CONF_ENTITY_ID], data
+
+    def _suggested(self, own_id: str) -> dict[str, Any]:
+        subentry = self._get_entry().subentries[own_id]
+        return {CONF_NAME: subentry.title, **subentry.data}
