@@ -353,4 +353,5 @@ async def test_persona_subentry_menu_is_offered(
         "agent",
         "recipient",
         "trigger",
+        "vonage",
     }

@@ -55,6 +55,7 @@ from .services import async_setup_services
 from .store import SchemaTooNewError, StoreError, TaskStore
 from .triggers import async_setup_triggers
 from .voice import async_setup_voice
+from .vonage import VonageInboundView
 from .wakeup import WakeupView
 
 PLATFORMS = [Platform.BINARY_SENSOR]
@@ -117,6 +118,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     hass.http.register_view(WakeupView())
     hass.http.register_view(HomeAssistantEventView())
+    hass.http.register_view(VonageInboundView())
     await async_setup_voice(hass)
     if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):
         hass.async_create_task(

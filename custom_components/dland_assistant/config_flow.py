@@ -40,14 +40,18 @@ from .const import (
     CONF_MISSED_RUN_GRACE,
     CONF_PERSON,
     CONF_PERSONAS,
+    CONF_PHONE,
     CONF_PROMPT,
     CONF_RECIPIENTS,
     CONF_RETENTION_DAYS,
     CONF_SESSION_WINDOW,
+    CONF_SIGNATURE_METHOD,
+    CONF_SIGNATURE_SECRET,
     CONF_SIGNIFICANCE,
     CONF_TIMEOUT,
     CONF_TO_STATE,
     CONF_TTS_ENGINE,
+    CONF_UNKNOWN_SENDERS,
     CONF_WELCOME_AGENT,
     DEFAULT_AGENT,
     DEFAULT_MAX_CONCURRENT,
@@ -60,8 +64,10 @@ from .const import (
     SUBENTRY_AGENT,
     SUBENTRY_RECIPIENT,
     SUBENTRY_TRIGGER,
+    SUBENTRY_VONAGE,
 )
 from .personas import find_persona
+from .vonage import SIGNATURE_METHODS, UNKNOWN_SENDER_OPTIONS
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_DEFAULT_AGENT: DEFAULT_AGENT,
@@ -163,6 +169,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_AGENT: PersonaSubentryFlow,
             SUBENTRY_RECIPIENT: RecipientSubentryFlow,
             SUBENTRY_TRIGGER: TriggerSubentryFlow,
+            SUBENTRY_VONAGE: VonageSubentryFlow,
         }
 
 
@@ -332,6 +339,9 @@ def _recipient_schema() -> vol.Schema:
         selector.EntitySelectorConfig(domain="tts")
     )
     fields[vol.Optional(CONF_WELCOME_AGENT)] = selector.TextSelector()
+    fields[vol.Optional(CONF_PHONE)] = selector.TextSelector(
+        selector.TextSelectorConfig(type=selector.TextSelectorType.TEL)
+    )
     return vol.Schema(fields)
 
 
@@ -420,3 +430,59 @@ class TriggerSubentryFlow(_SubentryFormFlow):
     def _suggested(self, own_id: str) -> dict[str, Any]:
         subentry = self._get_entry().subentries[own_id]
         return {CONF_NAME: subentry.title, **subentry.data}
+
+
+def _vonage_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_SIGNATURE_SECRET): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+            ),
+            vol.Required(
+                CONF_SIGNATURE_METHOD, default="md5hash"
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(SIGNATURE_METHODS), translation_key="signature_method"
+                )
+            ),
+            vol.Optional(CONF_AGENT): selector.TextSelector(),
+            vol.Optional(CONF_PROMPT): selector.TextSelector(
+                selector.TextSelectorConfig(multiline=True)
+            ),
+            vol.Required(
+                CONF_UNKNOWN_SENDERS, default="store"
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(UNKNOWN_SENDER_OPTIONS),
+                    translation_key="unknown_senders",
+                )
+            ),
+        }
+    )
+
+
+class VonageSubentryFlow(_SubentryFormFlow):
+    """Inbound SMS from Vonage: the signature secret and who to wake."""
+
+    def _schema(self) -> vol.Schema:
+        return _vonage_schema()
+
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        entry = self._get_entry()
+        taken = any(
+            sub.subentry_type == SUBENTRY_VONAGE and sub.subentry_id != own_id
+            for sub in entry.subentries.values()
+        )
+        if taken:
+            return {"base": "already_configured"}
+        agent = data.get(CONF_AGENT)
+        if (
+            agent
+            and find_persona(entry, agent) is None
+            and not agent_exists(self.hass, agent)
+        ):
+            return {CONF_AGENT: "unknown_agent"}
+        return {}
+
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "Vonage SMS", data

@@ -22,6 +22,7 @@ from .const import (
     CHANNEL_TTS,
     CONF_DEFAULT_CHANNEL,
     CONF_PERSON,
+    CONF_PHONE,
     CONF_TTS_ENGINE,
     CONF_WELCOME_AGENT,
     LOGGER,
@@ -52,7 +53,8 @@ def recipients(entry: ConfigEntry[Any]) -> list[Recipient]:
         targets = {
             key: str(value)
             for key, value in data.items()
-            if key not in (CONF_PERSON, CONF_DEFAULT_CHANNEL, CONF_WELCOME_AGENT)
+            if key
+            not in (CONF_PERSON, CONF_DEFAULT_CHANNEL, CONF_WELCOME_AGENT, CONF_PHONE)
             and value
         }
         result.append(

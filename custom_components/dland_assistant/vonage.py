@@ -1,0 +1,173 @@
+"""Vonage inbound SMS at ``/api/events/vonage/inbound`` (GET and POST).
+
+Vonage cannot send a Home Assistant token, so each request is authenticated by its
+``sig`` signature (Vonage "signed webhooks": md5hash, or an HMAC with md5, sha1,
+sha256 or sha512) with the configured secret, and must be fresh. Messages are
+de-duplicated by ``messageId``; senders map to people by their phone number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import hashlib
+import hmac
+from http import HTTPStatus
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.util import dt as dt_util
+
+from . import router, task_manager
+from .const import (
+    CONF_AGENT,
+    CONF_PERSON,
+    CONF_PHONE,
+    CONF_PROMPT,
+    CONF_SIGNATURE_METHOD,
+    CONF_SIGNATURE_SECRET,
+    CONF_UNKNOWN_SENDERS,
+    DOMAIN,
+    LOGGER,
+    SUBENTRY_RECIPIENT,
+    SUBENTRY_VONAGE,
+)
+from .scheduler import Overloaded
+from .wakeup import MAX_BODY_BYTES, json_error
+
+SIGNATURE_METHODS = ("md5hash", "md5", "sha1", "sha256", "sha512")
+UNKNOWN_SENDER_OPTIONS = ("ignore", "store", "wake")
+# A signed request older than this is refused, so a captured one cannot be replayed.
+MAX_AGE_SECONDS = 300
+DEFAULT_PROMPT = "An SMS arrived. Tell the person it is for what it says, briefly."
+
+
+def vonage_signature(params: Mapping[str, str], secret: str, method: str) -> str:
+    """Return Vonage's signature of request parameters (``sig`` excluded)."""
+    if method == "md5hash":
+        hasher: Any = hashlib.md5()
+    else:
+        hasher = hmac.new(secret.encode(), digestmod=method)
+    for key in sorted(params):
+        if key == "sig":
+            continue
+        value = params[key].replace("&", "_").replace("=", "_")
+        hasher.update(f"&{key}={value}".encode())
+    if method == "md5hash":
+        hasher.update(secret.encode())
+    return str(hasher.hexdigest())
+
+
+def signature_valid(params: Mapping[str, str], secret: str, method: str) -> bool:
+    """Check ``sig`` and the timestamp's freshness."""
+    given = params.get("sig", "").lower()
+    try:
+        age = dt_util.utcnow().timestamp() - float(params.get("timestamp", ""))
+    except ValueError:
+        return False
+    if not given or abs(age) > MAX_AGE_SECONDS:
+        return False
+    return hmac.compare_digest(given, vonage_signature(params, secret, method))
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+class VonageInboundView(HomeAssistantView):
+    """Inbound SMS webhook of Vonage."""
+
+    url = "/api/events/vonage/inbound"
+    name = f"api:{DOMAIN}:events:vonage"
+    requires_auth = False
+
+    async def get(self, request: web.Request) -> web.Response:
+        """Vonage's GET webhook: the parameters are in the query."""
+        return await self._async_handle(request, dict(request.query))
+
+    async def post(self, request: web.Request) -> web.Response:
+        """Vonage's POST webhook: a form or JSON body."""
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return json_error(HTTPStatus.BAD_REQUEST, "Body too large")
+        body = await request.content.read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            return json_error(HTTPStatus.BAD_REQUEST, "Body too large")
+        try:
+            if request.content_type == "application/json":
+                loaded = json.loads(body)
+                if not isinstance(loaded, dict):
+                    raise ValueError("not an object")  # noqa: TRY301
+                params = {str(k): str(v) for k, v in loaded.items()}
+            else:
+                params = dict(parse_qsl(body.decode(), keep_blank_values=True))
+        except ValueError:
+            return json_error(HTTPStatus.BAD_REQUEST, "Malformed body")
+        return await self._async_handle(request, params)
+
+    async def _async_handle(
+        self, request: web.Request, params: dict[str, str]
+    ) -> web.Response:
+        hass = request.app[KEY_HASS]
+        try:
+            entry = task_manager.get_runtime(hass).scheduler.entry
+        except ServiceValidationError:
+            return json_error(HTTPStatus.NOT_FOUND, "Not set up")
+        source = next(
+            (
+                s
+                for s in entry.subentries.values()
+                if s.subentry_type == SUBENTRY_VONAGE
+            ),
+            None,
+        )
+        if source is None:
+            return json_error(HTTPStatus.NOT_FOUND, "Vonage is not set up")
+        config = source.data
+        if not signature_valid(
+            params, config[CONF_SIGNATURE_SECRET], config[CONF_SIGNATURE_METHOD]
+        ):
+            LOGGER.warning("Dropped a Vonage request with a bad or stale signature")
+            return json_error(HTTPStatus.UNAUTHORIZED, "Bad signature")
+        message_id, sender = params.get("messageId"), params.get("msisdn")
+        text = params.get("text", "")
+        if not message_id or not sender:
+            return json_error(HTTPStatus.BAD_REQUEST, "Missing messageId or msisdn")
+        person = next(
+            (
+                sub.data[CONF_PERSON]
+                for sub in entry.subentries.values()
+                if sub.subentry_type == SUBENTRY_RECIPIENT
+                and sub.data.get(CONF_PHONE)
+                and _digits(sub.data[CONF_PHONE]) == _digits(sender)
+            ),
+            None,
+        )
+        unknown = config.get(CONF_UNKNOWN_SENDERS, "store")
+        if person is None and unknown == "ignore":
+            return web.Response(status=HTTPStatus.OK)
+        wake = None
+        if config.get(CONF_AGENT) and (person is not None or unknown == "wake"):
+            wake = {
+                "agent": config[CONF_AGENT],
+                "prompt": config.get(CONF_PROMPT) or DEFAULT_PROMPT,
+                "context": {"from": sender, "text": text},
+            }
+        try:
+            await router.async_route_event(
+                hass,
+                source="vonage",
+                event_type="sms",
+                summary=f"SMS from {sender}: {text}",
+                user=person,
+                significance=2 if person else 1,
+                dedupe_key=message_id,
+                wake=wake,
+            )
+        except (ServiceValidationError, Overloaded) as err:
+            # Stored; Vonage must not retry because our agent is busy.
+            LOGGER.warning("SMS %s stored but no agent woke: %s", message_id, err)
+        return web.Response(status=HTTPStatus.OK)
