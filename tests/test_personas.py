@@ -354,4 +354,5 @@ async def test_persona_subentry_menu_is_offered(
         "recipient",
         "trigger",
         "vonage",
+        "youtube",
     }

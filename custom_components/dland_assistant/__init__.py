@@ -57,6 +57,7 @@ from .triggers import async_setup_triggers
 from .voice import async_setup_voice
 from .vonage import VonageInboundView
 from .wakeup import WakeupView
+from .youtube import YouTubeView, async_setup_youtube
 
 PLATFORMS = [Platform.BINARY_SENSOR]
 
@@ -119,6 +120,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.http.register_view(WakeupView())
     hass.http.register_view(HomeAssistantEventView())
     hass.http.register_view(VonageInboundView())
+    hass.http.register_view(YouTubeView())
     await async_setup_voice(hass)
     if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):
         hass.async_create_task(
@@ -186,6 +188,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     async_sync_devices(hass, entry)
     async_setup_presence(hass, entry)
     async_setup_triggers(hass, entry)
+    async_setup_youtube(hass, entry)
     await _async_reassign_orphans(hass, entry)
     return True
 

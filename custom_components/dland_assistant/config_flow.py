@@ -28,12 +28,15 @@ from .const import (
     CONF_AGENT,
     CONF_AI_TASK_ENTITY,
     CONF_ALLOW_UNTRUSTED_CONTROL,
+    CONF_CALLBACK_URL,
+    CONF_CHANNELS,
     CONF_CONVERSATION_AGENT,
     CONF_DEFAULT_AGENT,
     CONF_DEFAULT_CHANNEL,
     CONF_DEFAULT_TIMEOUT,
     CONF_DELIVER,
     CONF_ENTITY_ID,
+    CONF_HUB_URL,
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
@@ -44,6 +47,7 @@ from .const import (
     CONF_PROMPT,
     CONF_RECIPIENTS,
     CONF_RETENTION_DAYS,
+    CONF_SECRET,
     CONF_SESSION_WINDOW,
     CONF_SIGNATURE_METHOD,
     CONF_SIGNATURE_SECRET,
@@ -65,6 +69,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
     SUBENTRY_TRIGGER,
     SUBENTRY_VONAGE,
+    SUBENTRY_YOUTUBE,
 )
 from .personas import find_persona
 from .vonage import SIGNATURE_METHODS, UNKNOWN_SENDER_OPTIONS
@@ -170,6 +175,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_RECIPIENT: RecipientSubentryFlow,
             SUBENTRY_TRIGGER: TriggerSubentryFlow,
             SUBENTRY_VONAGE: VonageSubentryFlow,
+            SUBENTRY_YOUTUBE: YouTubeSubentryFlow,
         }
 
 
@@ -486,3 +492,52 @@ class VonageSubentryFlow(_SubentryFormFlow):
 
     def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return "Vonage SMS", data
+
+
+def _youtube_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_CHANNELS): selector.TextSelector(),
+            vol.Required(CONF_SECRET): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+            ),
+            vol.Required(CONF_CALLBACK_URL): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+            ),
+            vol.Optional(CONF_HUB_URL): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+            ),
+            vol.Optional(CONF_AGENT): selector.TextSelector(),
+            vol.Optional(CONF_PROMPT): selector.TextSelector(
+                selector.TextSelectorConfig(multiline=True)
+            ),
+        }
+    )
+
+
+class YouTubeSubentryFlow(_SubentryFormFlow):
+    """YouTube channels to follow through WebSub push."""
+
+    def _schema(self) -> vol.Schema:
+        return _youtube_schema()
+
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        entry = self._get_entry()
+        if any(
+            sub.subentry_type == SUBENTRY_YOUTUBE and sub.subentry_id != own_id
+            for sub in entry.subentries.values()
+        ):
+            return {"base": "already_configured"}
+        if not str(data[CONF_CALLBACK_URL]).endswith("/api/events/youtube"):
+            return {CONF_CALLBACK_URL: "bad_callback_url"}
+        agent = data.get(CONF_AGENT)
+        if (
+            agent
+            and find_persona(entry, agent) is None
+            and not agent_exists(self.hass, agent)
+        ):
+            return {CONF_AGENT: "unknown_agent"}
+        return {}
+
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "YouTube", data

@@ -1,0 +1,247 @@
+"""YouTube push notifications (WebSub / PubSubHubbub) at ``/api/events/youtube``.
+
+The hub verifies a subscription with a GET that must echo ``hub.challenge``, which we
+do only for the channels we subscribed to. Notifications are Atom bodies signed with
+``X-Hub-Signature`` (an HMAC of the raw body with our secret); unsigned or forged ones
+are dropped. Atom is parsed with defusedxml (no entity expansion) under a size limit.
+Each video is one event: edits resend the same video and are de-duplicated, so a
+storm of notifications for a few videos wakes the agent once per video.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+import hashlib
+import hmac
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import ClientError, web
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+
+from . import router, task_manager
+from .const import (
+    CONF_AGENT,
+    CONF_CALLBACK_URL,
+    CONF_CHANNELS,
+    CONF_HUB_URL,
+    CONF_PROMPT,
+    CONF_SECRET,
+    DOMAIN,
+    LOGGER,
+    SUBENTRY_YOUTUBE,
+)
+from .runtime import DlandConfigEntry
+from .scheduler import Overloaded
+
+MAX_ATOM_BYTES = 256 * 1024
+DEFAULT_HUB = "https://pubsubhubbub.appspot.com/subscribe"
+TOPIC = "https://www.youtube.com/xml/feeds/videos.xml?channel_id={channel}"
+LEASE_SECONDS = 5 * 24 * 3600
+DEFAULT_PROMPT = "A new video was published. Tell the user about it in one sentence."
+ATOM = "{http://www.w3.org/2005/Atom}"
+YT = "{http://www.youtube.com/xml/schemas/2015}"
+_DIGESTS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.sha384,
+            "sha512": hashlib.sha512}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    """One video named in a notification."""
+
+    video_id: str
+    channel_id: str
+    title: str
+
+
+def topics(config: dict[str, Any]) -> set[str]:
+    """Return the topic URLs of the configured channels."""
+    channels = str(config.get(CONF_CHANNELS, "")).replace(",", " ").split()
+    return {TOPIC.format(channel=channel) for channel in channels}
+
+
+def signature_valid(body: bytes, header: str | None, secret: str) -> bool:
+    """Check ``X-Hub-Signature: method=hexdigest`` against the raw body."""
+    if not header or "=" not in header:
+        return False
+    method, _, given = header.partition("=")
+    digest = _DIGESTS.get(method.strip().lower())
+    if digest is None:
+        return False
+    expected = hmac.new(secret.encode(), body, digest).hexdigest()
+    return hmac.compare_digest(expected, given.strip().lower())
+
+
+def parse_videos(body: bytes) -> list[Video]:
+    """Return the videos of an Atom notification. Raises ValueError if unsafe."""
+    try:
+        root = ElementTree.fromstring(body, forbid_dtd=True)
+    except (DefusedXmlException, ElementTree.ParseError) as err:
+        raise ValueError(str(err)) from err
+    videos: list[Video] = []
+    for entry in root.iter(f"{ATOM}entry"):
+        video_id = entry.findtext(f"{YT}videoId")
+        if not video_id:
+            continue
+        videos.append(
+            Video(
+                video_id=video_id,
+                channel_id=entry.findtext(f"{YT}channelId") or "",
+                title=(entry.findtext(f"{ATOM}title") or "")[:300],
+            )
+        )
+    return videos
+
+
+def _config(hass: HomeAssistant) -> dict[str, Any] | None:
+    try:
+        entry = task_manager.get_runtime(hass).scheduler.entry
+    except HomeAssistantError:
+        return None
+    return next(
+        (
+            dict(s.data)
+            for s in entry.subentries.values()
+            if s.subentry_type == SUBENTRY_YOUTUBE
+        ),
+        None,
+    )
+
+
+class YouTubeView(HomeAssistantView):
+    """The WebSub callback for YouTube channel feeds."""
+
+    url = "/api/events/youtube"
+    name = f"api:{DOMAIN}:events:youtube"
+    requires_auth = False
+
+    async def get(self, request: web.Request) -> web.Response:
+        """Confirm a (un)subscription the hub asks about, for our topics only."""
+        config = _config(request.app[KEY_HASS])
+        query = request.query
+        if (
+            config is None
+            or query.get("hub.mode") not in ("subscribe", "unsubscribe")
+            or query.get("hub.topic") not in topics(config)
+            or not query.get("hub.challenge")
+        ):
+            return web.Response(status=HTTPStatus.NOT_FOUND)
+        return web.Response(text=query["hub.challenge"], content_type="text/plain")
+
+    async def post(self, request: web.Request) -> web.Response:
+        """Take a notification; forged, oversized or unsafe ones are dropped."""
+        hass = request.app[KEY_HASS]
+        config = _config(hass)
+        if config is None:
+            return web.Response(status=HTTPStatus.NOT_FOUND)
+        if (request.content_length or 0) > MAX_ATOM_BYTES:
+            return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        body = await request.content.read(MAX_ATOM_BYTES + 1)
+        if len(body) > MAX_ATOM_BYTES:
+            return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        if not signature_valid(
+            body, request.headers.get("X-Hub-Signature"), config[CONF_SECRET]
+        ):
+            LOGGER.warning("Dropped a YouTube notification with a bad signature")
+            # WebSub: acknowledge, but ignore the message.
+            return web.Response(status=HTTPStatus.ACCEPTED)
+        try:
+            videos = parse_videos(body)
+        except ValueError as err:
+            LOGGER.warning(
+                "Dropped an unsafe or malformed YouTube notification: %s", err
+            )
+            return web.Response(status=HTTPStatus.BAD_REQUEST)
+        for video in videos:
+            wake = None
+            if config.get(CONF_AGENT):
+                wake = {
+                    "agent": config[CONF_AGENT],
+                    "prompt": config.get(CONF_PROMPT) or DEFAULT_PROMPT,
+                    "context": {"video_id": video.video_id, "title": video.title,
+                                "channel_id": video.channel_id},
+                }  # fmt: skip
+            try:
+                await router.async_route_event(
+                    hass,
+                    source="youtube",
+                    event_type="video",
+                    summary=f"New video: {video.title}",
+                    significance=1,
+                    dedupe_key=video.video_id,
+                    wake=wake,
+                )
+            except (HomeAssistantError, Overloaded) as err:
+                LOGGER.warning(
+                    "Video %s stored but no agent woke: %s", video.video_id, err
+                )
+        return web.Response(status=HTTPStatus.ACCEPTED)
+
+
+async def async_subscribe(hass: HomeAssistant, config: dict[str, Any]) -> int:
+    """Ask the hub to (re)subscribe every channel; return how many it accepted."""
+    session = async_get_clientsession(hass)
+    accepted = 0
+    for topic in sorted(topics(config)):
+        form = {
+            "hub.mode": "subscribe",
+            "hub.topic": topic,
+            "hub.callback": config[CONF_CALLBACK_URL],
+            "hub.secret": config[CONF_SECRET],
+            "hub.lease_seconds": str(LEASE_SECONDS),
+            "hub.verify": "async",
+        }
+        try:
+            async with session.post(
+                config.get(CONF_HUB_URL) or DEFAULT_HUB, data=form
+            ) as resp:
+                if resp.status in (HTTPStatus.ACCEPTED, HTTPStatus.NO_CONTENT):
+                    accepted += 1
+                else:
+                    LOGGER.warning(
+                        "YouTube hub refused %s: HTTP %s", topic, resp.status
+                    )
+        except (ClientError, TimeoutError) as err:
+            LOGGER.warning("Could not reach the YouTube hub for %s: %s", topic, err)
+    return accepted
+
+
+@callback
+def async_setup_youtube(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+    """Subscribe at start and renew before the lease ends (at 80 % of it)."""
+    config = next(
+        (
+            dict(s.data)
+            for s in entry.subentries.values()
+            if s.subentry_type == SUBENTRY_YOUTUBE
+        ),
+        None,
+    )
+    if config is None or not config.get(CONF_CALLBACK_URL):
+        return
+    unsub: CALLBACK_TYPE | None = None
+
+    async def _async_renew(_now: Any = None) -> None:
+        nonlocal unsub
+        await async_subscribe(hass, config)
+        unsub = async_call_later(
+            hass, timedelta(seconds=LEASE_SECONDS * 0.8), _async_renew
+        )
+
+    @callback
+    def _cancel() -> None:
+        if unsub is not None:
+            unsub()
+
+    entry.async_create_background_task(
+        hass, _async_renew(), f"{DOMAIN} youtube subscribe"
+    )
+    entry.async_on_unload(_cancel)
