@@ -204,3 +204,68 @@ def test_every_signature_method_round_trips(method: str) -> None:
         dict(reversed(list(params.items()))), SECRET, method
     )
     assert first != vonage_signature({**params, "text": "a_b_c "}, SECRET, method)
+
+
+async def test_unknown_senders_can_be_ignored_or_wake(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """'ignore' stores nothing; 'wake' wakes the agent for strangers too."""
+    add_subentry(
+        hass,
+        entry,
+        "agent",
+        "Nikki",
+        {"conversation_agent": test_agent.agent_id, "deliver": False},
+    )
+    vonage_id = add_subentry(
+        hass,
+        entry,
+        "vonage",
+        "Vonage SMS",
+        {
+            "signature_secret": SECRET,
+            "signature_method": "md5hash",
+            "agent": "Nikki",
+            "unknown_senders": "ignore",
+        },
+    )
+    await hass.async_block_till_done()
+    client = await hass_client_no_auth()
+    params = _signed(msisdn="15550001111", messageId="i-1", text="hello")
+    assert (await client.get("/api/events/vonage/inbound", params=params)).status == 200
+    assert await _events(entry) == []
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry.subentries[vonage_id],
+        data={**entry.subentries[vonage_id].data, "unknown_senders": "wake"},
+    )
+    await hass.async_block_till_done()
+    params = _signed(msisdn="15550001111", messageId="i-2", text="hello again")
+    assert (await client.get("/api/events/vonage/inbound", params=params)).status == 200
+    await settle(hass)
+    assert len(test_agent.calls) == 1
+
+
+async def test_bad_timestamps_and_bodies(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    vonage: None,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A non-numeric timestamp fails; oversized or non-object bodies: 400."""
+    client = await hass_client_no_auth()
+    params = _resigned({"msisdn": "1", "messageId": "t", "timestamp": "soon"})
+    assert (await client.get("/api/events/vonage/inbound", params=params)).status == 401
+    response = await client.post(
+        "/api/events/vonage/inbound",
+        data=b"[1]",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 400
+    response = await client.post(
+        "/api/events/vonage/inbound", data=b"a=" + b"x" * 70_000
+    )
+    assert response.status == 400

@@ -231,3 +231,40 @@ async def test_storm_of_1000_notifications_for_20_videos(
     await settle(hass)
     assert len(test_agent.calls) <= 20
     assert len({c.text for c in test_agent.calls}) == len(test_agent.calls)
+
+
+async def test_hub_refusals_are_logged_not_fatal(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A hub that refuses or cannot be reached leaves the integration running."""
+    from custom_components.dland_assistant.youtube import async_subscribe
+
+    aioclient_mock.post(HUB, status=HTTPStatus.FORBIDDEN)
+    config = {
+        "channels": f"{CHANNEL}, UCsecond",
+        "secret": SECRET,
+        "hub_url": HUB,
+        "callback_url": "https://home.example/api/events/youtube",
+    }
+    assert await async_subscribe(hass, config) == 0
+    assert "YouTube hub refused" in caplog.text
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(HUB, exc=TimeoutError())
+    assert await async_subscribe(hass, config) == 0
+    assert "Could not reach the YouTube hub" in caplog.text
+
+
+async def test_youtube_not_set_up_is_404(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Without a YouTube source both verbs answer 404."""
+    client = await hass_client_no_auth()
+    assert (
+        await client.get("/api/events/youtube", params={"hub.mode": "subscribe"})
+    ).status == 404
+    assert (await client.post("/api/events/youtube", data=b"x")).status == 404
