@@ -355,4 +355,5 @@ async def test_persona_subentry_menu_is_offered(
         "trigger",
         "vonage",
         "youtube",
+        "whmcs",
     }

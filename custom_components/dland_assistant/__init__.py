@@ -57,6 +57,7 @@ from .triggers import async_setup_triggers
 from .voice import async_setup_voice
 from .vonage import VonageInboundView
 from .wakeup import WakeupView
+from .whmcs import async_setup_whmcs
 from .youtube import YouTubeView, async_setup_youtube
 
 PLATFORMS = [Platform.BINARY_SENSOR]
@@ -186,10 +187,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     # Options and personas/recipients (subentries) apply by reloading.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     async_sync_devices(hass, entry)
+    await _async_reassign_orphans(hass, entry)
+    # Sources last, with no await after them: their first work runs once loaded.
     async_setup_presence(hass, entry)
     async_setup_triggers(hass, entry)
     async_setup_youtube(hass, entry)
-    await _async_reassign_orphans(hass, entry)
+    async_setup_whmcs(hass, entry)
     return True
 
 

@@ -37,7 +37,9 @@ from .const import (
     CONF_DELIVER,
     CONF_ENTITY_ID,
     CONF_HUB_URL,
+    CONF_IDENTIFIER,
     CONF_INSTRUCTIONS,
+    CONF_INTERVAL,
     CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
     CONF_MISSED_RUN_GRACE,
@@ -56,6 +58,7 @@ from .const import (
     CONF_TO_STATE,
     CONF_TTS_ENGINE,
     CONF_UNKNOWN_SENDERS,
+    CONF_URL,
     CONF_WELCOME_AGENT,
     DEFAULT_AGENT,
     DEFAULT_MAX_CONCURRENT,
@@ -69,6 +72,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
     SUBENTRY_TRIGGER,
     SUBENTRY_VONAGE,
+    SUBENTRY_WHMCS,
     SUBENTRY_YOUTUBE,
 )
 from .personas import find_persona
@@ -176,6 +180,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_TRIGGER: TriggerSubentryFlow,
             SUBENTRY_VONAGE: VonageSubentryFlow,
             SUBENTRY_YOUTUBE: YouTubeSubentryFlow,
+            SUBENTRY_WHMCS: WhmcsSubentryFlow,
         }
 
 
@@ -541,3 +546,50 @@ class YouTubeSubentryFlow(_SubentryFormFlow):
 
     def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return "YouTube", data
+
+
+def _whmcs_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_URL): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+            ),
+            vol.Required(CONF_IDENTIFIER): selector.TextSelector(),
+            vol.Required(CONF_SECRET): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+            ),
+            vol.Required(CONF_INTERVAL, default=5): vol.All(
+                _number(1, 1440, "min"), vol.Coerce(int)
+            ),
+            vol.Optional(CONF_AGENT): selector.TextSelector(),
+            vol.Optional(CONF_PROMPT): selector.TextSelector(
+                selector.TextSelectorConfig(multiline=True)
+            ),
+        }
+    )
+
+
+class WhmcsSubentryFlow(_SubentryFormFlow):
+    """WHMCS support tickets, polled."""
+
+    def _schema(self) -> vol.Schema:
+        return _whmcs_schema()
+
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        entry = self._get_entry()
+        if any(
+            sub.subentry_type == SUBENTRY_WHMCS and sub.subentry_id != own_id
+            for sub in entry.subentries.values()
+        ):
+            return {"base": "already_configured"}
+        agent = data.get(CONF_AGENT)
+        if (
+            agent
+            and find_persona(entry, agent) is None
+            and not agent_exists(self.hass, agent)
+        ):
+            return {CONF_AGENT: "unknown_agent"}
+        return {}
+
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "WHMCS tickets", data

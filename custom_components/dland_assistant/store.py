@@ -113,6 +113,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_time ON events (time);
     CREATE INDEX events_user_time ON events (user, time);
     """,
+    # 5: small durable values, such as a source's high-water mark.
+    """
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -746,6 +750,25 @@ class TaskStore:
             )
             for row in await self._fetchall(sql, params)
         ]
+
+    async def async_get_state(self, key: str) -> str | None:
+        """Return a stored value."""
+        rows = list(
+            await self._fetchall("SELECT value FROM state WHERE key = ?", (key,))
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def async_set_state(self, key: str, value: str) -> None:
+        """Store a value."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "INSERT INTO state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+        await self._write(work)
 
     async def async_get_execution(self, execution_id: str) -> Execution | None:
         """Return one execution, or None."""
