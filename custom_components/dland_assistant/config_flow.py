@@ -206,6 +206,27 @@ class DlandAssistantOptionsFlow(OptionsFlow):
         )
 
 
+def _is_unknown_agent(
+    hass: HomeAssistant, entry: ConfigEntry, agent: str | None
+) -> bool:
+    """Return whether a given agent names neither a persona nor a conversation agent."""
+    return (
+        bool(agent)
+        and find_persona(entry, str(agent)) is None
+        and not agent_exists(hass, str(agent))
+    )
+
+
+def _wake_fields() -> dict[Any, Any]:
+    """Return the fields for the agent a source wakes and what it is asked."""
+    return {
+        vol.Optional(CONF_AGENT): selector.TextSelector(),
+        vol.Optional(CONF_PROMPT): selector.TextSelector(
+            selector.TextSelectorConfig(multiline=True)
+        ),
+    }
+
+
 def _persona_schema() -> vol.Schema:
     return vol.Schema(
         {
@@ -382,12 +403,7 @@ def _recipient_errors(
         errors[CONF_DEFAULT_CHANNEL] = "default_channel_not_set"
     if data.get(CHANNEL_TTS) and not data.get(CONF_TTS_ENGINE):
         errors[CONF_TTS_ENGINE] = "tts_engine_required"
-    welcome = data.get(CONF_WELCOME_AGENT)
-    if (
-        welcome
-        and find_persona(entry, welcome) is None
-        and not agent_exists(hass, welcome)
-    ):
+    if _is_unknown_agent(hass, entry, data.get(CONF_WELCOME_AGENT)):
         errors[CONF_WELCOME_AGENT] = "unknown_agent"
     return errors
 
@@ -428,9 +444,7 @@ class TriggerSubentryFlow(_SubentryFormFlow):
         return _trigger_schema()
 
     def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
-        agent = data[CONF_AGENT]
-        entry = self._get_entry()
-        if find_persona(entry, agent) is None and not agent_exists(self.hass, agent):
+        if _is_unknown_agent(self.hass, self._get_entry(), data[CONF_AGENT]):
             return {CONF_AGENT: "unknown_agent"}
         return {}
 
@@ -443,153 +457,111 @@ class TriggerSubentryFlow(_SubentryFormFlow):
         return {CONF_NAME: subentry.title, **subentry.data}
 
 
-def _vonage_schema() -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_SIGNATURE_SECRET): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-            ),
-            vol.Required(
-                CONF_SIGNATURE_METHOD, default="md5hash"
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=list(SIGNATURE_METHODS), translation_key="signature_method"
-                )
-            ),
-            vol.Optional(CONF_AGENT): selector.TextSelector(),
-            vol.Optional(CONF_PROMPT): selector.TextSelector(
-                selector.TextSelectorConfig(multiline=True)
-            ),
-            vol.Required(
-                CONF_UNKNOWN_SENDERS, default="store"
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=list(UNKNOWN_SENDER_OPTIONS),
-                    translation_key="unknown_senders",
-                )
-            ),
-        }
+class _SourceSubentryFlow(_SubentryFormFlow):
+    """An outside source: set up once, optionally waking an agent."""
+
+    kind: str
+    title: str
+
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        entry = self._get_entry()
+        if any(
+            sub.subentry_type == self.kind and sub.subentry_id != own_id
+            for sub in entry.subentries.values()
+        ):
+            return {"base": "already_configured"}
+        if _is_unknown_agent(self.hass, entry, data.get(CONF_AGENT)):
+            return {CONF_AGENT: "unknown_agent"}
+        return self._source_errors(data)
+
+    def _source_errors(self, data: dict[str, Any]) -> dict[str, str]:
+        return {}
+
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return self.title, data
+
+
+def _password() -> selector.TextSelector:
+    return selector.TextSelector(
+        selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
     )
 
 
-class VonageSubentryFlow(_SubentryFormFlow):
+def _url() -> selector.TextSelector:
+    return selector.TextSelector(
+        selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+    )
+
+
+class VonageSubentryFlow(_SourceSubentryFlow):
     """Inbound SMS from Vonage: the signature secret and who to wake."""
 
+    kind = SUBENTRY_VONAGE
+    title = "Vonage SMS"
+
     def _schema(self) -> vol.Schema:
-        return _vonage_schema()
-
-    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
-        entry = self._get_entry()
-        taken = any(
-            sub.subentry_type == SUBENTRY_VONAGE and sub.subentry_id != own_id
-            for sub in entry.subentries.values()
+        return vol.Schema(
+            {
+                vol.Required(CONF_SIGNATURE_SECRET): _password(),
+                vol.Required(
+                    CONF_SIGNATURE_METHOD, default="md5hash"
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=list(SIGNATURE_METHODS),
+                        translation_key="signature_method",
+                    )
+                ),
+                **_wake_fields(),
+                vol.Required(
+                    CONF_UNKNOWN_SENDERS, default="store"
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=list(UNKNOWN_SENDER_OPTIONS),
+                        translation_key="unknown_senders",
+                    )
+                ),
+            }
         )
-        if taken:
-            return {"base": "already_configured"}
-        agent = data.get(CONF_AGENT)
-        if (
-            agent
-            and find_persona(entry, agent) is None
-            and not agent_exists(self.hass, agent)
-        ):
-            return {CONF_AGENT: "unknown_agent"}
-        return {}
-
-    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        return "Vonage SMS", data
 
 
-def _youtube_schema() -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_CHANNELS): selector.TextSelector(),
-            vol.Required(CONF_SECRET): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-            ),
-            vol.Required(CONF_CALLBACK_URL): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
-            ),
-            vol.Optional(CONF_HUB_URL): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
-            ),
-            vol.Optional(CONF_AGENT): selector.TextSelector(),
-            vol.Optional(CONF_PROMPT): selector.TextSelector(
-                selector.TextSelectorConfig(multiline=True)
-            ),
-        }
-    )
-
-
-class YouTubeSubentryFlow(_SubentryFormFlow):
+class YouTubeSubentryFlow(_SourceSubentryFlow):
     """YouTube channels to follow through WebSub push."""
 
-    def _schema(self) -> vol.Schema:
-        return _youtube_schema()
+    kind = SUBENTRY_YOUTUBE
+    title = "YouTube"
 
-    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
-        entry = self._get_entry()
-        if any(
-            sub.subentry_type == SUBENTRY_YOUTUBE and sub.subentry_id != own_id
-            for sub in entry.subentries.values()
-        ):
-            return {"base": "already_configured"}
+    def _schema(self) -> vol.Schema:
+        return vol.Schema(
+            {
+                vol.Required(CONF_CHANNELS): selector.TextSelector(),
+                vol.Required(CONF_SECRET): _password(),
+                vol.Required(CONF_CALLBACK_URL): _url(),
+                vol.Optional(CONF_HUB_URL): _url(),
+                **_wake_fields(),
+            }
+        )
+
+    def _source_errors(self, data: dict[str, Any]) -> dict[str, str]:
         if not str(data[CONF_CALLBACK_URL]).endswith("/api/events/youtube"):
             return {CONF_CALLBACK_URL: "bad_callback_url"}
-        agent = data.get(CONF_AGENT)
-        if (
-            agent
-            and find_persona(entry, agent) is None
-            and not agent_exists(self.hass, agent)
-        ):
-            return {CONF_AGENT: "unknown_agent"}
         return {}
 
-    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        return "YouTube", data
 
-
-def _whmcs_schema() -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_URL): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
-            ),
-            vol.Required(CONF_IDENTIFIER): selector.TextSelector(),
-            vol.Required(CONF_SECRET): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-            ),
-            vol.Required(CONF_INTERVAL, default=5): vol.All(
-                _number(1, 1440, "min"), vol.Coerce(int)
-            ),
-            vol.Optional(CONF_AGENT): selector.TextSelector(),
-            vol.Optional(CONF_PROMPT): selector.TextSelector(
-                selector.TextSelectorConfig(multiline=True)
-            ),
-        }
-    )
-
-
-class WhmcsSubentryFlow(_SubentryFormFlow):
+class WhmcsSubentryFlow(_SourceSubentryFlow):
     """WHMCS support tickets, polled."""
 
+    kind = SUBENTRY_WHMCS
+    title = "WHMCS tickets"
+
     def _schema(self) -> vol.Schema:
-        return _whmcs_schema()
-
-    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
-        entry = self._get_entry()
-        if any(
-            sub.subentry_type == SUBENTRY_WHMCS and sub.subentry_id != own_id
-            for sub in entry.subentries.values()
-        ):
-            return {"base": "already_configured"}
-        agent = data.get(CONF_AGENT)
-        if (
-            agent
-            and find_persona(entry, agent) is None
-            and not agent_exists(self.hass, agent)
-        ):
-            return {CONF_AGENT: "unknown_agent"}
-        return {}
-
-    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        return "WHMCS tickets", data
+        return vol.Schema(
+            {
+                vol.Required(CONF_URL): _url(),
+                vol.Required(CONF_IDENTIFIER): selector.TextSelector(),
+                vol.Required(CONF_SECRET): _password(),
+                vol.Required(CONF_INTERVAL, default=5): vol.All(
+                    _number(1, 1440, "min"), vol.Coerce(int)
+                ),
+                **_wake_fields(),
+            }
+        )
