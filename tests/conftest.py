@@ -214,3 +214,15 @@ def add_phone_recipient(
         },
     )
     return calls
+
+
+@pytest.fixture
+async def persona(
+    hass: HomeAssistant, entry: MockConfigEntry, test_agent: RecordingAgent
+) -> str:
+    """A persona named Nikki on the test agent."""
+    add_subentry(
+        hass, entry, "agent", "Nikki", {"conversation_agent": test_agent.agent_id}
+    )
+    await hass.async_block_till_done()
+    return "Nikki"

@@ -15,18 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .conftest import RecordingAgent, add_subentry, runtime, settle
-
-
-@pytest.fixture
-async def persona(
-    hass: HomeAssistant, entry: MockConfigEntry, test_agent: RecordingAgent
-) -> str:
-    add_subentry(
-        hass, entry, "agent", "Nikki", {"conversation_agent": test_agent.agent_id}
-    )
-    await hass.async_block_till_done()
-    return "Nikki"
+from .conftest import RecordingAgent, runtime, settle
 
 
 async def _events(entry: MockConfigEntry) -> list[Any]:

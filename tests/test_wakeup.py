@@ -15,19 +15,7 @@ from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .conftest import RecordingAgent, add_subentry, call, runtime, settle, wait_until
-
-
-@pytest.fixture
-async def persona(
-    hass: HomeAssistant, entry: MockConfigEntry, test_agent: RecordingAgent
-) -> str:
-    """A persona named Nikki on the test agent."""
-    add_subentry(
-        hass, entry, "agent", "Nikki", {"conversation_agent": test_agent.agent_id}
-    )
-    await hass.async_block_till_done()
-    return "Nikki"
+from .conftest import RecordingAgent, call, runtime, settle, wait_until
 
 
 async def test_wakeup_returns_202_and_logs_the_execution(
