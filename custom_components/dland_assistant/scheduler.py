@@ -51,6 +51,7 @@ from .personas import (
     persona_of,
 )
 from .store import StoreError, TaskStore
+from .untrusted import UNTRUSTED_ORIGINS, async_untrusted_user_id
 
 # Stored responses are capped so one chatty agent cannot bloat the database.
 RESPONSE_LIMIT = 65_536
@@ -405,6 +406,13 @@ class Scheduler:
             return task.prompt
         context = await self._async_context(task.user)
         persona = persona_of(self.entry, task.agent)
+        if task.source in UNTRUSTED_ORIGINS and not (
+            persona and persona.allow_untrusted_control
+        ):
+            # Outside text must not steer the home: run as the read-only user.
+            context = Context(
+                user_id=await async_untrusted_user_id(self.hass, self.store)
+            )
         if persona is None:
             async with self._slots, asyncio.timeout(task.timeout):
                 return await async_run_agent(

@@ -1,0 +1,31 @@
+"""Runs woken by untrusted outside sources act as a read-only user.
+
+SMS bodies, video titles and ticket subjects come from strangers. Unless the persona
+allows it, such a run's context is a system user in Home Assistant's read-only
+group, so any tool the agent calls that would control the home is refused by Home
+Assistant's own permission checks.
+"""
+
+from __future__ import annotations
+
+from homeassistant.auth.const import GROUP_ID_READ_ONLY
+from homeassistant.core import HomeAssistant
+
+from .store import TaskStore
+
+UNTRUSTED_ORIGINS = frozenset({"vonage", "youtube", "whmcs"})
+USER_NAME = "dland assistant (outside events)"
+STATE_KEY = "untrusted_user_id"
+
+
+async def async_untrusted_user_id(hass: HomeAssistant, store: TaskStore) -> str:
+    """Return the read-only system user's id, creating the user once."""
+    if (user_id := await store.async_get_state(STATE_KEY)) and (
+        await hass.auth.async_get_user(user_id)
+    ) is not None:
+        return user_id
+    user = await hass.auth.async_create_system_user(
+        USER_NAME, group_ids=[GROUP_ID_READ_ONLY], local_only=True
+    )
+    await store.async_set_state(STATE_KEY, user.id)
+    return user.id
