@@ -286,11 +286,10 @@ async def test_untrusted_wakeups_cannot_control_the_home(
 ) -> None:
     """An SMS-woken run's tool calls are refused unless the persona allows control."""
     from custom_components.dland_assistant import wakeup
-    from homeassistant.setup import async_setup_component
-
     from homeassistant.components.homeassistant.exposed_entities import (
         async_expose_entity,
     )
+    from homeassistant.setup import async_setup_component
 
     assert await async_setup_component(
         hass, "input_boolean", {"input_boolean": {"garage": {"name": "Garage"}}}
