@@ -356,4 +356,5 @@ async def test_persona_subentry_menu_is_offered(
         "vonage",
         "youtube",
         "whmcs",
+        "camera",
     }

@@ -18,6 +18,7 @@ from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
+from .cameras import async_setup_cameras
 from .config_flow import DEFAULT_OPTIONS
 from .const import (
     CHANNEL_TTS,
@@ -191,6 +192,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     # Sources last, with no await after them: their first work runs once loaded.
     async_setup_presence(hass, entry)
     async_setup_triggers(hass, entry)
+    async_setup_cameras(hass, entry)
     async_setup_youtube(hass, entry)
     async_setup_whmcs(hass, entry)
     return True

@@ -22,6 +22,7 @@ from homeassistant.helpers import selector
 
 from .agent import agent_exists
 from .const import (
+    CAMERA_KINDS,
     CHANNEL_PERSISTENT,
     CHANNEL_TTS,
     CHANNELS,
@@ -29,13 +30,16 @@ from .const import (
     CONF_AI_TASK_ENTITY,
     CONF_ALLOW_UNTRUSTED_CONTROL,
     CONF_CALLBACK_URL,
+    CONF_CAMERA,
     CONF_CHANNELS,
     CONF_CONVERSATION_AGENT,
+    CONF_COOLDOWN,
     CONF_DEFAULT_AGENT,
     CONF_DEFAULT_CHANNEL,
     CONF_DEFAULT_TIMEOUT,
     CONF_DELIVER,
     CONF_ENTITY_ID,
+    CONF_EVENT_KIND,
     CONF_HUB_URL,
     CONF_IDENTIFIER,
     CONF_INSTRUCTIONS,
@@ -61,14 +65,17 @@ from .const import (
     CONF_URL,
     CONF_WELCOME_AGENT,
     DEFAULT_AGENT,
+    DEFAULT_CAMERA_COOLDOWN,
     DEFAULT_MAX_CONCURRENT,
     DEFAULT_MISSED_RUN_GRACE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SESSION_WINDOW,
     DEFAULT_TIMEOUT,
     DOMAIN,
+    KIND_DOORBELL,
     NOTIFY_CHANNELS,
     SUBENTRY_AGENT,
+    SUBENTRY_CAMERA,
     SUBENTRY_RECIPIENT,
     SUBENTRY_TRIGGER,
     SUBENTRY_VONAGE,
@@ -181,6 +188,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_VONAGE: VonageSubentryFlow,
             SUBENTRY_YOUTUBE: YouTubeSubentryFlow,
             SUBENTRY_WHMCS: WhmcsSubentryFlow,
+            SUBENTRY_CAMERA: CameraSubentryFlow,
         }
 
 
@@ -455,6 +463,39 @@ class TriggerSubentryFlow(_SubentryFormFlow):
     def _suggested(self, own_id: str) -> dict[str, Any]:
         subentry = self._get_entry().subentries[own_id]
         return {CONF_NAME: subentry.title, **subentry.data}
+
+
+def _camera_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME): selector.TextSelector(),
+            vol.Required(CONF_ENTITY_ID): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain=["binary_sensor", "event"])
+            ),
+            vol.Required(
+                CONF_EVENT_KIND, default=KIND_DOORBELL
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(CAMERA_KINDS), translation_key=CONF_EVENT_KIND
+                )
+            ),
+            vol.Optional(CONF_CAMERA): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="camera")
+            ),
+            vol.Required(CONF_AGENT): selector.TextSelector(),
+            vol.Optional(CONF_PROMPT): selector.TemplateSelector(),
+            vol.Required(CONF_COOLDOWN, default=DEFAULT_CAMERA_COOLDOWN): vol.All(
+                _number(0, 3600, "s"), vol.Coerce(int)
+            ),
+        }
+    )
+
+
+class CameraSubentryFlow(TriggerSubentryFlow):
+    """A doorbell ring or a detected person wakes an agent, with a snapshot."""
+
+    def _schema(self) -> vol.Schema:
+        return _camera_schema()
 
 
 class _SourceSubentryFlow(_SubentryFormFlow):

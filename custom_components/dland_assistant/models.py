@@ -99,6 +99,8 @@ class Task:
     action: TaskAction = TaskAction.AGENT
     last_run: datetime | None = None
     last_status: ExecutionStatus | None = None
+    # Images (media source ids) described for the agent; wakeups only, not stored.
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,8 @@ class Execution:
     delivery_target: str | None = None
     delivery_status: DeliveryStatus | None = None
     delivery_error: str | None = None
+    # For a wakeup, what woke it: api, camera, vonage, youtube, whmcs, …
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,7 +123,7 @@ async def async_generate_structured(
     *,
     task_name: str,
     instructions: str,
-    structure: vol.Schema,
+    structure: vol.Schema | None = None,
     variables: dict[str, Any] | None = None,
     attachments: list[dict[str, Any]] | None = None,
 ) -> Any:

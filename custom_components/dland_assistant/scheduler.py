@@ -52,6 +52,7 @@ from .personas import (
 )
 from .store import StoreError, TaskStore
 from .untrusted import UNTRUSTED_ORIGINS, async_untrusted_user_id
+from .vision import async_describe_images
 
 # Stored responses are capped so one chatty agent cannot bloat the database.
 RESPONSE_LIMIT = 65_536
@@ -425,10 +426,15 @@ class Scheduler:
             persona, task, context, run.conversation_id if continued else None
         )
         async with self._slots, asyncio.timeout(task.timeout):
+            prompt = task.prompt
+            if task.attachments:
+                prompt += await async_describe_images(
+                    self.hass, persona, task.attachments
+                )
             return await async_run_agent(
                 self.hass,
                 persona.conversation_agent,
-                task.prompt,
+                prompt,
                 context,
                 conversation_id=run.conversation_id,
                 extra_system_prompt=instructions or None,

@@ -109,6 +109,7 @@ def execution_as_dict(execution: Execution) -> dict[str, Any]:
         "execution_id": execution.execution_id,
         "task_id": execution.task_id,
         "source": execution.source.value,
+        "origin": execution.origin,
         "status": execution.status.value,
         "started": _iso(execution.started),
         "finished": _iso(execution.finished),

@@ -132,7 +132,7 @@ _TASK_COLUMNS = """
 _EXECUTION_COLUMNS = (
     "id, task_id, source, status, started, finished, error, response, boot_id,"
     " conversation_id, delivery_channel, delivery_target, delivery_status,"
-    " delivery_error"
+    " delivery_error, origin"
 )
 # A task in one of these will never run again by itself: it may be pruned.
 _ENDED_TASK_STATUSES = tuple(
@@ -241,6 +241,7 @@ def _execution(row: sqlite3.Row) -> Execution:
             else DeliveryStatus(row["delivery_status"])
         ),
         delivery_error=row["delivery_error"],
+        origin=row["origin"],
     )
 
 
