@@ -119,8 +119,12 @@ async def entry(
     hass: HomeAssistant, config_dir: Path, entry_options: dict[str, Any]
 ) -> AsyncGenerator[MockConfigEntry]:
     """Set up the integration and unload it afterwards."""
+    # Minor version 2: no built-in routines are added (tests add what they need).
     config_entry = MockConfigEntry(
-        domain=DOMAIN, title="dland assistant", options=entry_options
+        domain=DOMAIN,
+        title="dland assistant",
+        options=entry_options,
+        minor_version=2,
     )
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)

@@ -106,6 +106,14 @@ async def test_yaml_import_creates_personas_and_recipients(
     await hass.async_block_till_done()
     [entry] = hass.config_entries.async_entries(DOMAIN)
     kinds = {(s.subentry_type, s.title) for s in entry.subentries.values()}
-    assert kinds == {("agent", "Nikki"), ("recipient", "Dan")}
+    assert kinds == {
+        ("agent", "Nikki"),
+        ("recipient", "Dan"),
+        # The built-in heartbeat routines come with every new entry.
+        ("routine", "Audit"),
+        ("routine", "Memory distillation"),
+        ("routine", "Work check-in"),
+        ("routine", "Family check-in"),
+    }
     assert "personas" not in entry.options
     await hass.config_entries.async_unload(entry.entry_id)

@@ -51,6 +51,10 @@ def test_every_service_and_field_is_described() -> None:
         services.SERVICE_LIST_TASKS: services.LIST_TASKS_SCHEMA,
         services.SERVICE_GET_EXECUTIONS: services.GET_EXECUTIONS_SCHEMA,
         services.SERVICE_WAKEUP: services.WAKEUP_SCHEMA,
+        services.SERVICE_RUN_ROUTINE: services.RUN_ROUTINE_SCHEMA,
+        services.SERVICE_LIST_FACTS: services.LIST_FACTS_SCHEMA,
+        services.SERVICE_FORGET_FACT: services.FORGET_FACT_SCHEMA,
+        services.SERVICE_GET_AUDITS: services.GET_AUDITS_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings)
     for name, schema in schemas.items():

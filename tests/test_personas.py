@@ -357,4 +357,5 @@ async def test_persona_subentry_menu_is_offered(
         "youtube",
         "whmcs",
         "camera",
+        "routine",
     }

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from types import MappingProxyType
 
 import voluptuous as vol
 
-from homeassistant.config_entries import SOURCE_IMPORT
+from homeassistant.config_entries import SOURCE_IMPORT, ConfigSubentry
 from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
+from .builtin_routines import builtin_subentries
 from .cameras import async_setup_cameras
 from .config_flow import DEFAULT_OPTIONS
 from .const import (
@@ -50,6 +52,7 @@ from .const import (
 from .personas import async_sync_devices, personas
 from .presence import async_setup_presence
 from .router import HomeAssistantEventView
+from .routines import HeartbeatManager
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
@@ -164,6 +167,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     entry.runtime_data = DlandRuntimeData(
         store=store,
         scheduler=scheduler,
+        heartbeats=HeartbeatManager(hass, entry),
         default_agent=str(options[CONF_DEFAULT_AGENT]),
         default_timeout=float(options[CONF_DEFAULT_TIMEOUT]),
     )
@@ -195,6 +199,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     async_setup_cameras(hass, entry)
     async_setup_youtube(hass, entry)
     async_setup_whmcs(hass, entry)
+    entry.runtime_data.heartbeats.async_start()
+    entry.async_on_unload(entry.runtime_data.heartbeats.async_stop)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> bool:
+    """Bring an entry made by an older version up to date."""
+    if entry.version > 1:
+        return False  # made by a newer version: refuse rather than guess
+    if entry.minor_version < 2:
+        for subentry in builtin_subentries():
+            hass.config_entries.async_add_subentry(
+                entry,
+                ConfigSubentry(
+                    data=MappingProxyType(dict(subentry["data"])),
+                    subentry_type=subentry["subentry_type"],
+                    title=subentry["title"],
+                    unique_id=None,
+                ),
+            )
+        hass.config_entries.async_update_entry(entry, minor_version=2)
     return True
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import voluptuous as vol
 
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
@@ -21,6 +22,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 
 from .agent import agent_exists
+from .builtin_routines import builtin_subentries
 from .const import (
     CAMERA_KINDS,
     CHANNEL_PERSISTENT,
@@ -29,17 +31,22 @@ from .const import (
     CONF_AGENT,
     CONF_AI_TASK_ENTITY,
     CONF_ALLOW_UNTRUSTED_CONTROL,
+    CONF_BUILTIN,
+    CONF_CALENDARS,
     CONF_CALLBACK_URL,
     CONF_CAMERA,
     CONF_CHANNELS,
     CONF_CONVERSATION_AGENT,
     CONF_COOLDOWN,
+    CONF_CRON,
     CONF_DEFAULT_AGENT,
     CONF_DEFAULT_CHANNEL,
     CONF_DEFAULT_TIMEOUT,
     CONF_DELIVER,
+    CONF_ENABLED,
     CONF_ENTITY_ID,
     CONF_EVENT_KIND,
+    CONF_GATHERERS,
     CONF_HUB_URL,
     CONF_IDENTIFIER,
     CONF_INSTRUCTIONS,
@@ -47,22 +54,30 @@ from .const import (
     CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
     CONF_MISSED_RUN_GRACE,
+    CONF_NOTIFY_TARGET,
     CONF_PERSON,
     CONF_PERSONAS,
     CONF_PHONE,
+    CONF_PLATFORM,
     CONF_PROMPT,
+    CONF_QUIET_END,
+    CONF_QUIET_START,
     CONF_RECIPIENTS,
     CONF_RETENTION_DAYS,
+    CONF_SCHEDULE,
     CONF_SECRET,
     CONF_SESSION_WINDOW,
     CONF_SIGNATURE_METHOD,
     CONF_SIGNATURE_SECRET,
     CONF_SIGNIFICANCE,
+    CONF_TIME,
     CONF_TIMEOUT,
     CONF_TO_STATE,
+    CONF_TODO_LISTS,
     CONF_TTS_ENGINE,
     CONF_UNKNOWN_SENDERS,
     CONF_URL,
+    CONF_USER,
     CONF_WELCOME_AGENT,
     DEFAULT_AGENT,
     DEFAULT_CAMERA_COOLDOWN,
@@ -74,14 +89,21 @@ from .const import (
     DOMAIN,
     KIND_DOORBELL,
     NOTIFY_CHANNELS,
+    SCHEDULE_CRON,
+    SCHEDULE_DAILY,
+    SCHEDULE_INTERVAL,
+    SCHEDULES,
     SUBENTRY_AGENT,
     SUBENTRY_CAMERA,
     SUBENTRY_RECIPIENT,
+    SUBENTRY_ROUTINE,
     SUBENTRY_TRIGGER,
     SUBENTRY_VONAGE,
     SUBENTRY_WHMCS,
     SUBENTRY_YOUTUBE,
 )
+from .cron import is_valid_cron
+from .gatherers import GATHERERS
 from .personas import find_persona
 from .vonage import SIGNATURE_METHODS, UNKNOWN_SENDER_OPTIONS
 
@@ -126,6 +148,8 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up the single dland_assistant entry."""
 
     VERSION = 1
+    # 2: the built-in heartbeat routines are subentries.
+    MINOR_VERSION = 2
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -133,7 +157,10 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
         """Confirm set-up; the defaults need no answers."""
         if user_input is not None:
             return self.async_create_entry(
-                title="dland assistant", data={}, options=DEFAULT_OPTIONS
+                title="dland assistant",
+                data={},
+                options=DEFAULT_OPTIONS,
+                subentries=builtin_subentries(),
             )
         return self.async_show_form(step_id="user")
 
@@ -143,7 +170,8 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
         Personas and recipients listed there become subentries, as if added in the UI.
         """
         options = dict(import_data)
-        subentries: list[ConfigSubentryData] = [
+        subentries: list[ConfigSubentryData] = builtin_subentries()
+        subentries += [
             ConfigSubentryData(
                 subentry_type=SUBENTRY_AGENT,
                 title=persona.pop(CONF_NAME),
@@ -189,6 +217,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_YOUTUBE: YouTubeSubentryFlow,
             SUBENTRY_WHMCS: WhmcsSubentryFlow,
             SUBENTRY_CAMERA: CameraSubentryFlow,
+            SUBENTRY_ROUTINE: RoutineSubentryFlow,
         }
 
 
@@ -496,6 +525,89 @@ class CameraSubentryFlow(TriggerSubentryFlow):
 
     def _schema(self) -> vol.Schema:
         return _camera_schema()
+
+
+def _routine_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME): selector.TextSelector(),
+            vol.Required(CONF_ENABLED, default=True): selector.BooleanSelector(),
+            vol.Required(
+                CONF_SCHEDULE, default=SCHEDULE_INTERVAL
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(SCHEDULES), translation_key=CONF_SCHEDULE
+                )
+            ),
+            vol.Optional(CONF_INTERVAL): vol.All(
+                _number(1, 10080, "min"), vol.Coerce(int)
+            ),
+            vol.Optional(CONF_TIME): selector.TimeSelector(),
+            vol.Optional(CONF_CRON): selector.TextSelector(),
+            vol.Optional(CONF_AGENT): selector.TextSelector(),
+            vol.Optional(CONF_PROMPT): selector.TemplateSelector(),
+            vol.Optional(CONF_GATHERERS): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(GATHERERS),
+                    multiple=True,
+                    translation_key=CONF_GATHERERS,
+                )
+            ),
+            vol.Optional(CONF_CALENDARS): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="calendar", multiple=True)
+            ),
+            vol.Optional(CONF_TODO_LISTS): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="todo", multiple=True)
+            ),
+            vol.Optional(CONF_USER): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="person")
+            ),
+            vol.Optional(CONF_PLATFORM): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(CHANNELS), translation_key="channel"
+                )
+            ),
+            vol.Optional(CONF_NOTIFY_TARGET): selector.TextSelector(),
+            vol.Required(CONF_DELIVER, default=True): selector.BooleanSelector(),
+            vol.Optional(CONF_QUIET_START): selector.TimeSelector(),
+            vol.Optional(CONF_QUIET_END): selector.TimeSelector(),
+        }
+    )
+
+
+class RoutineSubentryFlow(_SubentryFormFlow):
+    """Add or edit a heartbeat routine."""
+
+    def _schema(self) -> vol.Schema:
+        return _routine_schema()
+
+    def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        schedule = data.get(CONF_SCHEDULE, SCHEDULE_INTERVAL)
+        if schedule == SCHEDULE_INTERVAL and not data.get(CONF_INTERVAL):
+            errors[CONF_INTERVAL] = "interval_required"
+        elif schedule == SCHEDULE_DAILY and not data.get(CONF_TIME):
+            errors[CONF_TIME] = "time_required"
+        elif schedule == SCHEDULE_CRON and not is_valid_cron(data.get(CONF_CRON, "")):
+            errors[CONF_CRON] = "invalid_cron"
+        if _is_unknown_agent(self.hass, self._get_entry(), data.get(CONF_AGENT)):
+            errors[CONF_AGENT] = "unknown_agent"
+        if bool(data.get(CONF_QUIET_START)) != bool(data.get(CONF_QUIET_END)):
+            errors[CONF_QUIET_END] = "quiet_hours_incomplete"
+        return errors
+
+    def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        data = dict(data)
+        if self.source == SOURCE_RECONFIGURE:
+            # Editing keeps what makes a built-in routine built in.
+            builtin = self._get_reconfigure_subentry().data.get(CONF_BUILTIN)
+            if builtin:
+                data[CONF_BUILTIN] = builtin
+        return data.pop(CONF_NAME).strip() or "Routine", data
+
+    def _suggested(self, own_id: str) -> dict[str, Any]:
+        subentry = self._get_entry().subentries[own_id]
+        return {CONF_NAME: subentry.title, **subentry.data}
 
 
 class _SourceSubentryFlow(_SubentryFormFlow):

@@ -16,6 +16,7 @@ from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util.ulid import ulid_now
 
 from .const import (
     CHANNEL_PERSISTENT,
@@ -29,6 +30,7 @@ from .const import (
     NOTIFY_CHANNELS,
     SUBENTRY_RECIPIENT,
 )
+from .gatherers import OWN_NOTIFICATION_PREFIX
 from .models import DeliveryRecord, DeliveryStatus
 
 ATTEMPTS = 2  # a failed delivery is retried once
@@ -91,7 +93,12 @@ async def _async_send(
 ) -> str | None:
     """Send on one channel; return the target. Raises HomeAssistantError on failure."""
     if channel == CHANNEL_PERSISTENT:
-        persistent_notification.async_create(hass, message, title=title)
+        persistent_notification.async_create(
+            hass,
+            message,
+            title=title,
+            notification_id=f"{OWN_NOTIFICATION_PREFIX}{ulid_now()}",
+        )
         return None
     if recipient is None:
         raise HomeAssistantError(f"No recipient is set up for channel {channel}")
@@ -111,8 +118,15 @@ async def _async_send(
     target = recipient.targets.get(channel)
     if channel not in NOTIFY_CHANNELS or not target:
         raise HomeAssistantError(f"{recipient.person} has no {channel} channel")
+    await _async_notify(hass, target, title, message)
+    return target
+
+
+async def _async_notify(
+    hass: HomeAssistant, target: str, title: str, message: str
+) -> None:
+    """Send to a notify entity, or else a notify service (``notify.x``)."""
     if hass.states.get(target) is not None:
-        # A notify entity.
         await hass.services.async_call(
             "notify",
             "send_message",
@@ -125,7 +139,6 @@ async def _async_send(
         await hass.services.async_call(
             domain, service, {"message": message, "title": title}, blocking=True
         )
-    return target
 
 
 async def async_deliver(
@@ -157,3 +170,25 @@ async def async_deliver(
         return DeliveryRecord(chosen, target, DeliveryStatus.SENT)
     target = recipient.targets.get(chosen) if recipient else None
     return DeliveryRecord(chosen, target, DeliveryStatus.FAILED, error)
+
+
+async def async_deliver_to_target(
+    hass: HomeAssistant, target: str, *, title: str, message: str
+) -> DeliveryRecord:
+    """Deliver to a notify entity or service, such as a family group; retry once."""
+    error = ""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            await _async_notify(hass, target, title, message)
+        except (HomeAssistantError, vol.Invalid) as err:
+            error = str(err) or type(err).__name__
+            LOGGER.warning(
+                "Delivery to %s failed (attempt %s of %s): %s",
+                target,
+                attempt,
+                ATTEMPTS,
+                error,
+            )
+            continue
+        return DeliveryRecord("notify", target, DeliveryStatus.SENT)
+    return DeliveryRecord("notify", target, DeliveryStatus.FAILED, error)

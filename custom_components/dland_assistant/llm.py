@@ -1,4 +1,4 @@
-"""LLM tools: Assist agents backed by a language model can schedule, list and cancel.
+"""LLM tools: scheduling tasks, and searching and forgetting long-term memories.
 
 "Remind me in 2 hours to call mum" becomes a stored task for the person who asked,
 delivered on the channel they asked from; the calling agent runs it.
@@ -11,6 +11,7 @@ from typing import Any
 
 import voluptuous as vol
 
+from homeassistant.auth.const import GROUP_ID_READ_ONLY
 from homeassistant.components.conversation import AssistantContent
 from homeassistant.components.conversation.chat_log import current_chat_log
 from homeassistant.components.llm import LLMTools
@@ -20,7 +21,7 @@ from homeassistant.helpers import llm
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 
-from . import task_manager
+from . import memory, task_manager
 from .const import CHANNELS, DOMAIN
 from .models import Task, TaskAction, TaskStatus
 from .personas import personas
@@ -201,6 +202,81 @@ class CancelTaskTool(llm.Tool):
         return {"cancelled": _summary(matches[0]) | {"status": "cancelled"}}
 
 
+async def _async_may_read_memory(
+    hass: HomeAssistant, llm_context: llm.LLMContext
+) -> bool:
+    """Return whether the caller may use memories (not a read-only user's run)."""
+    user_id = llm_context.context.user_id if llm_context.context else None
+    if user_id is None or (user := await hass.auth.async_get_user(user_id)) is None:
+        return True
+    return not any(group.id == GROUP_ID_READ_ONLY for group in user.groups)
+
+
+class SearchMemoryTool(llm.Tool):
+    """Search the long-term memory."""
+
+    name = f"{DOMAIN}__search_memory"
+    title = "Search memory"
+    integration = DOMAIN
+    description = (
+        "Search the household's long-term memory (durable facts learned from earlier "
+        "days) for facts about a person or topic. Returns fact ids, subjects, facts "
+        "and confidence."
+    )
+    parameters = vol.Schema(
+        {vol.Optional("query"): str, vol.Optional("limit", default=10): int}
+    )
+
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> JsonObjectType:
+        """Return the best matching facts."""
+        if not await _async_may_read_memory(hass, llm_context):
+            return {"facts": [], "error": "Memory is not available in this run."}
+        args = tool_input.tool_args
+        facts = await task_manager.guard_store(
+            memory.async_search(
+                task_manager.get_runtime(hass).store,
+                args.get("query"),
+                max(1, min(int(args.get("limit", 10)), 50)),
+            )
+        )
+        return {"facts": [fact.as_dict() for fact in facts]}
+
+
+class ForgetMemoryTool(llm.Tool):
+    """Forget a remembered fact."""
+
+    name = f"{DOMAIN}__forget_memory"
+    title = "Forget a memory"
+    integration = DOMAIN
+    description = (
+        "Forget one fact of the long-term memory, by the fact_id that search_memory "
+        "returned. Use it when the user says a fact is wrong or asks you to forget it."
+    )
+    parameters = vol.Schema({vol.Required("fact_id"): str})
+
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> JsonObjectType:
+        """Forget the fact."""
+        if not await _async_may_read_memory(hass, llm_context):
+            return {"forgotten": False, "error": "Memory is not available in this run."}
+        fact_id = str(tool_input.tool_args["fact_id"])
+        forgotten = await task_manager.guard_store(
+            memory.async_forget(task_manager.get_runtime(hass).store, fact_id)
+        )
+        return {"forgotten": forgotten} | (
+            {} if forgotten else {"error": "No such fact."}
+        )
+
+
 @callback
 def async_get_tools(
     hass: HomeAssistant, llm_context: llm.LLMContext, api_id: str
@@ -210,4 +286,12 @@ def async_get_tools(
         DOMAIN
     ):
         return None
-    return LLMTools(tools=[ScheduleTool(), ListTasksTool(), CancelTaskTool()])
+    return LLMTools(
+        tools=[
+            ScheduleTool(),
+            ListTasksTool(),
+            CancelTaskTool(),
+            SearchMemoryTool(),
+            ForgetMemoryTool(),
+        ]
+    )

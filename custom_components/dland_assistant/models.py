@@ -40,6 +40,8 @@ class ExecutionStatus(StrEnum):
     TIMED_OUT = "timed_out"
     ABANDONED = "abandoned"
     CANCELLED = "cancelled"
+    # A heartbeat routine that had nothing new to say, or could not run.
+    SKIPPED = "skipped"
 
 
 class MissedRunPolicy(StrEnum):
@@ -72,6 +74,7 @@ class ExecutionSource(StrEnum):
     SCHEDULE = "schedule"
     MANUAL = "manual"
     WAKEUP = "wakeup"
+    HEARTBEAT = "heartbeat"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +102,12 @@ class Task:
     action: TaskAction = TaskAction.AGENT
     last_run: datetime | None = None
     last_status: ExecutionStatus | None = None
-    # Images (media source ids) described for the agent; wakeups only, not stored.
+    # Wakeups only, not stored with a task: images (media source ids) described
+    # for the agent, the heartbeat routine it runs for, and a notify target that
+    # gets the result instead of the user's channel.
     attachments: tuple[str, ...] = ()
+    routine: str | None = None
+    notify_target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +130,8 @@ class Execution:
     delivery_error: str | None = None
     # For a wakeup, what woke it: api, camera, vonage, youtube, whmcs, …
     origin: str | None = None
+    # The heartbeat routine (its subentry id) this execution ran for.
+    routine: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

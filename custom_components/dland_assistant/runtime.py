@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
 from .scheduler import Scheduler
 from .store import TaskStore
 
+if TYPE_CHECKING:
+    from .routines import HeartbeatManager
+
 
 @dataclass(slots=True)
 class DlandRuntimeData:
-    """The store and the engine of the loaded entry."""
+    """The store and the engines of the loaded entry."""
 
     store: TaskStore
     scheduler: Scheduler
+    heartbeats: HeartbeatManager
     default_agent: str
     default_timeout: float
 

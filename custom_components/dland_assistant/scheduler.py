@@ -35,11 +35,13 @@ from .const import (
     SESSION_TURNS,
     TICK_INTERVAL,
 )
-from .delivery import async_deliver
+from .delivery import async_deliver, async_deliver_to_target
+from .memory import async_recall
 from .models import (
     Claim,
     DeliveryRecord,
     DeliveryStatus,
+    ExecutionSource,
     ExecutionStatus,
     Task,
     TaskAction,
@@ -293,7 +295,12 @@ class Scheduler:
             self._start_run(claim)
         return claim
 
-    async def async_wakeup(self, task: Task, origin: str) -> tuple[str, asyncio.Event]:
+    async def async_wakeup(
+        self,
+        task: Task,
+        origin: str,
+        source: ExecutionSource = ExecutionSource.WAKEUP,
+    ) -> tuple[str, asyncio.Event]:
         """Start a run for an outside event; return its execution id and done event.
 
         Raises Overloaded when the breaker is open or the queue is full.
@@ -307,7 +314,7 @@ class Scheduler:
         if not self.breaker.allow():
             raise Overloaded("breaker_open", self.breaker.retry_after())
         claim = await self.store.async_start_wakeup(
-            task, origin, dt_util.utcnow(), self.boot_id
+            task, origin, dt_util.utcnow(), self.boot_id, source
         )
         self._start_run(claim)
         return claim.execution_id, self._runs[claim.execution_id].done
@@ -359,7 +366,11 @@ class Scheduler:
         try:
             response = await self._async_execute(run)
             status = ExecutionStatus.SUCCEEDED
-            if task.deliver:
+            if task.notify_target:
+                run.delivery = await async_deliver_to_target(
+                    self.hass, task.notify_target, title=task.name, message=response
+                )
+            elif task.deliver:
                 run.delivery = await async_deliver(
                     self.hass,
                     self.entry,
@@ -467,6 +478,11 @@ class Scheduler:
             text = await async_render_instructions(self.hass, persona, variables)
         except TemplateError as err:
             raise AgentError(f"persona instructions: {err}") from err
+        # Memories are private: a stranger's text must not be able to ask for them.
+        if task.source not in UNTRUSTED_ORIGINS and (
+            recalled := await async_recall(self.store, task.prompt)
+        ):
+            text = f"{text}\n\n{recalled}".strip()
         if continued_conversation:
             turns = await self.store.async_session_turns(
                 continued_conversation, SESSION_TURNS
@@ -504,18 +520,53 @@ class Scheduler:
         finally:
             self._runs.pop(claim.execution_id, None)
             run.done.set()
+        task = claim.task
+        self.announce_finished(
+            claim.execution_id,
+            status,
+            task_id=task.task_id or None,
+            name=task.name,
+            routine=task.routine,
+            agent=task.agent,
+            user=task.user,
+            response=response,
+            error=error,
+            delivery=run.delivery.status.value if run.delivery else None,
+        )
+        self._spawn_wake()
+
+    def announce_finished(
+        self,
+        execution_id: str,
+        status: ExecutionStatus,
+        *,
+        name: str,
+        task_id: str | None = None,
+        routine: str | None = None,
+        agent: str | None = None,
+        user: str | None = None,
+        response: str | None = None,
+        error: str | None = None,
+        delivery: str | None = None,
+    ) -> None:
+        """Fire the finished event of an execution (runs without an agent too)."""
         self.hass.bus.async_fire(
             EVENT_EXECUTION_FINISHED,
             {
-                "execution_id": claim.execution_id,
-                "task_id": claim.task.task_id or None,
-                "task_name": claim.task.name,
-                "agent": claim.task.agent,
-                "user": claim.task.user,
+                "execution_id": execution_id,
+                "task_id": task_id,
+                "task_name": name,
+                "routine": routine,
+                "agent": agent,
+                "user": user,
                 "status": status.value,
                 "response": _truncate(response, EVENT_TEXT_LIMIT),
                 "error": _truncate(error, EVENT_TEXT_LIMIT),
-                "delivery": run.delivery.status.value if run.delivery else None,
+                "delivery": delivery,
             },
         )
-        self._spawn_wake()
+
+    def done_event(self, execution_id: str) -> asyncio.Event | None:
+        """Return the event set when a running execution ends; None if not running."""
+        run = self._runs.get(execution_id)
+        return run.done if run else None

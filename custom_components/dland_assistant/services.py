@@ -15,7 +15,7 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import config_validation as cv
 
-from . import task_manager, wakeup
+from . import audit, memory, routines, task_manager, wakeup
 from .const import DOMAIN, MAX_NAME_LENGTH
 from .models import (
     Execution,
@@ -35,6 +35,10 @@ SERVICE_SET_TASK_ENABLED = "set_task_enabled"
 SERVICE_LIST_TASKS = "list_tasks"
 SERVICE_GET_EXECUTIONS = "get_executions"
 SERVICE_WAKEUP = "wakeup"
+SERVICE_RUN_ROUTINE = "run_routine"
+SERVICE_LIST_FACTS = "list_facts"
+SERVICE_FORGET_FACT = "forget_fact"
+SERVICE_GET_AUDITS = "get_audits"
 
 ATTR_TASK_ID = "task_id"
 MAX_EXECUTIONS = 1000
@@ -70,7 +74,21 @@ GET_EXECUTIONS_SCHEMA = vol.Schema(
         vol.Optional("limit", default=50): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=MAX_EXECUTIONS)
         ),
+        vol.Optional("routine"): cv.string,
     }
+)
+RUN_ROUTINE_SCHEMA = vol.Schema({vol.Required("routine"): cv.string})
+LIST_FACTS_SCHEMA = vol.Schema(
+    {
+        vol.Optional("query"): cv.string,
+        vol.Optional("limit", default=20): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=500)
+        ),
+    }
+)
+FORGET_FACT_SCHEMA = vol.Schema({vol.Required("fact_id"): cv.string})
+GET_AUDITS_SCHEMA = vol.Schema(
+    {vol.Optional("limit", default=24): vol.All(vol.Coerce(int), vol.Range(1, 500))}
 )
 
 
@@ -110,6 +128,7 @@ def execution_as_dict(execution: Execution) -> dict[str, Any]:
         "task_id": execution.task_id,
         "source": execution.source.value,
         "origin": execution.origin,
+        "routine": execution.routine,
         "status": execution.status.value,
         "started": _iso(execution.started),
         "finished": _iso(execution.finished),
@@ -183,13 +202,56 @@ async def _async_list_tasks(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_get_executions(call: ServiceCall) -> ServiceResponse:
+    routine_id = None
+    if "routine" in call.data:
+        routine_id = _routine(call.hass, call.data["routine"]).routine_id
     executions = await task_manager.async_get_executions(
         call.hass,
         call.data.get(ATTR_TASK_ID),
         call.data.get("status"),
         call.data["limit"],
+        routine_id,
     )
     return {"executions": [execution_as_dict(e) for e in executions]}
+
+
+def _routine(hass: HomeAssistant, reference: str) -> routines.Routine:
+    entry = task_manager.get_runtime(hass).scheduler.entry
+    if (routine := routines.find_routine(entry, reference)) is None:
+        raise task_manager.invalid("unknown_routine", routine=reference)
+    return routine
+
+
+async def _async_run_routine(call: ServiceCall) -> ServiceResponse:
+    routine = _routine(call.hass, call.data["routine"])
+    runtime = task_manager.get_runtime(call.hass)
+    outcome = await task_manager.guard_store(
+        runtime.heartbeats.async_trigger(routine.routine_id, manual=True)
+    )
+    return {"execution_id": outcome.execution_id, "skipped": outcome.skipped}
+
+
+async def _async_list_facts(call: ServiceCall) -> ServiceResponse:
+    store = task_manager.get_runtime(call.hass).store
+    facts = await task_manager.guard_store(
+        memory.async_search(store, call.data.get("query"), call.data["limit"])
+    )
+    return {"facts": [fact.as_dict() for fact in facts]}
+
+
+async def _async_forget_fact(call: ServiceCall) -> None:
+    store = task_manager.get_runtime(call.hass).store
+    fact_id = call.data["fact_id"]
+    if not await task_manager.guard_store(memory.async_forget(store, fact_id)):
+        raise task_manager.invalid("unknown_fact", fact_id=fact_id)
+
+
+async def _async_get_audits(call: ServiceCall) -> ServiceResponse:
+    entry = task_manager.get_runtime(call.hass).scheduler.entry
+    audits = await task_manager.guard_store(
+        audit.async_list_audits(entry, call.data["limit"])
+    )
+    return {"audits": audits}
 
 
 async def _async_wakeup(call: ServiceCall) -> ServiceResponse:
@@ -262,6 +324,28 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_LIST_TASKS,
         _async_list_tasks,
         schema=LIST_TASKS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    register(
+        DOMAIN,
+        SERVICE_RUN_ROUTINE,
+        _async_run_routine,
+        schema=RUN_ROUTINE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        SERVICE_LIST_FACTS,
+        _async_list_facts,
+        schema=LIST_FACTS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    register(DOMAIN, SERVICE_FORGET_FACT, _async_forget_fact, schema=FORGET_FACT_SCHEMA)
+    register(
+        DOMAIN,
+        SERVICE_GET_AUDITS,
+        _async_get_audits,
+        schema=GET_AUDITS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
     register(

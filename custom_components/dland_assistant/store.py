@@ -117,6 +117,29 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 6: heartbeat routines' runs, their audit records, and long-term memory.
+    """
+    ALTER TABLE executions ADD COLUMN routine TEXT;
+    CREATE INDEX executions_routine ON executions (routine, started)
+        WHERE routine IS NOT NULL;
+    CREATE TABLE audits (
+        id TEXT PRIMARY KEY,
+        time REAL NOT NULL,
+        report TEXT NOT NULL
+    );
+    CREATE INDEX audits_time ON audits (time);
+    CREATE TABLE facts (
+        id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        fact TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        source TEXT,
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        -- Normalised subject and fact: the same fact said twice is stored once.
+        norm TEXT NOT NULL UNIQUE
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -132,7 +155,7 @@ _TASK_COLUMNS = """
 _EXECUTION_COLUMNS = (
     "id, task_id, source, status, started, finished, error, response, boot_id,"
     " conversation_id, delivery_channel, delivery_target, delivery_status,"
-    " delivery_error, origin"
+    " delivery_error, origin, routine"
 )
 # A task in one of these will never run again by itself: it may be pruned.
 _ENDED_TASK_STATUSES = tuple(
@@ -242,6 +265,7 @@ def _execution(row: sqlite3.Row) -> Execution:
         ),
         delivery_error=row["delivery_error"],
         origin=row["origin"],
+        routine=row["routine"],
     )
 
 
@@ -307,6 +331,18 @@ class TaskStore:
         async with self._conn.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+    async def async_query(
+        self, sql: str, params: Sequence[Any] = ()
+    ) -> Iterable[sqlite3.Row]:
+        """Read rows (for the modules that own other tables of this file)."""
+        return await self._fetchall(sql, params)
+
+    async def async_transaction(
+        self, work: Callable[[aiosqlite.Connection], Any]
+    ) -> Any:
+        """Run ``work`` in one write transaction (see ``async_query``)."""
+        return await self._write(work)
 
     async def _fetchall(
         self, sql: str, params: Sequence[Any] = ()
@@ -546,7 +582,12 @@ class TaskStore:
         return claim
 
     async def async_start_wakeup(
-        self, task: Task, origin: str, now: datetime, boot_id: str
+        self,
+        task: Task,
+        origin: str,
+        now: datetime,
+        boot_id: str,
+        source: ExecutionSource = ExecutionSource.WAKEUP,
     ) -> Claim:
         """Record a wakeup: an ``in_progress`` execution with no stored task."""
 
@@ -554,22 +595,58 @@ class TaskStore:
             execution_id = ulid_now()
             await conn.execute(
                 """INSERT INTO executions (id, task_id, source, status, started,
-                    boot_id, origin, agent, user, prompt)
-                VALUES (?, NULL, 'wakeup', 'in_progress', ?, ?, ?, ?, ?, ?)""",
+                    boot_id, origin, agent, user, prompt, routine)
+                VALUES (?, NULL, ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     execution_id,
+                    source.value,
                     now.timestamp(),
                     boot_id,
                     origin,
                     task.agent,
                     task.user,
                     task.prompt,
+                    task.routine,
                 ),
             )
             return execution_id
 
         execution_id: str = await self._write(work)
         return Claim(task=task, execution_id=execution_id, started=now)
+
+    async def async_record_routine_run(
+        self,
+        routine: str,
+        status: ExecutionStatus,
+        now: datetime,
+        boot_id: str,
+        *,
+        response: str | None = None,
+        error: str | None = None,
+    ) -> str:
+        """Record a routine's run that needed no agent, or its skip; return its id."""
+
+        async def work(conn: aiosqlite.Connection) -> str:
+            execution_id = ulid_now()
+            await conn.execute(
+                """INSERT INTO executions (id, task_id, source, status, started,
+                    finished, boot_id, origin, routine, response, error)
+                VALUES (?, NULL, 'heartbeat', ?, ?, ?, ?, 'heartbeat', ?, ?, ?)""",
+                (
+                    execution_id,
+                    status.value,
+                    now.timestamp(),
+                    now.timestamp(),
+                    boot_id,
+                    routine,
+                    response,
+                    error,
+                ),
+            )
+            return execution_id
+
+        execution_id: str = await self._write(work)
+        return execution_id
 
     async def _insert_execution(
         self,
@@ -787,10 +864,14 @@ class TaskStore:
         status: ExecutionStatus | None = None,
         limit: int = 50,
         since: datetime | None = None,
+        routine: str | None = None,
     ) -> list[Execution]:
         """Return executions, newest first."""
         clauses: list[str] = []
         params: list[Any] = []
+        if routine is not None:
+            clauses.append("routine = ?")
+            params.append(routine)
         if task_id is not None:
             clauses.append("task_id = ?")
             params.append(task_id)
@@ -822,6 +903,7 @@ class TaskStore:
                 (cut,),
             )
             await conn.execute("DELETE FROM events WHERE time < ?", (cut,))
+            await conn.execute("DELETE FROM audits WHERE time < ?", (cut,))
             tasks = await conn.execute(
                 f"""DELETE FROM tasks WHERE updated < ? AND status IN
                     ({", ".join("?" * len(_ENDED_TASK_STATUSES))})""",

@@ -6,6 +6,7 @@ translated ServiceValidationError and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -255,12 +256,20 @@ async def async_get_executions(
     task_id: str | None,
     status: ExecutionStatus | None,
     limit: int,
+    routine: str | None = None,
 ) -> list[Execution]:
     """Return the execution log, newest first."""
     runtime = get_runtime(hass)
     if task_id is not None:
         await _async_existing_task(runtime, task_id)
+    return await guard_store(
+        runtime.store.async_list_executions(task_id, status, limit, routine=routine)
+    )
+
+
+async def guard_store[T](work: Awaitable[T]) -> T:
+    """Await store work, turning a database failure into a translated error."""
     try:
-        return await runtime.store.async_list_executions(task_id, status, limit)
+        return await work
     except StoreError as err:
         raise store_failed(err) from err

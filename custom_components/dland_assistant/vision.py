@@ -7,7 +7,6 @@ quoted as outside data. A persona without such an entity is woken without it.
 
 from __future__ import annotations
 
-from homeassistant.components.ai_task import AITaskEntityFeature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
@@ -26,6 +25,11 @@ def supports_attachments(hass: HomeAssistant, entity_id: str | None) -> bool:
     """Return whether an AI task entity takes image attachments."""
     if entity_id is None or (state := hass.states.get(entity_id)) is None:
         return False
+    # ai_task is an optional platform: imported only when images are in play.
+    from homeassistant.components.ai_task import (  # noqa: PLC0415
+        AITaskEntityFeature,
+    )
+
     features = int(state.attributes.get("supported_features", 0))
     return bool(features & AITaskEntityFeature.SUPPORT_ATTACHMENTS)
 

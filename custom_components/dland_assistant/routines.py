@@ -1,0 +1,399 @@
+"""Heartbeat routines: the assistant acts on its own rhythm.
+
+A routine is a config subentry (type "routine") with a schedule (an interval, a
+daily time or a cron expression, driven by Home Assistant's time helpers), an agent,
+a prompt template, context gatherers, delivery, quiet hours and an enabled flag.
+Four built-in routines are created with the entry: the hourly audit, the nightly
+memory distillation, and the work and family check-ins.
+
+Every run, skip included, is an execution in the log with the routine's id. A
+routine whose gathered context and rendered prompt are unchanged since its last
+successful run, and whose prompt does not read the clock, is skipped without
+asking the agent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+import hashlib
+import json
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, TemplateError
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_time_change,
+    async_track_time_interval,
+)
+from homeassistant.helpers.template import Template
+from homeassistant.util import dt as dt_util
+
+from . import audit, memory, task_manager
+from .const import (
+    BUILTIN_AUDIT,
+    BUILTIN_MEMORY,
+    CONF_AGENT,
+    CONF_BUILTIN,
+    CONF_CALENDARS,
+    CONF_CRON,
+    CONF_DELIVER,
+    CONF_ENABLED,
+    CONF_GATHERERS,
+    CONF_INTERVAL,
+    CONF_NOTIFY_TARGET,
+    CONF_PLATFORM,
+    CONF_PROMPT,
+    CONF_QUIET_END,
+    CONF_QUIET_START,
+    CONF_SCHEDULE,
+    CONF_TIME,
+    CONF_TODO_LISTS,
+    CONF_USER,
+    LOGGER,
+    SCHEDULE_CRON,
+    SCHEDULE_DAILY,
+    SCHEDULE_INTERVAL,
+    SUBENTRY_ROUTINE,
+)
+from .cron import next_cron_run
+from .gatherers import NotificationTracker, async_gather
+from .models import (
+    ExecutionSource,
+    ExecutionStatus,
+    MissedRunPolicy,
+    Task,
+    TaskAction,
+    TaskKind,
+    TaskStatus,
+)
+from .personas import find_persona
+from .runtime import DlandConfigEntry
+from .scheduler import Overloaded
+from .store import StoreError
+from .untrusted import quote_context
+
+ORIGIN = "heartbeat"
+
+
+@dataclass(frozen=True, slots=True)
+class Routine:
+    """A heartbeat routine, as its subentry describes it."""
+
+    routine_id: str
+    name: str
+    data: dict[str, Any]
+
+    @property
+    def builtin(self) -> str | None:
+        """Return which built-in routine this is, if one."""
+        return self.data.get(CONF_BUILTIN)
+
+    @property
+    def enabled(self) -> bool:
+        """Return whether the routine runs on its schedule."""
+        return bool(self.data.get(CONF_ENABLED, True))
+
+    @property
+    def agent(self) -> str | None:
+        """Return the agent (persona name or agent id) it wakes, if any."""
+        return self.data.get(CONF_AGENT) or None
+
+    def in_quiet_hours(self, now: datetime) -> bool:
+        """Return whether a local time falls in the routine's quiet hours."""
+        start, end = self.data.get(CONF_QUIET_START), self.data.get(CONF_QUIET_END)
+        if not start or not end:
+            return False
+        begin, finish = time.fromisoformat(start), time.fromisoformat(end)
+        local = dt_util.as_local(now).time()
+        if begin <= finish:
+            return begin <= local < finish
+        return local >= begin or local < finish  # across midnight
+
+
+def routines(entry: DlandConfigEntry) -> dict[str, Routine]:
+    """Return the entry's routines by subentry id."""
+    return {
+        subentry.subentry_id: Routine(
+            subentry.subentry_id, subentry.title, dict(subentry.data)
+        )
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == SUBENTRY_ROUTINE
+    }
+
+
+def find_routine(entry: DlandConfigEntry, reference: str) -> Routine | None:
+    """Find a routine by subentry id or (case-insensitive) name."""
+    known = routines(entry)
+    if reference in known:
+        return known[reference]
+    wanted = reference.strip().casefold()
+    return next((r for r in known.values() if r.name.casefold() == wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineOutcome:
+    """What one trigger of a routine did."""
+
+    execution_id: str
+    skipped: str | None = None
+
+
+@dataclass(slots=True)
+class HeartbeatManager:
+    """Arms each enabled routine's schedule and runs it when due."""
+
+    hass: HomeAssistant
+    entry: DlandConfigEntry
+    notifications: NotificationTracker = field(default_factory=NotificationTracker)
+    _running: set[str] = field(default_factory=set)
+    _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
+    breaker_trips_seen: int = 0
+
+    @callback
+    def async_start(self) -> None:
+        """Arm every enabled routine."""
+        self._unsubs.append(self.notifications.async_start(self.hass))
+        for routine in routines(self.entry).values():
+            if routine.enabled:
+                self._arm(routine)
+
+    @callback
+    def async_stop(self) -> None:
+        """Disarm all schedules."""
+        while self._unsubs:
+            self._unsubs.pop()()
+
+    def _arm(self, routine: Routine) -> None:
+        kind = routine.data.get(CONF_SCHEDULE, SCHEDULE_INTERVAL)
+
+        @callback
+        def _due(_now: datetime) -> None:
+            self.entry.async_create_background_task(
+                self.hass,
+                self._async_scheduled_run(routine),
+                f"dland_assistant routine {routine.name}",
+            )
+            if kind == SCHEDULE_CRON:
+                self._arm_cron(routine, _due)
+
+        if kind == SCHEDULE_DAILY:
+            at = time.fromisoformat(routine.data[CONF_TIME])
+            self._unsubs.append(
+                async_track_time_change(
+                    self.hass, _due, hour=at.hour, minute=at.minute, second=at.second
+                )
+            )
+        elif kind == SCHEDULE_CRON:
+            self._arm_cron(routine, _due)
+        else:
+            self._unsubs.append(
+                async_track_time_interval(
+                    self.hass,
+                    _due,
+                    timedelta(minutes=int(routine.data[CONF_INTERVAL])),
+                    name=f"dland_assistant routine {routine.name}",
+                    cancel_on_shutdown=True,
+                )
+            )
+
+    def _arm_cron(self, routine: Routine, action: Any) -> None:
+        when = next_cron_run(
+            routine.data[CONF_CRON], self.hass.config.time_zone, dt_util.utcnow()
+        )
+        if when is not None:
+            self._unsubs.append(async_track_point_in_utc_time(self.hass, action, when))
+
+    async def _async_scheduled_run(self, routine: Routine) -> None:
+        try:
+            await self.async_trigger(routine.routine_id)
+        except StoreError as err:
+            LOGGER.error("Routine %s could not run: %s", routine.name, err)
+
+    async def async_trigger(
+        self, routine_id: str, *, manual: bool = False
+    ) -> RoutineOutcome:
+        """Run a routine now (on schedule, or by hand: no quiet hours, no skip)."""
+        routine = routines(self.entry)[routine_id]
+        now = dt_util.utcnow()
+        if not manual and routine.in_quiet_hours(now):
+            return await self._async_skip(routine, "Quiet hours")
+        if routine_id in self._running:
+            return await self._async_skip(routine, "The previous run is still going")
+        self._running.add(routine_id)
+        try:
+            if routine.builtin == BUILTIN_AUDIT:
+                return await self._async_audit(routine)
+            if routine.builtin == BUILTIN_MEMORY:
+                return await self._async_distill(routine)
+            return await self._async_agent_routine(routine, manual=manual)
+        finally:
+            self._running.discard(routine_id)
+
+    async def _async_skip(self, routine: Routine, reason: str) -> RoutineOutcome:
+        LOGGER.debug("Routine %s skipped: %s", routine.name, reason)
+        execution_id = await self._record(
+            routine, ExecutionStatus.SKIPPED, error=reason
+        )
+        return RoutineOutcome(execution_id, skipped=reason)
+
+    async def _record(
+        self,
+        routine: Routine,
+        status: ExecutionStatus,
+        *,
+        response: str | None = None,
+        error: str | None = None,
+    ) -> str:
+        runtime = self.entry.runtime_data
+        execution_id = await runtime.store.async_record_routine_run(
+            routine.routine_id,
+            status,
+            dt_util.utcnow(),
+            runtime.scheduler.boot_id,
+            response=response,
+            error=error,
+        )
+        runtime.scheduler.announce_finished(
+            execution_id,
+            status,
+            name=routine.name,
+            routine=routine.routine_id,
+            response=response,
+            error=error,
+        )
+        return execution_id
+
+    async def _async_audit(self, routine: Routine) -> RoutineOutcome:
+        scheduler = self.entry.runtime_data.scheduler
+        trips = scheduler.breaker.trips - self.breaker_trips_seen
+        self.breaker_trips_seen = scheduler.breaker.trips
+        report = await audit.async_run_audit(self.hass, self.entry, trips)
+        execution_id = await self._record(
+            routine, ExecutionStatus.SUCCEEDED, response=report.as_text()
+        )
+        if routine.agent:
+            prompt = str(routine.data.get(CONF_PROMPT) or audit.SUMMARY_PROMPT)
+            await self._async_wake(
+                routine, prompt + quote_context("the audit", report.as_dict())
+            )
+        return RoutineOutcome(execution_id)
+
+    async def _async_distill(self, routine: Routine) -> RoutineOutcome:
+        persona = find_persona(self.entry, routine.agent) if routine.agent else None
+        if persona is None or not persona.ai_task_entity:
+            return await self._async_skip(
+                routine, "Set a persona with an AI task entity to distil memories"
+            )
+        try:
+            result = await memory.async_distill(self.hass, self.entry, persona)
+        except HomeAssistantError as err:
+            execution_id = await self._record(
+                routine, ExecutionStatus.FAILED, error=str(err)
+            )
+            return RoutineOutcome(execution_id)
+        execution_id = await self._record(
+            routine, ExecutionStatus.SUCCEEDED, response=result
+        )
+        return RoutineOutcome(execution_id)
+
+    async def _async_agent_routine(
+        self, routine: Routine, *, manual: bool
+    ) -> RoutineOutcome:
+        if not routine.agent:
+            return await self._async_skip(routine, "No agent is set")
+        data = routine.data
+        context = await async_gather(
+            self.hass,
+            list(data.get(CONF_GATHERERS, [])),
+            calendars=list(data.get(CONF_CALENDARS, [])),
+            todo_lists=list(data.get(CONF_TODO_LISTS, [])),
+            notifications=self.notifications,
+        )
+        user = data.get(CONF_USER)
+        user_state = self.hass.states.get(user) if user else None
+        variables = {
+            "routine": routine.name,
+            "user": user_state.name if user_state else None,
+        }
+        try:
+            info = Template(
+                str(data.get(CONF_PROMPT, "")), self.hass
+            ).async_render_to_info(variables, parse_result=False)
+            prompt = str(info.result())
+        except TemplateError as err:
+            execution_id = await self._record(
+                routine, ExecutionStatus.FAILED, error=f"Prompt template: {err}"
+            )
+            return RoutineOutcome(execution_id)
+        fingerprint = hashlib.sha256(
+            json.dumps([prompt, context], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        key = f"routine:{routine.routine_id}:fingerprint"
+        store = self.entry.runtime_data.store
+        if (
+            not manual
+            and not info.has_time
+            and await store.async_get_state(key) == fingerprint
+        ):
+            return await self._async_skip(routine, "Nothing changed since the last run")
+        full_prompt = prompt + quote_context("the routine's gatherers", context)
+        outcome = await self._async_wake(routine, full_prompt)
+        if outcome.skipped is None:
+            self.entry.async_create_background_task(
+                self.hass,
+                self._async_remember(outcome.execution_id, key, fingerprint),
+                f"dland_assistant routine {routine.name} fingerprint",
+            )
+        return outcome
+
+    async def _async_remember(
+        self, execution_id: str, key: str, fingerprint: str
+    ) -> None:
+        """Keep the context's fingerprint once the run has succeeded."""
+        runtime = self.entry.runtime_data
+        if (done := runtime.scheduler.done_event(execution_id)) is not None:
+            await done.wait()
+        execution = await runtime.store.async_get_execution(execution_id)
+        if execution is not None and execution.status is ExecutionStatus.SUCCEEDED:
+            await runtime.store.async_set_state(key, fingerprint)
+
+    async def _async_wake(self, routine: Routine, prompt: str) -> RoutineOutcome:
+        runtime = self.entry.runtime_data
+        data = routine.data
+        try:
+            agent, persona = task_manager.resolve_agent(self.hass, str(routine.agent))
+        except HomeAssistantError as err:
+            return await self._async_skip(routine, str(err))
+        now = dt_util.utcnow()
+        task = Task(
+            task_id="",
+            name=routine.name,
+            agent=agent,
+            prompt=prompt,
+            user=data.get(CONF_USER) or None,
+            platform=data.get(CONF_PLATFORM) or None,
+            kind=TaskKind.ONCE,
+            next_run=None,
+            cron=None,
+            time_zone=None,
+            enabled=True,
+            status=TaskStatus.RUNNING,
+            timeout=persona.timeout if persona else runtime.default_timeout,
+            missed_run_policy=MissedRunPolicy.SKIP,
+            source=ORIGIN,
+            created=now,
+            updated=now,
+            deliver=bool(data.get(CONF_DELIVER, True)),
+            action=TaskAction.AGENT,
+            routine=routine.routine_id,
+            notify_target=data.get(CONF_NOTIFY_TARGET) or None,
+        )
+        try:
+            execution_id, _ = await runtime.scheduler.async_wakeup(
+                task, ORIGIN, ExecutionSource.HEARTBEAT
+            )
+        except Overloaded as err:
+            return await self._async_skip(routine, f"The agent is busy ({err.reason})")
+        return RoutineOutcome(execution_id)
