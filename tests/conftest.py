@@ -18,6 +18,7 @@ from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
 from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
 from custom_components.dland_assistant.runtime import DlandRuntimeData
 from homeassistant.components import conversation
+from homeassistant.config_entries import ConfigFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
@@ -146,7 +147,7 @@ async def call(
     hass: HomeAssistant, service: str, data: dict[str, Any] | None = None
 ) -> Any:
     """Call one of the integration's services, with the response when it has one."""
-    return_response = service not in {"cancel_task"}
+    return_response = service not in {"cancel_task", "forget_fact"}
     return await hass.services.async_call(
         DOMAIN, service, data or {}, blocking=True, return_response=return_response
     )
@@ -230,3 +231,52 @@ async def persona(
     )
     await hass.async_block_till_done()
     return "Nikki"
+
+
+class _TestAIFlow(ConfigFlow, domain="test_ai"):
+    """Makes test_ai a config entry integration (for add_ai_task_entities)."""
+
+    VERSION = 1
+
+
+async def add_ai_task_entities(
+    hass: HomeAssistant, entities: list[Any], cameras: list[Any] | None = None
+) -> None:
+    """Set up AI task entities (and cameras) through a test integration's entry."""
+    from pytest_homeassistant_custom_component.common import (
+        MockModule,
+        MockPlatform,
+        mock_integration,
+        mock_platform,
+    )
+
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.const import Platform
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    assert await async_setup_component(hass, "ai_task", {})
+    platforms = [Platform.AI_TASK]
+    if cameras:
+        assert await async_setup_component(hass, "camera", {})
+        platforms.append(Platform.CAMERA)
+
+    async def setup_entry(hass: HomeAssistant, config_entry: ConfigEntry) -> bool:
+        await hass.config_entries.async_forward_entry_setups(config_entry, platforms)
+        return True
+
+    def platform_adding(items: list[Any]) -> MockPlatform:
+        async def setup_platform(
+            hass: HomeAssistant, _: ConfigEntry, add: AddConfigEntryEntitiesCallback
+        ) -> None:
+            add(items)
+
+        return MockPlatform(async_setup_entry=setup_platform)
+
+    mock_integration(hass, MockModule("test_ai", async_setup_entry=setup_entry))
+    mock_platform(hass, "test_ai.ai_task", platform_adding(entities))
+    mock_platform(hass, "test_ai.camera", platform_adding(cameras or []))
+    mock_platform(hass, "test_ai.config_flow")
+    ai_entry = MockConfigEntry(domain="test_ai")
+    ai_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(ai_entry.entry_id)
+    await hass.async_block_till_done()

@@ -7,30 +7,25 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    MockModule,
-    MockPlatform,
-    mock_integration,
-    mock_platform,
 )
 
 from custom_components.dland_assistant.presence import async_arrival_snapshot
 from homeassistant.components import ai_task, camera, conversation
-from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigFlow
-from homeassistant.const import Platform
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .conftest import RecordingAgent, add_subentry, runtime, settle
+from .conftest import (
+    RecordingAgent,
+    add_ai_task_entities,
+    add_subentry,
+    runtime,
+    settle,
+)
 
 JPEG = b"\xff\xd8\xff\xe0 a doorstep \xff\xd9"
-
-
-class _VisionFlow(ConfigFlow, domain="test_vision"):
-    VERSION = 1
 
 
 class EyesEntity(ai_task.AITaskEntity):
@@ -85,38 +80,8 @@ class DoorCamera(camera.Camera):
 
 async def _setup_vision(hass: HomeAssistant) -> tuple[EyesEntity, BlindEntity]:
     """Set up a camera and two AI task entities, one of which sees images."""
-    assert await async_setup_component(hass, "ai_task", {})
-    assert await async_setup_component(hass, "camera", {})
     eyes, blind = EyesEntity(), BlindEntity()
-
-    async def setup_entry(hass: HomeAssistant, config_entry: ConfigEntry) -> bool:
-        await hass.config_entries.async_forward_entry_setups(
-            config_entry, [Platform.AI_TASK, Platform.CAMERA]
-        )
-        return True
-
-    async def setup_ai_task(
-        hass: HomeAssistant, _: ConfigEntry, add: AddConfigEntryEntitiesCallback
-    ) -> None:
-        add([eyes, blind])
-
-    async def setup_camera(
-        hass: HomeAssistant, _: ConfigEntry, add: AddConfigEntryEntitiesCallback
-    ) -> None:
-        add([DoorCamera()])
-
-    mock_integration(hass, MockModule("test_vision", async_setup_entry=setup_entry))
-    mock_platform(
-        hass, "test_vision.ai_task", MockPlatform(async_setup_entry=setup_ai_task)
-    )
-    mock_platform(
-        hass, "test_vision.camera", MockPlatform(async_setup_entry=setup_camera)
-    )
-    mock_platform(hass, "test_vision.config_flow")
-    vision_entry = MockConfigEntry(domain="test_vision")
-    vision_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(vision_entry.entry_id)
-    await hass.async_block_till_done()
+    await add_ai_task_entities(hass, [eyes, blind], cameras=[DoorCamera()])
     return eyes, blind
 
 

@@ -49,6 +49,7 @@ from .const import (
     NOTIFY_CHANNELS,
     PERSONA_PREFIX,
 )
+from .gatherers import async_track_notifications
 from .personas import async_sync_devices, personas
 from .presence import async_setup_presence
 from .router import HomeAssistantEventView
@@ -127,6 +128,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.http.register_view(VonageInboundView())
     hass.http.register_view(YouTubeView())
     await async_setup_voice(hass)
+    # Lives with Home Assistant, not the entry: reloads must not forget what is shown.
+    async_track_notifications(hass)
     if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):
         hass.async_create_task(
             hass.config_entries.flow.async_init(

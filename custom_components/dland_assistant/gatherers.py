@@ -12,9 +12,10 @@ from typing import Any
 
 from homeassistant.components import persistent_notification
 from homeassistant.const import STATE_ON
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, LOGGER
 
@@ -36,26 +37,33 @@ class NotificationTracker:
         self.current: dict[str, str] = {}
 
     @callback
-    def async_start(self, hass: HomeAssistant) -> CALLBACK_TYPE:
-        """Follow additions and dismissals; return the stop callback."""
+    def async_updated(
+        self,
+        update_type: persistent_notification.UpdateType,
+        notifications: dict[str, persistent_notification.Notification],
+    ) -> None:
+        """Follow an addition, change or dismissal."""
+        for notification_id, notification in notifications.items():
+            if notification_id.startswith(OWN_NOTIFICATION_PREFIX):
+                continue
+            if update_type is persistent_notification.UpdateType.REMOVED:
+                self.current.pop(notification_id, None)
+            else:
+                title = notification.get("title") or ""
+                message = notification["message"]
+                self.current[notification_id] = (
+                    f"{title}: {message}" if title else message
+                )
 
-        @callback
-        def _updated(
-            update_type: persistent_notification.UpdateType,
-            notifications: dict[str, persistent_notification.Notification],
-        ) -> None:
-            for notification_id, notification in notifications.items():
-                if notification_id.startswith(OWN_NOTIFICATION_PREFIX):
-                    continue
-                if update_type is persistent_notification.UpdateType.REMOVED:
-                    self.current.pop(notification_id, None)
-                else:
-                    title = notification.get("title") or ""
-                    self.current[notification_id] = (
-                        f"{title}: {notification['message']}".strip(": ")
-                    )
 
-        return persistent_notification.async_register_callback(hass, _updated)
+DATA_NOTIFICATIONS: HassKey[NotificationTracker] = HassKey(f"{DOMAIN}_notifications")
+
+
+@callback
+def async_track_notifications(hass: HomeAssistant) -> None:
+    """Follow persistent notifications for as long as Home Assistant runs."""
+    tracker = hass.data[DATA_NOTIFICATIONS] = NotificationTracker()
+    persistent_notification.async_register_callback(hass, tracker.async_updated)
 
 
 async def _async_service_data(
@@ -124,7 +132,7 @@ async def async_todo(hass: HomeAssistant, lists: list[str]) -> list[Any]:
     ]
 
 
-def alerts(hass: HomeAssistant, notifications: NotificationTracker) -> list[str]:
+def alerts(hass: HomeAssistant) -> list[str]:
     """Return what asks for attention: alerts, notifications, repairs, problems."""
     found = [
         f"Alert: {state.name}"
@@ -136,7 +144,8 @@ def alerts(hass: HomeAssistant, notifications: NotificationTracker) -> list[str]
         for state in hass.states.async_all("binary_sensor")
         if state.state == STATE_ON and state.attributes.get("device_class") == "problem"
     ]
-    found += [f"Notification: {text}" for text in notifications.current.values()]
+    if (tracker := hass.data.get(DATA_NOTIFICATIONS)) is not None:
+        found += [f"Notification: {text}" for text in tracker.current.values()]
     found += [
         f"Repair: {issue.domain} {issue.translation_key or issue.issue_id}"
         for issue in ir.async_get(hass).issues.values()
@@ -156,7 +165,6 @@ async def async_gather(
     *,
     calendars: list[str],
     todo_lists: list[str],
-    notifications: NotificationTracker,
 ) -> dict[str, Any]:
     """Run the chosen gatherers and return their data by name."""
     context: dict[str, Any] = {}
@@ -165,7 +173,7 @@ async def async_gather(
     if GATHER_TODO in gatherers:
         context["todo"] = await async_todo(hass, todo_lists)
     if GATHER_ALERTS in gatherers:
-        context["alerts"] = alerts(hass, notifications)
+        context["alerts"] = alerts(hass)
     if GATHER_PRESENCE in gatherers:
         context["presence"] = presence(hass)
     return context

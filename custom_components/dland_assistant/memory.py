@@ -146,40 +146,33 @@ async def async_add_facts(
 
     async def work(conn: Any) -> tuple[int, int]:
         new = known = 0
-        seen: set[str] = set()
         for item in facts:
             subject = str(item["subject"]).strip()[:FACT_LENGTH]
             text = str(item["fact"]).strip()[:FACT_LENGTH]
-            norm = _norm(subject, text)
-            if not subject or not text or norm in seen:
-                known += bool(subject and text)
+            if not subject or not text:
                 continue
-            seen.add(norm)
-            confidence = min(max(float(item["confidence"]), 0.0), 1.0)
-            cursor = await conn.execute(
+            norm = _norm(subject, text)
+            cursor = await conn.execute("SELECT 1 FROM facts WHERE norm = ?", (norm,))
+            exists = await cursor.fetchone() is not None
+            await cursor.close()
+            await conn.execute(
                 """INSERT INTO facts (id, subject, fact, confidence, source, created,
                     updated, norm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (norm) DO UPDATE SET updated = excluded.updated,
-                    confidence = MAX(confidence, excluded.confidence)
-                RETURNING created = updated""",
+                    confidence = MAX(confidence, excluded.confidence)""",
                 (
                     ulid_now(),
                     subject,
                     text,
-                    confidence,
+                    min(max(float(item["confidence"]), 0.0), 1.0),
                     item.get("source"),
                     now,
                     now,
                     norm,
                 ),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
-            # A new row has created == updated; a known one kept its older created.
-            if row is not None and row[0]:
-                new += 1
-            else:
-                known += 1
+            known += exists
+            new += not exists
         return new, known
 
     counts: tuple[int, int] = await store.async_transaction(work)

@@ -58,7 +58,7 @@ from .const import (
     SUBENTRY_ROUTINE,
 )
 from .cron import next_cron_run
-from .gatherers import NotificationTracker, async_gather
+from .gatherers import async_gather
 from .models import (
     ExecutionSource,
     ExecutionStatus,
@@ -146,7 +146,6 @@ class HeartbeatManager:
 
     hass: HomeAssistant
     entry: DlandConfigEntry
-    notifications: NotificationTracker = field(default_factory=NotificationTracker)
     _running: set[str] = field(default_factory=set)
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     breaker_trips_seen: int = 0
@@ -154,7 +153,6 @@ class HeartbeatManager:
     @callback
     def async_start(self) -> None:
         """Arm every enabled routine."""
-        self._unsubs.append(self.notifications.async_start(self.hass))
         for routine in routines(self.entry).values():
             if routine.enabled:
                 self._arm(routine)
@@ -309,7 +307,6 @@ class HeartbeatManager:
             list(data.get(CONF_GATHERERS, [])),
             calendars=list(data.get(CONF_CALENDARS, [])),
             todo_lists=list(data.get(CONF_TODO_LISTS, [])),
-            notifications=self.notifications,
         )
         user = data.get(CONF_USER)
         user_state = self.hass.states.get(user) if user else None
