@@ -364,3 +364,49 @@ async def test_setup_component_imports_with_builtins(
     audits = (await call(hass, "get_audits"))["audits"]
     assert len(audits) == 1
     assert test_agent.calls == []
+
+
+async def test_editing_a_routine_does_not_reload_the_entry(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    persona: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Switching a routine re-arms schedules in place: runs in progress go on."""
+    import asyncio
+
+    release = asyncio.Event()
+
+    async def slow(_: Any) -> str:
+        await release.wait()
+        return "finished"
+
+    test_agent.behaviour = slow
+    await _add_routine(
+        hass,
+        entry,
+        name="Often",
+        schedule="interval",
+        interval=5,
+        agent=persona,
+        prompt="ping",
+        deliver=False,
+    )
+    scheduler = runtime(entry).scheduler
+    response = await call(
+        hass, "wakeup", {"agent": persona, "prompt": "long job", "deliver": False}
+    )
+    routine = next(s for s in entry.subentries.values() if s.title == "Often")
+    hass.config_entries.async_update_subentry(
+        entry, routine, data={**routine.data, "enabled": False}
+    )
+    await hass.async_block_till_done()
+    assert runtime(entry).scheduler is scheduler
+    release.set()
+    await settle(hass)
+    execution = await scheduler.store.async_get_execution(response["execution_id"])
+    assert execution is not None
+    assert execution.status == "succeeded"
+    await _tick(hass, freezer, timedelta(minutes=11))
+    assert [c.text for c in test_agent.calls] == ["long job"]

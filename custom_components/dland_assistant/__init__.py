@@ -7,6 +7,7 @@ conversation agents, surviving restarts and crashes without running a task twice
 from __future__ import annotations
 
 from datetime import timedelta
+import json
 from pathlib import Path
 from types import MappingProxyType
 
@@ -48,6 +49,7 @@ from .const import (
     LOGGER,
     NOTIFY_CHANNELS,
     PERSONA_PREFIX,
+    SUBENTRY_ROUTINE,
 )
 from .gatherers import async_track_notifications
 from .personas import async_sync_devices, personas
@@ -192,8 +194,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_stop)
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    # Options and personas/recipients (subentries) apply by reloading.
-    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    # Options and personas, recipients and sources (subentries) apply by reloading;
+    # routines are re-armed in place, so that switching one does not stop runs.
+    setup_key = _setup_key(entry)
+
+    async def _async_updated(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+        if _setup_key(entry) != setup_key:
+            await hass.config_entries.async_reload(entry.entry_id)
+            return
+        entry.runtime_data.heartbeats.async_rearm()
+
+    entry.async_on_unload(entry.add_update_listener(_async_updated))
     async_sync_devices(hass, entry)
     await _async_reassign_orphans(hass, entry)
     # Sources last, with no await after them: their first work runs once loaded.
@@ -226,8 +237,14 @@ async def async_migrate_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> b
     return True
 
 
-async def _async_reload(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
+def _setup_key(entry: DlandConfigEntry) -> str:
+    """Return what, when changed, needs the entry set up again (all but routines)."""
+    subentries = sorted(
+        (sub.subentry_id, sub.subentry_type, sub.title, dict(sub.data))
+        for sub in entry.subentries.values()
+        if sub.subentry_type != SUBENTRY_ROUTINE
+    )
+    return json.dumps([dict(entry.options), subentries], sort_keys=True, default=str)
 
 
 async def _async_reassign_orphans(hass: HomeAssistant, entry: DlandConfigEntry) -> None:

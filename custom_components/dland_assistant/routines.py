@@ -163,6 +163,12 @@ class HeartbeatManager:
         while self._unsubs:
             self._unsubs.pop()()
 
+    @callback
+    def async_rearm(self) -> None:
+        """Follow edited, added, removed or switched routines."""
+        self.async_stop()
+        self.async_start()
+
     def _arm(self, routine: Routine) -> None:
         kind = routine.data.get(CONF_SCHEDULE, SCHEDULE_INTERVAL)
 
