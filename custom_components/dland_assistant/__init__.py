@@ -21,6 +21,7 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .builtin_routines import builtin_subentries
+from .blueprint_installer import async_install_blueprints
 from .cameras import async_setup_cameras
 from .config_flow import DEFAULT_OPTIONS
 from .const import (
@@ -130,6 +131,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.http.register_view(VonageInboundView())
     hass.http.register_view(YouTubeView())
     await async_setup_voice(hass)
+    await async_install_blueprints(hass)
     # Lives with Home Assistant, not the entry: reloads must not forget what is shown.
     async_track_notifications(hass)
     if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):
