@@ -71,7 +71,15 @@ def test_every_translation_key_is_translated() -> None:
     assert raised
     assert raised <= set(strings["exceptions"])
     keys = set(re.findall(r'translation_key="([a-z_]+)"', source))
+    entity_keys = {key for platform in strings["entity"].values() for key in platform}
     known = (
-        set(strings["exceptions"]) | set(strings["issues"]) | set(strings["selector"])
+        set(strings["exceptions"])
+        | set(strings["issues"])
+        | set(strings["selector"])
+        | entity_keys
     )
     assert keys <= known
+    # Entity translation keys set as class attributes, and their icons.
+    icons = json.loads((COMPONENT / "icons.json").read_text())["entity"]
+    for platform, entities in strings["entity"].items():
+        assert set(entities) == set(icons[platform]), platform

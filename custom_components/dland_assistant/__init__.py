@@ -20,8 +20,8 @@ from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
-from .builtin_routines import builtin_subentries
 from .blueprint_installer import async_install_blueprints
+from .builtin_routines import builtin_subentries
 from .cameras import async_setup_cameras
 from .config_flow import DEFAULT_OPTIONS
 from .const import (
@@ -52,6 +52,7 @@ from .const import (
     PERSONA_PREFIX,
     SUBENTRY_ROUTINE,
 )
+from .coordinator import DlandCoordinator
 from .gatherers import async_track_notifications
 from .personas import async_sync_devices, personas
 from .presence import async_setup_presence
@@ -68,7 +69,15 @@ from .wakeup import WakeupView
 from .whmcs import async_setup_whmcs
 from .youtube import YouTubeView, async_setup_youtube
 
-PLATFORMS = [Platform.BINARY_SENSOR]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CALENDAR,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TODO,
+]
 
 CONFIG_SCHEMA = vol.Schema(
     {
@@ -175,6 +184,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
         store=store,
         scheduler=scheduler,
         heartbeats=HeartbeatManager(hass, entry),
+        coordinator=DlandCoordinator(hass, entry),
         default_agent=str(options[CONF_DEFAULT_AGENT]),
         default_timeout=float(options[CONF_DEFAULT_TIMEOUT]),
     )
@@ -195,6 +205,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_stop)
     )
+    await entry.runtime_data.coordinator.async_config_entry_first_refresh()
+    entry.runtime_data.coordinator.async_follow_changes()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Options and personas, recipients and sources (subentries) apply by reloading;
     # routines are re-armed in place, so that switching one does not stop runs.

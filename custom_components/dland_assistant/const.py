@@ -34,6 +34,8 @@ PRUNE_INTERVAL: Final = timedelta(hours=6)
 
 EVENT_EXECUTION_STARTED: Final = f"{DOMAIN}_execution_started"
 EVENT_EXECUTION_FINISHED: Final = f"{DOMAIN}_execution_finished"
+# Dispatched when tasks or routines were added, changed or removed.
+SIGNAL_TASKS_CHANGED: Final = f"{DOMAIN}_tasks_changed"
 
 # Personas (config subentries of type "agent") and recipients ("recipient").
 SUBENTRY_AGENT: Final = "agent"

@@ -1,14 +1,32 @@
-"""The integration's own device, which its status entities belong to."""
+"""The integration's own device and the base classes of its entities."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
+from .coordinator import DlandCoordinator, Overview
+from .runtime import DlandConfigEntry
+
+
+def service_device(entry: ConfigEntry[Any]) -> DeviceInfo:
+    """Return the integration's service device, which its entities belong to."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name="dland assistant",
+        manufacturer="dland assistant",
+        model="Scheduler",
+        entry_type=DeviceEntryType.SERVICE,
+    )
 
 
 class DlandEntity(Entity):
@@ -21,10 +39,62 @@ class DlandEntity(Entity):
         """Name the entity by its key, under the integration's service device."""
         self._attr_translation_key = key
         self._attr_unique_id = f"{entry.entry_id}_{key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name="dland assistant",
-            manufacturer="dland assistant",
-            model="Scheduler",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = service_device(entry)
+
+
+class DlandCoordinatorEntity(CoordinatorEntity[DlandCoordinator]):
+    """An entity that shows part of Mission Control's overview."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: DlandCoordinator, unique_id: str) -> None:
+        """Belong to the integration's service device."""
+        super().__init__(coordinator)
+        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{unique_id}"
+        self._attr_device_info = service_device(coordinator.config_entry)
+
+
+@callback
+def async_add_dynamic_entities(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    domain: str,
+    wanted: Callable[[Overview], dict[str, Entity]],
+) -> None:
+    """Keep one entity per task or routine: add new ones, remove gone ones.
+
+    ``wanted`` maps unique ids to entities; only those not added yet are used.
+    Registry entries of a platform's per-item entities that are no longer wanted
+    are removed, including ones left by a task cancelled while Home Assistant was
+    down.
+    """
+    coordinator = entry.runtime_data.coordinator
+    registry = er.async_get(hass)
+    added: set[str] = set()
+    prefixes = (f"{entry.entry_id}_{TASK_ITEM}", f"{entry.entry_id}_{ROUTINE_ITEM}")
+
+    @callback
+    def _sync() -> None:
+        entities = wanted(coordinator.data)
+        if new := [e for key, e in entities.items() if key not in added]:
+            added.update(entities)
+            async_add_entities(new)
+        for registry_entry in er.async_entries_for_config_entry(
+            registry, entry.entry_id
+        ):
+            if (
+                registry_entry.domain == domain
+                and registry_entry.unique_id.startswith(prefixes)
+                and registry_entry.unique_id not in entities
+            ):
+                added.discard(registry_entry.unique_id)
+                registry.async_remove(registry_entry.entity_id)
+
+    _sync()
+    entry.async_on_unload(coordinator.async_add_listener(_sync))
+
+
+# Keys of per-item entities start with these.
+TASK_ITEM = "task_"
+ROUTINE_ITEM = "routine_"

@@ -22,6 +22,7 @@ from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, TemplateError
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_time_change,
@@ -55,6 +56,7 @@ from .const import (
     SCHEDULE_CRON,
     SCHEDULE_DAILY,
     SCHEDULE_INTERVAL,
+    SIGNAL_TASKS_CHANGED,
     SUBENTRY_ROUTINE,
 )
 from .cron import next_cron_run
@@ -168,6 +170,7 @@ class HeartbeatManager:
         """Follow edited, added, removed or switched routines."""
         self.async_stop()
         self.async_start()
+        async_dispatcher_send(self.hass, SIGNAL_TASKS_CHANGED)
 
     def _arm(self, routine: Routine) -> None:
         kind = routine.data.get(CONF_SCHEDULE, SCHEDULE_INTERVAL)

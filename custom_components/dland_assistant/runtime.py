@@ -11,6 +11,7 @@ from .scheduler import Scheduler
 from .store import TaskStore
 
 if TYPE_CHECKING:
+    from .coordinator import DlandCoordinator
     from .routines import HeartbeatManager
 
 
@@ -21,6 +22,7 @@ class DlandRuntimeData:
     store: TaskStore
     scheduler: Scheduler
     heartbeats: HeartbeatManager
+    coordinator: DlandCoordinator
     default_agent: str
     default_timeout: float
 

@@ -157,6 +157,9 @@ _EXECUTION_COLUMNS = (
     " conversation_id, delivery_channel, delivery_target, delivery_status,"
     " delivery_error, origin, routine"
 )
+_PREFIXED_EXECUTION_COLUMNS = ", ".join(
+    f"e.{column.strip()}" for column in _EXECUTION_COLUMNS.split(",")
+)
 # A task in one of these will never run again by itself: it may be pruned.
 _ENDED_TASK_STATUSES = tuple(
     status.value
@@ -889,6 +892,41 @@ class TaskStore:
             params,
         )
         return [_execution(row) for row in rows]
+
+    async def async_count_executions(
+        self, statuses: Sequence[ExecutionStatus], since: datetime
+    ) -> int:
+        """Return how many executions in these statuses started since a time."""
+        rows = list(
+            await self._fetchall(
+                f"""SELECT COUNT(*) FROM executions WHERE started >= ?
+                    AND status IN ({", ".join("?" * len(statuses))})""",
+                (since.timestamp(), *(status.value for status in statuses)),
+            )
+        )
+        return int(rows[0][0])
+
+    async def async_last_routine_runs(self) -> dict[str, Execution]:
+        """Return each routine's newest execution."""
+        rows = await self._fetchall(
+            f"""SELECT {_EXECUTION_COLUMNS} FROM executions e
+            WHERE routine IS NOT NULL AND started = (
+                SELECT MAX(started) FROM executions WHERE routine = e.routine)"""
+        )
+        return {row["routine"]: _execution(row) for row in rows}
+
+    async def async_named_executions(
+        self, start: datetime, end: datetime, limit: int = 500
+    ) -> list[tuple[Execution, str]]:
+        """Return executions started in a window with a name for each, oldest first."""
+        rows = await self._fetchall(
+            f"""SELECT {_PREFIXED_EXECUTION_COLUMNS}, t.name AS task_name
+            FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
+            WHERE e.started >= ? AND e.started < ?
+            ORDER BY e.started LIMIT ?""",
+            (start.timestamp(), end.timestamp(), limit),
+        )
+        return [(_execution(row), row["task_name"] or "") for row in rows]
 
     async def async_prune(self, older_than: datetime) -> tuple[int, int]:
         """Delete ended executions and ended one-off tasks older than a cut-off.

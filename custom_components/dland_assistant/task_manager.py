@@ -13,10 +13,18 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .agent import agent_exists
-from .const import CHANNELS, DOMAIN, MAX_NAME_LENGTH, MAX_PROMPT_BYTES, PERSONA_PREFIX
+from .const import (
+    CHANNELS,
+    DOMAIN,
+    MAX_NAME_LENGTH,
+    MAX_PROMPT_BYTES,
+    PERSONA_PREFIX,
+    SIGNAL_TASKS_CHANGED,
+)
 from .cron import is_valid_cron, next_cron_run
 from .models import (
     Execution,
@@ -174,6 +182,7 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
     except StoreError as err:
         raise store_failed(err) from err
     await runtime.scheduler.async_wake()
+    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
     return task
 
 
@@ -199,6 +208,7 @@ async def async_cancel_task(hass: HomeAssistant, task_id: str) -> None:
         raise invalid("task_ended", task_id=task_id, status=task.status)
     runtime.scheduler.cancel_task_run(task_id)
     await runtime.scheduler.async_wake()
+    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
 
 
 async def async_run_task(hass: HomeAssistant, task_id: str) -> str:
@@ -237,6 +247,7 @@ async def async_set_task_enabled(
     except StoreError as err:
         raise store_failed(err) from err
     await runtime.scheduler.async_wake()
+    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
     assert updated is not None
     return updated
 

@@ -1,0 +1,96 @@
+"""Buttons: run each recurring task and each heartbeat routine now."""
+
+from __future__ import annotations
+
+from homeassistant.components.button import ButtonEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import task_manager
+from .coordinator import DlandCoordinator, Overview
+from .entity import (
+    ROUTINE_ITEM,
+    TASK_ITEM,
+    DlandCoordinatorEntity,
+    async_add_dynamic_entities,
+)
+from .items import recurring_tasks
+from .runtime import DlandConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Keep a run-now button per recurring task and per routine."""
+    coordinator = entry.runtime_data.coordinator
+
+    def wanted(overview: Overview) -> dict[str, Entity]:
+        buttons: list[DlandCoordinatorEntity] = [
+            RunTaskButton(coordinator, task.task_id)
+            for task in recurring_tasks(overview)
+        ]
+        buttons += [
+            RunRoutineButton(coordinator, routine_id)
+            for routine_id in overview.routines
+        ]
+        return {str(button.unique_id): button for button in buttons}
+
+    async_add_dynamic_entities(hass, entry, async_add_entities, "button", wanted)
+
+
+class RunTaskButton(DlandCoordinatorEntity, ButtonEntity):
+    """Runs a recurring task now."""
+
+    _attr_translation_key = "run_task"
+
+    def __init__(self, coordinator: DlandCoordinator, task_id: str) -> None:
+        """Belong to one task."""
+        super().__init__(coordinator, f"{TASK_ITEM}{task_id}_run")
+        self.task_id = task_id
+        self._name_it()
+
+    def _name_it(self) -> None:
+        task = self.coordinator.data.task(self.task_id)
+        self._attr_translation_placeholders = {
+            "name": task.name if task else self.task_id
+        }
+
+    def _handle_coordinator_update(self) -> None:
+        self._name_it()
+        super()._handle_coordinator_update()
+
+    async def async_press(self) -> None:
+        """Start a run."""
+        await task_manager.async_run_task(self.hass, self.task_id)
+
+
+class RunRoutineButton(DlandCoordinatorEntity, ButtonEntity):
+    """Runs a heartbeat routine now."""
+
+    _attr_translation_key = "run_routine"
+
+    def __init__(self, coordinator: DlandCoordinator, routine_id: str) -> None:
+        """Belong to one routine."""
+        super().__init__(coordinator, f"{ROUTINE_ITEM}{routine_id}_run")
+        self.routine_id = routine_id
+        self._name_it()
+
+    def _name_it(self) -> None:
+        routine = self.coordinator.data.routines.get(self.routine_id)
+        self._attr_translation_placeholders = {
+            "name": routine.name if routine else self.routine_id
+        }
+
+    def _handle_coordinator_update(self) -> None:
+        self._name_it()
+        super()._handle_coordinator_update()
+
+    async def async_press(self) -> None:
+        """Start a run."""
+        heartbeats = self.coordinator.config_entry.runtime_data.heartbeats
+        await heartbeats.async_trigger(self.routine_id, manual=True)

@@ -1,0 +1,123 @@
+"""A calendar of runs: upcoming ones (cron runs expanded) and past executions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .coordinator import DlandCoordinator, Overview
+from .cron import next_cron_run
+from .entity import DlandCoordinatorEntity
+from .models import Execution, Task, TaskKind
+from .runtime import DlandConfigEntry
+from .store import StoreError
+
+PARALLEL_UPDATES = 0
+# A run shows as a short event; runs without an end (in progress) last this long.
+RUN_LENGTH = timedelta(minutes=1)
+# Enough for a every-minute cron over a day; bounds a pathological request.
+MAX_RUNS_PER_TASK = 1500
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the runs calendar."""
+    async_add_entities([RunsCalendar(entry.runtime_data.coordinator)])
+
+
+def upcoming_runs(
+    task: Task, time_zone: str, start: datetime, end: datetime
+) -> list[datetime]:
+    """Return a task's runs due in a window (a paused task has none)."""
+    if not task.enabled or task.next_run is None:
+        return []
+    if task.kind is not TaskKind.CRON or task.cron is None:
+        return [task.next_run] if start <= task.next_run < end else []
+    runs: list[datetime] = []
+    when: datetime | None = task.next_run
+    while when is not None and when < end and len(runs) < MAX_RUNS_PER_TASK:
+        if when >= start:
+            runs.append(when)
+        when = next_cron_run(task.cron, task.time_zone or time_zone, when)
+    return runs
+
+
+def _past_event(execution: Execution, name: str) -> CalendarEvent:
+    label = name or (
+        f"Routine run ({execution.origin})"
+        if execution.routine
+        else f"Wakeup ({execution.origin or 'api'})"
+    )
+    details = execution.error or execution.response or ""
+    return CalendarEvent(
+        start=execution.started,
+        end=max(
+            execution.finished or execution.started + RUN_LENGTH,
+            execution.started + timedelta(seconds=1),
+        ),
+        summary=f"{label}: {execution.status.value}",
+        description=details[:500] or None,
+        uid=execution.execution_id,
+    )
+
+
+class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
+    """Upcoming runs of every task, and how past runs ended."""
+
+    _attr_translation_key = "runs"
+
+    def __init__(self, coordinator: DlandCoordinator) -> None:
+        """Show the coordinator's tasks."""
+        super().__init__(coordinator, "runs")
+
+    @property
+    def event(self) -> CalendarEvent | None:
+        """Return the next run."""
+        overview: Overview = self.coordinator.data
+        task = overview.next_due
+        if task is None or task.next_run is None:
+            return None
+        return CalendarEvent(
+            start=task.next_run,
+            end=task.next_run + RUN_LENGTH,
+            summary=task.name,
+            description=task.prompt[:500],
+            uid=f"{task.task_id}-{task.next_run.timestamp():.0f}",
+        )
+
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """Return past executions and upcoming runs in the window."""
+        events: list[CalendarEvent] = []
+        now = dt_util.utcnow()
+        if start_date < now:
+            store = self.coordinator.config_entry.runtime_data.store
+            try:
+                past = await store.async_named_executions(
+                    start_date, min(end_date, now)
+                )
+            except StoreError:
+                past = []  # the upcoming runs are still worth showing
+            events += [_past_event(execution, name) for execution, name in past]
+        for task in self.coordinator.data.pending:
+            for when in upcoming_runs(
+                task, hass.config.time_zone, max(start_date, now), end_date
+            ):
+                events.append(
+                    CalendarEvent(
+                        start=when,
+                        end=when + RUN_LENGTH,
+                        summary=task.name,
+                        description=task.prompt[:500],
+                        uid=f"{task.task_id}-{when.timestamp():.0f}",
+                    )
+                )
+        return sorted(events, key=lambda event: event.start_datetime_local)

@@ -1,0 +1,128 @@
+"""Mission Control's view of the scheduler, for entities, the card and diagnostics.
+
+Nothing is polled for news: the view is refreshed when a run starts or ends, when
+tasks or routines change, and once a minute so that "failed in the last 24 h" ages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    DOMAIN,
+    EVENT_EXECUTION_FINISHED,
+    EVENT_EXECUTION_STARTED,
+    LOGGER,
+    SIGNAL_TASKS_CHANGED,
+)
+from .models import Execution, ExecutionStatus, Task, TaskStatus
+from .routines import Routine, routines
+from .runtime import DlandConfigEntry
+from .store import StoreError
+
+RECENT_EXECUTIONS = 25
+FAILED_STATUSES = (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
+# Live, but one database read for a burst of changes.
+REFRESH_COOLDOWN = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The state of every task, routine and recent run."""
+
+    tasks: list[Task]
+    routines: dict[str, Routine]
+    routine_runs: dict[str, Execution]
+    recent: list[Execution]
+    running: int
+    failed_24h: int
+
+    @property
+    def pending(self) -> list[Task]:
+        """Return the tasks waiting for their next run."""
+        return [task for task in self.tasks if task.status is TaskStatus.SCHEDULED]
+
+    @property
+    def next_due(self) -> Task | None:
+        """Return the enabled task that runs next."""
+        due = [task for task in self.pending if task.enabled and task.next_run]
+        return min(
+            due, key=lambda task: task.next_run or dt_util.utcnow(), default=None
+        )
+
+    def task(self, task_id: str) -> Task | None:
+        """Return a task by id."""
+        return next((task for task in self.tasks if task.task_id == task_id), None)
+
+
+class DlandCoordinator(DataUpdateCoordinator[Overview]):
+    """Reads the overview from the store when something changed."""
+
+    config_entry: DlandConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+        """Prepare; the first refresh happens at set-up."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=timedelta(minutes=1),
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=REFRESH_COOLDOWN, immediate=True
+            ),
+        )
+
+    async def _async_update_data(self) -> Overview:
+        runtime = self.config_entry.runtime_data
+        store = runtime.store
+        try:
+            tasks = await store.async_list_tasks(
+                [TaskStatus.SCHEDULED, TaskStatus.RUNNING]
+            )
+            recent = await store.async_list_executions(limit=RECENT_EXECUTIONS)
+            failed = await store.async_count_executions(
+                FAILED_STATUSES, dt_util.utcnow() - timedelta(hours=24)
+            )
+            routine_runs = await store.async_last_routine_runs()
+        except StoreError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="store_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        return Overview(
+            tasks=tasks,
+            routines=routines(self.config_entry),
+            routine_runs=routine_runs,
+            recent=recent,
+            running=runtime.scheduler.running,
+            failed_24h=failed,
+        )
+
+    @callback
+    def async_follow_changes(self) -> None:
+        """Refresh on runs starting and ending, and on task and routine changes."""
+
+        @callback
+        def _changed(_event: Event | None = None) -> None:
+            self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+        entry = self.config_entry
+        for event_type in (EVENT_EXECUTION_STARTED, EVENT_EXECUTION_FINISHED):
+            entry.async_on_unload(self.hass.bus.async_listen(event_type, _changed))
+        entry.async_on_unload(
+            async_dispatcher_connect(self.hass, SIGNAL_TASKS_CHANGED, _changed)
+        )
+
+
+def local_time(value: datetime | None) -> str | None:
+    """Return a time in Home Assistant's zone, as ISO text."""
+    return dt_util.as_local(value).isoformat() if value else None

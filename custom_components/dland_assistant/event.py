@@ -1,0 +1,53 @@
+"""An event entity that fires on every finished execution (a trigger in the editor)."""
+
+from __future__ import annotations
+
+from homeassistant.components.event import EventEntity
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import EVENT_EXECUTION_FINISHED
+from .entity import DlandEntity
+from .models import ExecutionStatus
+from .runtime import DlandConfigEntry
+
+PARALLEL_UPDATES = 0
+EVENT_TYPES = [
+    status.value
+    for status in ExecutionStatus
+    if status is not ExecutionStatus.IN_PROGRESS
+]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the execution event entity."""
+    async_add_entities([ExecutionFinishedEvent(entry)])
+
+
+class ExecutionFinishedEvent(DlandEntity, EventEntity):
+    """Fires with the outcome of each run."""
+
+    _attr_event_types = EVENT_TYPES
+
+    def __init__(self, entry: DlandConfigEntry) -> None:
+        """Belong to the integration's device."""
+        super().__init__(entry, "execution_finished")
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to the scheduler's finished events."""
+        self.async_on_remove(
+            self.hass.bus.async_listen(EVENT_EXECUTION_FINISHED, self._finished)
+        )
+
+    @callback
+    def _finished(self, event: Event) -> None:
+        data = dict(event.data)
+        status = data.pop("status", None)
+        if status not in EVENT_TYPES:
+            return
+        self._trigger_event(status, data)
+        self.async_write_ha_state()

@@ -1,0 +1,107 @@
+"""What Mission Control shows of each task and routine (entities and the card)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_CRON,
+    CONF_INTERVAL,
+    CONF_SCHEDULE,
+    CONF_TIME,
+    SCHEDULE_CRON,
+    SCHEDULE_DAILY,
+)
+from .coordinator import Overview, local_time
+from .cron import next_cron_run
+from .models import Execution, Task, TaskKind, TaskStatus
+from .personas import agent_display_name
+from .routines import Routine
+
+
+def recurring_tasks(overview: Overview) -> list[Task]:
+    """Return the cron tasks that will run again."""
+    return [
+        task
+        for task in overview.tasks
+        if task.kind is TaskKind.CRON
+        and task.status in (TaskStatus.SCHEDULED, TaskStatus.RUNNING)
+    ]
+
+
+def task_schedule(task: Task) -> str:
+    """Return a task's schedule in a few words."""
+    if task.kind is TaskKind.CRON:
+        return f"cron {task.cron}"
+    return f"once at {local_time(task.next_run)}"
+
+
+def task_attributes(entry: ConfigEntry[Any], task: Task) -> dict[str, Any]:
+    """Return a task's schedule, next and last run, and last status."""
+    return {
+        "task_id": task.task_id,
+        "agent": agent_display_name(entry, task.agent),
+        "schedule": task_schedule(task),
+        "next_run": local_time(task.next_run) if task.enabled else None,
+        "last_run": local_time(task.last_run),
+        "last_status": task.last_status.value if task.last_status else None,
+        "status": task.status.value,
+    }
+
+
+def routine_schedule(routine: Routine) -> str:
+    """Return a routine's schedule in a few words."""
+    data = routine.data
+    kind = data.get(CONF_SCHEDULE)
+    if kind == SCHEDULE_DAILY:
+        return f"daily at {data.get(CONF_TIME)}"
+    if kind == SCHEDULE_CRON:
+        return f"cron {data.get(CONF_CRON)}"
+    return f"every {data.get(CONF_INTERVAL)} min"
+
+
+def routine_next_run(
+    hass: HomeAssistant, routine: Routine, last: Execution | None
+) -> datetime | None:
+    """Return when a routine runs next (an interval counts from its last run)."""
+    if not routine.enabled:
+        return None
+    data, now = routine.data, dt_util.utcnow()
+    kind = data.get(CONF_SCHEDULE)
+    if kind == SCHEDULE_CRON:
+        return next_cron_run(str(data.get(CONF_CRON)), hass.config.time_zone, now)
+    if kind == SCHEDULE_DAILY:
+        at = time.fromisoformat(str(data.get(CONF_TIME)))
+        local = dt_util.now().replace(
+            hour=at.hour, minute=at.minute, second=at.second, microsecond=0
+        )
+        if local <= dt_util.now():
+            local += timedelta(days=1)
+        return dt_util.as_utc(local)
+    if last is None:
+        return None
+    return last.started + timedelta(minutes=int(data.get(CONF_INTERVAL, 60)))
+
+
+def routine_attributes(
+    hass: HomeAssistant, overview: Overview, routine_id: str
+) -> dict[str, Any]:
+    """Return a routine's schedule, next and last run, and last status."""
+    routine = overview.routines.get(routine_id)
+    if routine is None:
+        return {}
+    last = overview.routine_runs.get(routine_id)
+    return {
+        "routine_id": routine_id,
+        "builtin": routine.builtin,
+        "agent": routine.agent,
+        "schedule": routine_schedule(routine),
+        "next_run": local_time(routine_next_run(hass, routine, last)),
+        "last_run": local_time(last.started) if last else None,
+        "last_status": last.status.value if last else None,
+    }

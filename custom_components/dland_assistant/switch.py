@@ -1,0 +1,131 @@
+"""Switches: pause or resume each recurring task and each heartbeat routine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import task_manager
+from .const import CONF_ENABLED
+from .coordinator import DlandCoordinator, Overview
+from .entity import (
+    ROUTINE_ITEM,
+    TASK_ITEM,
+    DlandCoordinatorEntity,
+    async_add_dynamic_entities,
+)
+from .items import recurring_tasks, routine_attributes, task_attributes
+from .runtime import DlandConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Keep a switch per recurring task and per routine."""
+    coordinator = entry.runtime_data.coordinator
+
+    def wanted(overview: Overview) -> dict[str, Entity]:
+        switches: list[DlandCoordinatorEntity] = [
+            TaskSwitch(coordinator, task.task_id) for task in recurring_tasks(overview)
+        ]
+        switches += [
+            RoutineSwitch(coordinator, routine_id) for routine_id in overview.routines
+        ]
+        return {str(switch.unique_id): switch for switch in switches}
+
+    async_add_dynamic_entities(hass, entry, async_add_entities, "switch", wanted)
+
+
+class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
+    """On while a recurring task runs on its schedule."""
+
+    _attr_translation_key = "task"
+
+    def __init__(self, coordinator: DlandCoordinator, task_id: str) -> None:
+        """Follow one task."""
+        super().__init__(coordinator, f"{TASK_ITEM}{task_id}_enabled")
+        self.task_id = task_id
+
+    @property
+    def available(self) -> bool:
+        """Return whether the task still exists."""
+        return (
+            super().available and self.coordinator.data.task(self.task_id) is not None
+        )
+
+    @property
+    def name(self) -> str | None:
+        """Return the task's name."""
+        task = self.coordinator.data.task(self.task_id)
+        return task.name if task else None
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return whether the task is enabled."""
+        task = self.coordinator.data.task(self.task_id)
+        return task.enabled if task else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the schedule, next and last run, and last status."""
+        task = self.coordinator.data.task(self.task_id)
+        return task_attributes(self.coordinator.config_entry, task) if task else {}
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Resume the task."""
+        await task_manager.async_set_task_enabled(self.hass, self.task_id, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Pause the task."""
+        await task_manager.async_set_task_enabled(self.hass, self.task_id, False)
+
+
+class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
+    """On while a heartbeat routine runs on its schedule."""
+
+    _attr_translation_key = "routine"
+
+    def __init__(self, coordinator: DlandCoordinator, routine_id: str) -> None:
+        """Follow one routine."""
+        super().__init__(coordinator, f"{ROUTINE_ITEM}{routine_id}_enabled")
+        self.routine_id = routine_id
+
+    @property
+    def name(self) -> str | None:
+        """Return the routine's name."""
+        routine = self.coordinator.data.routines.get(self.routine_id)
+        return routine.name if routine else None
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return whether the routine is enabled."""
+        routine = self.coordinator.data.routines.get(self.routine_id)
+        return routine.enabled if routine else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the schedule, next and last run, and last status."""
+        return routine_attributes(self.hass, self.coordinator.data, self.routine_id)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch the routine on."""
+        self._set(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch the routine off."""
+        self._set(False)
+
+    def _set(self, enabled: bool) -> None:
+        entry = self.coordinator.config_entry
+        subentry = entry.subentries[self.routine_id]
+        self.hass.config_entries.async_update_subentry(
+            entry, subentry, data={**subentry.data, CONF_ENABLED: enabled}
+        )

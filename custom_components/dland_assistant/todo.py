@@ -1,0 +1,86 @@
+"""A to-do list of pending one-off tasks: add one with a due time, delete to cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
+from homeassistant.components.todo.entity import TodoItem, TodoListEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from . import task_manager
+from .coordinator import DlandCoordinator
+from .entity import DlandCoordinatorEntity
+from .models import TaskKind
+from .runtime import DlandConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the pending tasks list."""
+    async_add_entities([PendingTasksList(entry.runtime_data.coordinator)])
+
+
+class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
+    """One-off tasks waiting for their time."""
+
+    _attr_translation_key = "pending_tasks"
+    _attr_supported_features = (
+        TodoListEntityFeature.CREATE_TODO_ITEM
+        | TodoListEntityFeature.DELETE_TODO_ITEM
+        | TodoListEntityFeature.SET_DUE_DATETIME_ON_ITEM
+        | TodoListEntityFeature.SET_DESCRIPTION_ON_ITEM
+    )
+
+    def __init__(self, coordinator: DlandCoordinator) -> None:
+        """Show the coordinator's pending tasks."""
+        super().__init__(coordinator, "pending_tasks")
+
+    @property
+    def todo_items(self) -> list[TodoItem]:
+        """Return the pending one-off tasks, soonest first."""
+        tasks = [
+            task
+            for task in self.coordinator.data.pending
+            if task.kind is TaskKind.ONCE and task.next_run
+        ]
+        tasks.sort(key=lambda task: task.next_run or dt_util.utcnow())
+        return [
+            TodoItem(
+                uid=task.task_id,
+                summary=task.name,
+                status=TodoItemStatus.NEEDS_ACTION,
+                due=dt_util.as_local(task.next_run) if task.next_run else None,
+                description=task.prompt if task.prompt != task.name else None,
+            )
+            for task in tasks
+        ]
+
+    async def async_create_todo_item(self, item: TodoItem) -> None:
+        """Schedule a task for the default agent at the item's due time."""
+        if not isinstance(item.due, datetime):
+            raise task_manager.invalid("due_time_required")
+        summary = (item.summary or "").strip()
+        await task_manager.async_schedule_task(
+            self.hass,
+            task_manager.ScheduleRequest(
+                prompt=(item.description or summary).strip(),
+                name=summary or None,
+                at=item.due,
+                source="todo",
+            ),
+        )
+        await self.coordinator.async_request_refresh()
+
+    async def async_delete_todo_items(self, uids: list[str]) -> None:
+        """Cancel the tasks."""
+        for uid in uids:
+            await task_manager.async_cancel_task(self.hass, uid)
+        await self.coordinator.async_request_refresh()
