@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -29,8 +28,6 @@ from .store import StoreError
 
 RECENT_EXECUTIONS = 25
 FAILED_STATUSES = (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
-# Live, but one database read for a burst of changes.
-REFRESH_COOLDOWN = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +72,9 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
             config_entry=entry,
             name=DOMAIN,
             update_interval=timedelta(minutes=1),
-            request_refresh_debouncer=Debouncer(
-                hass, LOGGER, cooldown=REFRESH_COOLDOWN, immediate=True
-            ),
         )
+        self._dirty = False
+        self._refreshing = False
 
     async def _async_update_data(self) -> Overview:
         runtime = self.config_entry.runtime_data
@@ -110,17 +106,38 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
     @callback
     def async_follow_changes(self) -> None:
         """Refresh on runs starting and ending, and on task and routine changes."""
-
-        @callback
-        def _changed(_event: Event | None = None) -> None:
-            self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
-
         entry = self.config_entry
         for event_type in (EVENT_EXECUTION_STARTED, EVENT_EXECUTION_FINISHED):
-            entry.async_on_unload(self.hass.bus.async_listen(event_type, _changed))
+            entry.async_on_unload(
+                self.hass.bus.async_listen(event_type, self.async_changed)
+            )
         entry.async_on_unload(
-            async_dispatcher_connect(self.hass, SIGNAL_TASKS_CHANGED, _changed)
+            async_dispatcher_connect(
+                self.hass, SIGNAL_TASKS_CHANGED, self.async_changed
+            )
         )
+
+    @callback
+    def async_changed(self, _event: Event | None = None) -> None:
+        """Refresh soon; changes during a refresh lead to one more, not one each.
+
+        A burst (a storm of wakeups) costs a few reads, and no time-based
+        cooldown delays what the card and entities show.
+        """
+        self._dirty = True
+        if not self._refreshing:
+            self._refreshing = True
+            self.config_entry.async_create_task(
+                self.hass, self._async_refresh_while_dirty(), "dland_assistant view"
+            )
+
+    async def _async_refresh_while_dirty(self) -> None:
+        try:
+            while self._dirty:
+                self._dirty = False
+                await self.async_refresh()
+        finally:
+            self._refreshing = False
 
 
 def local_time(value: datetime | None) -> str | None:

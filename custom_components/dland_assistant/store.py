@@ -922,7 +922,7 @@ class TaskStore:
         rows = await self._fetchall(
             f"""SELECT {_PREFIXED_EXECUTION_COLUMNS}, t.name AS task_name
             FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
-            WHERE e.started >= ? AND e.started < ?
+            WHERE e.started >= ? AND e.started <= ?
             ORDER BY e.started LIMIT ?""",
             (start.timestamp(), end.timestamp(), limit),
         )

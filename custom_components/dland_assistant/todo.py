@@ -77,10 +77,8 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
                 source="todo",
             ),
         )
-        await self.coordinator.async_request_refresh()
 
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Cancel the tasks."""
         for uid in uids:
             await task_manager.async_cancel_task(self.hass, uid)
-        await self.coordinator.async_request_refresh()
