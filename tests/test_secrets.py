@@ -9,11 +9,15 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.dland_assistant.const import EVENT_EXECUTION_FINISHED
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .conftest import RecordingAgent, add_subentry, runtime, settle
@@ -26,10 +30,11 @@ async def test_secrets_stay_out_of_logs_and_events(
     entry: MockConfigEntry,
     test_agent: RecordingAgent,
     hass_client_no_auth: ClientSessionGenerator,
+    hass_client: ClientSessionGenerator,
     aioclient_mock: AiohttpClientMocker,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Forged requests and failing APIs log and store no secret."""
+    """Forged requests and failing APIs log and store no secret; diagnostics too."""
     caplog.set_level("DEBUG", logger="custom_components.dland_assistant")
     aioclient_mock.post("http://hub.test/subscribe", status=HTTPStatus.FORBIDDEN)
     aioclient_mock.post(
@@ -78,6 +83,8 @@ async def test_secrets_stay_out_of_logs_and_events(
     )
     await hass.async_block_till_done()
     await settle(hass)
+    # Before the first client starts the web server, whose routes then freeze.
+    assert await async_setup_component(hass, "diagnostics", {})
     client = await hass_client_no_auth()
     await client.get(
         "/api/events/vonage/inbound",
@@ -90,10 +97,13 @@ async def test_secrets_stay_out_of_logs_and_events(
     events = await runtime(entry).store.async_list_events(
         dt_util.utcnow() - timedelta(days=1)
     )
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert {sub["type"] for sub in diagnostics["subentries"]} >= {"vonage", "whmcs"}
     texts: list[Any] = [
         caplog.text,
         [e.summary for e in events],
         [e.data for e in finished],
+        diagnostics,
     ]
     for secret in SECRETS:
         assert secret not in repr(texts)

@@ -15,9 +15,10 @@ import voluptuous as vol
 
 from homeassistant.config_entries import SOURCE_IMPORT, ConfigSubentry
 from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_installer import async_install_blueprints
@@ -54,6 +55,7 @@ from .const import (
 )
 from .coordinator import DlandCoordinator
 from .gatherers import async_track_notifications
+from .issues import async_check_persona_agents, async_open_store
 from .personas import async_sync_devices, personas
 from .presence import async_setup_presence
 from .router import HomeAssistantEventView
@@ -61,7 +63,7 @@ from .routines import HeartbeatManager
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
-from .store import SchemaTooNewError, StoreError, TaskStore
+from .store import SchemaTooNewError, StoreError
 from .triggers import async_setup_triggers
 from .voice import async_setup_voice
 from .vonage import VonageInboundView
@@ -155,9 +157,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> bool:
     """Open the store and start the scheduler."""
     options = {**DEFAULT_OPTIONS, **entry.options}
-    store = TaskStore(Path(hass.config.path(DATABASE_FILE)))
     try:
-        await store.async_open()
+        store = await async_open_store(hass, Path(hass.config.path(DATABASE_FILE)))
     except SchemaTooNewError as err:
         raise ConfigEntryError(
             translation_domain=DOMAIN,
@@ -228,6 +229,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     async_setup_youtube(hass, entry)
     async_setup_whmcs(hass, entry)
     entry.runtime_data.heartbeats.async_start()
+    # Conversation agents of other integrations may load after this one.
+
+    @callback
+    def _check_agents(_hass: HomeAssistant) -> None:
+        async_check_persona_agents(hass, entry)
+
+    entry.async_on_unload(async_at_started(hass, _check_agents))
     entry.async_on_unload(entry.runtime_data.heartbeats.async_stop)
     return True
 

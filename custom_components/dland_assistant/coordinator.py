@@ -21,6 +21,7 @@ from .const import (
     LOGGER,
     SIGNAL_TASKS_CHANGED,
 )
+from .issues import async_check_persona_agents
 from .models import Execution, ExecutionStatus, Task, TaskStatus
 from .routines import Routine, routines
 from .runtime import DlandConfigEntry
@@ -94,6 +95,10 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
                 translation_key="store_error",
                 translation_placeholders={"error": str(err)},
             ) from err
+        if self.hass.is_running:
+            # Cheap, and catches an agent that went away while Home Assistant runs
+            # (at start, other integrations' agents may not be loaded yet).
+            async_check_persona_agents(self.hass, self.config_entry)
         return Overview(
             tasks=tasks,
             routines=routines(self.config_entry),

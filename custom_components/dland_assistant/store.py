@@ -176,6 +176,14 @@ class SchemaTooNewError(StoreError):
     """The database was written by a newer version of the integration."""
 
 
+class CorruptDatabaseError(StoreError):
+    """The file is not an SQLite database, or its pages are damaged."""
+
+
+# What SQLite says of a damaged file (as opposed to a locked, missing or full one).
+_CORRUPT_MESSAGES = ("file is not a database", "database disk image is malformed")
+
+
 @dataclass(frozen=True, slots=True)
 class NewTask:
     """What is needed to create a task."""
@@ -296,6 +304,11 @@ class TaskStore:
             await self._db.execute("PRAGMA synchronous=NORMAL")
             await self._db.execute("PRAGMA foreign_keys=ON")
             await self._migrate()
+        except sqlite3.DatabaseError as err:
+            await self.async_close()
+            if any(message in str(err) for message in _CORRUPT_MESSAGES):
+                raise CorruptDatabaseError(str(err)) from err
+            raise StoreError(str(err)) from err
         except sqlite3.Error as err:
             await self.async_close()
             raise StoreError(str(err)) from err
