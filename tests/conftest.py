@@ -147,7 +147,11 @@ async def call(
     hass: HomeAssistant, service: str, data: dict[str, Any] | None = None
 ) -> Any:
     """Call one of the integration's services, with the response when it has one."""
-    return_response = service not in {"cancel_task", "forget_fact"}
+    return_response = service not in {
+        "cancel_task",
+        "forget_fact",
+        "set_routine_enabled",
+    }
     return await hass.services.async_call(
         DOMAIN, service, data or {}, blocking=True, return_response=return_response
     )

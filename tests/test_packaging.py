@@ -52,6 +52,7 @@ def test_every_service_and_field_is_described() -> None:
         services.SERVICE_GET_EXECUTIONS: services.GET_EXECUTIONS_SCHEMA,
         services.SERVICE_WAKEUP: services.WAKEUP_SCHEMA,
         services.SERVICE_RUN_ROUTINE: services.RUN_ROUTINE_SCHEMA,
+        services.SERVICE_SET_ROUTINE_ENABLED: services.SET_ROUTINE_ENABLED_SCHEMA,
         services.SERVICE_LIST_FACTS: services.LIST_FACTS_SCHEMA,
         services.SERVICE_FORGET_FACT: services.FORGET_FACT_SCHEMA,
         services.SERVICE_GET_AUDITS: services.GET_AUDITS_SCHEMA,

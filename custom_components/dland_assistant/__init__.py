@@ -24,6 +24,7 @@ from homeassistant.helpers.typing import ConfigType
 from .blueprint_installer import async_install_blueprints
 from .builtin_routines import builtin_subentries
 from .cameras import async_setup_cameras
+from .card import async_setup_card
 from .config_flow import DEFAULT_OPTIONS
 from .const import (
     CHANNEL_TTS,
@@ -68,6 +69,7 @@ from .triggers import async_setup_triggers
 from .voice import async_setup_voice
 from .vonage import VonageInboundView
 from .wakeup import WakeupView
+from .websocket import async_setup_websocket
 from .whmcs import async_setup_whmcs
 from .youtube import YouTubeView, async_setup_youtube
 
@@ -143,6 +145,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.http.register_view(YouTubeView())
     await async_setup_voice(hass)
     await async_install_blueprints(hass)
+    async_setup_websocket(hass)
+    await async_setup_card(hass)
     # Lives with Home Assistant, not the entry: reloads must not forget what is shown.
     async_track_notifications(hass)
     if DOMAIN in config and not hass.config_entries.async_entries(DOMAIN):

@@ -38,7 +38,7 @@ class Overview:
     tasks: list[Task]
     routines: dict[str, Routine]
     routine_runs: dict[str, Execution]
-    recent: list[Execution]
+    recent: list[tuple[Execution, str]]
     running: int
     failed_24h: int
 
@@ -84,7 +84,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
             tasks = await store.async_list_tasks(
                 [TaskStatus.SCHEDULED, TaskStatus.RUNNING]
             )
-            recent = await store.async_list_executions(limit=RECENT_EXECUTIONS)
+            recent = await store.async_recent_named_executions(RECENT_EXECUTIONS)
             failed = await store.async_count_executions(
                 FAILED_STATUSES, dt_util.utcnow() - timedelta(hours=24)
             )

@@ -16,7 +16,7 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 
 from . import audit, memory, routines, task_manager, wakeup
-from .const import DOMAIN, MAX_NAME_LENGTH
+from .const import CONF_ENABLED, DOMAIN, MAX_NAME_LENGTH
 from .models import (
     Execution,
     ExecutionStatus,
@@ -36,6 +36,7 @@ SERVICE_LIST_TASKS = "list_tasks"
 SERVICE_GET_EXECUTIONS = "get_executions"
 SERVICE_WAKEUP = "wakeup"
 SERVICE_RUN_ROUTINE = "run_routine"
+SERVICE_SET_ROUTINE_ENABLED = "set_routine_enabled"
 SERVICE_LIST_FACTS = "list_facts"
 SERVICE_FORGET_FACT = "forget_fact"
 SERVICE_GET_AUDITS = "get_audits"
@@ -78,6 +79,9 @@ GET_EXECUTIONS_SCHEMA = vol.Schema(
     }
 )
 RUN_ROUTINE_SCHEMA = vol.Schema({vol.Required("routine"): cv.string})
+SET_ROUTINE_ENABLED_SCHEMA = RUN_ROUTINE_SCHEMA.extend(
+    {vol.Required("enabled"): cv.boolean}
+)
 LIST_FACTS_SCHEMA = vol.Schema(
     {
         vol.Optional("query"): cv.string,
@@ -231,6 +235,15 @@ async def _async_run_routine(call: ServiceCall) -> ServiceResponse:
     return {"execution_id": outcome.execution_id, "skipped": outcome.skipped}
 
 
+async def _async_set_routine_enabled(call: ServiceCall) -> None:
+    routine = _routine(call.hass, call.data["routine"])
+    entry = task_manager.get_runtime(call.hass).scheduler.entry
+    subentry = entry.subentries[routine.routine_id]
+    call.hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, CONF_ENABLED: call.data["enabled"]}
+    )
+
+
 async def _async_list_facts(call: ServiceCall) -> ServiceResponse:
     store = task_manager.get_runtime(call.hass).store
     facts = await task_manager.guard_store(
@@ -332,6 +345,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_run_routine,
         schema=RUN_ROUTINE_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        SERVICE_SET_ROUTINE_ENABLED,
+        _async_set_routine_enabled,
+        schema=SET_ROUTINE_ENABLED_SCHEMA,
     )
     register(
         DOMAIN,

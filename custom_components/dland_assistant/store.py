@@ -928,6 +928,18 @@ class TaskStore:
         )
         return {row["routine"]: _execution(row) for row in rows}
 
+    async def async_recent_named_executions(
+        self, limit: int
+    ) -> list[tuple[Execution, str]]:
+        """Return the newest executions with their task's name (empty if none)."""
+        rows = await self._fetchall(
+            f"""SELECT {_PREFIXED_EXECUTION_COLUMNS}, t.name AS task_name
+            FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
+            ORDER BY e.started DESC, e.id DESC LIMIT ?""",
+            (limit,),
+        )
+        return [(_execution(row), row["task_name"] or "") for row in rows]
+
     async def async_named_executions(
         self, start: datetime, end: datetime, limit: int = 500
     ) -> list[tuple[Execution, str]]:

@@ -1,0 +1,202 @@
+// dland assistant: Mission Control card. Plain web component, no build step.
+// Live: it subscribes to dland_assistant/subscribe and redraws on every change.
+
+const STATUS_COLORS = {
+  succeeded: "var(--success-color, #43a047)",
+  failed: "var(--error-color, #db4437)",
+  timed_out: "var(--warning-color, #ffa600)",
+  abandoned: "var(--warning-color, #ffa600)",
+  cancelled: "var(--secondary-text-color, #727272)",
+  skipped: "var(--secondary-text-color, #727272)",
+  in_progress: "var(--info-color, #039be5)",
+  scheduled: "var(--info-color, #039be5)",
+  running: "var(--info-color, #039be5)",
+};
+const BREAKER_COLORS = {
+  closed: "var(--success-color, #43a047)",
+  half_open: "var(--warning-color, #ffa600)",
+  open: "var(--error-color, #db4437)",
+};
+
+const escapeHtml = (value) =>
+  String(value ?? "").replace(/[&<>"']/g, (c) => ({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+  })[c]);
+
+const when = (iso) => {
+  if (!iso) return "–";
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : date.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+};
+
+const badge = (status) =>
+  status
+    ? `<span class="badge" style="background:${STATUS_COLORS[status] || "#888"}">${escapeHtml(status.replace("_", " "))}</span>`
+    : "";
+
+class DlandAssistantCard extends HTMLElement {
+  static getStubConfig() {
+    return { title: "Mission Control", executions: 10 };
+  }
+
+  setConfig(config) {
+    this._config = { title: "Mission Control", executions: 10, ...config };
+    if (!this.shadowRoot) this.attachShadow({ mode: "open" });
+    this._render();
+  }
+
+  set hass(hass) {
+    const first = !this._hass;
+    this._hass = hass;
+    if (first || (!this._unsubscribe && !this._subscribing)) this._subscribe();
+  }
+
+  getCardSize() {
+    return 3 + (this._view ? this._view.tasks.length + this._config.executions : 4);
+  }
+
+  connectedCallback() {
+    if (this._hass && !this._unsubscribe) this._subscribe();
+  }
+
+  disconnectedCallback() {
+    if (this._unsubscribe) {
+      this._unsubscribe.then((unsub) => unsub()).catch(() => {});
+      this._unsubscribe = undefined;
+    }
+  }
+
+  _subscribe() {
+    if (!this._hass || !this._hass.connection) return;
+    this._subscribing = true;
+    this._unsubscribe = this._hass.connection
+      .subscribeMessage((view) => {
+        this._view = view;
+        this._error = undefined;
+        this._render();
+      }, { type: "dland_assistant/subscribe" })
+      .catch((err) => {
+        this._error = err.message || String(err);
+        this._unsubscribe = undefined;
+        this._render();
+      })
+      .finally(() => { this._subscribing = false; });
+  }
+
+  async _act(button) {
+    const { action, taskId, routine, enabled } = button.dataset;
+    const calls = {
+      run: ["run_task", { task_id: taskId }],
+      pause: ["set_task_enabled", { task_id: taskId, enabled: enabled !== "true" }],
+      cancel: ["cancel_task", { task_id: taskId }],
+      "run-routine": ["run_routine", { routine }],
+      "pause-routine": ["set_routine_enabled", { routine, enabled: enabled !== "true" }],
+    };
+    const [service, data] = calls[action];
+    button.disabled = true;
+    try {
+      await this._hass.callService("dland_assistant", service, data);
+    } catch (err) {
+      this._error = err.message || String(err);
+      this._render();
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  _render() {
+    if (!this.shadowRoot || !this._config) return;
+    const view = this._view;
+    const body = this._error
+      ? `<div class="error">${escapeHtml(this._error)}</div>`
+      : view
+        ? this._content(view)
+        : `<div class="empty">Loading…</div>`;
+    this.shadowRoot.innerHTML = `
+      <style>
+        ha-card { padding: 16px; }
+        .header { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+        .title { font-size: 1.2em; font-weight: 500; flex: 1; }
+        .chip { border-radius: 12px; padding: 2px 10px; color: #fff; font-size: 0.85em; }
+        .stat { color: var(--secondary-text-color); font-size: 0.9em; }
+        h3 { margin: 16px 0 4px; font-size: 1em; font-weight: 500; }
+        table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
+        th { text-align: left; color: var(--secondary-text-color); font-weight: 400; }
+        td, th { padding: 4px 6px 4px 0; vertical-align: top; }
+        tr + tr td { border-top: 1px solid var(--divider-color, #e0e0e0); }
+        .badge { border-radius: 8px; padding: 1px 6px; color: #fff; font-size: 0.8em; white-space: nowrap; }
+        .actions { white-space: nowrap; }
+        button { cursor: pointer; border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff);
+          color: var(--primary-text-color); border-radius: 6px; padding: 2px 6px; margin: 0 2px 2px 0; }
+        .muted { color: var(--secondary-text-color); }
+        .preview { color: var(--secondary-text-color); font-size: 0.85em; }
+        .error { color: var(--error-color, #db4437); }
+        .empty { color: var(--secondary-text-color); padding: 4px 0; }
+      </style>
+      <ha-card>${body}</ha-card>`;
+    this.shadowRoot.querySelectorAll("button[data-action]").forEach((button) =>
+      button.addEventListener("click", () => this._act(button)));
+  }
+
+  _content(view) {
+    const breaker = view.breaker.state;
+    const tasks = view.tasks.map((task) => `
+      <tr class="task" data-task-id="${escapeHtml(task.task_id)}">
+        <td>${escapeHtml(task.name)}<div class="muted">${escapeHtml(task.agent)}</div></td>
+        <td>${escapeHtml(task.schedule)}</td>
+        <td>${task.enabled ? when(task.next_run) : '<span class="muted">paused</span>'}</td>
+        <td>${badge(task.status === "running" ? "running" : task.last_status || task.status)}</td>
+        <td class="actions">
+          <button data-action="run" data-task-id="${escapeHtml(task.task_id)}" title="Run now">▶ Run</button>
+          <button data-action="pause" data-task-id="${escapeHtml(task.task_id)}" data-enabled="${task.enabled}"
+            title="${task.enabled ? "Pause" : "Resume"}">${task.enabled ? "⏸ Pause" : "⏵ Resume"}</button>
+          <button data-action="cancel" data-task-id="${escapeHtml(task.task_id)}" title="Cancel">✕</button>
+        </td>
+      </tr>`).join("");
+    const routines = view.routines.map((routine) => `
+      <tr class="routine">
+        <td>${escapeHtml(routine.name)}</td>
+        <td>${escapeHtml(routine.schedule)}</td>
+        <td>${routine.enabled ? when(routine.next_run) : '<span class="muted">off</span>'}</td>
+        <td>${badge(routine.last_status)}</td>
+        <td class="actions">
+          <button data-action="run-routine" data-routine="${escapeHtml(routine.routine_id)}" title="Run now">▶ Run</button>
+          <button data-action="pause-routine" data-routine="${escapeHtml(routine.routine_id)}" data-enabled="${routine.enabled}"
+            >${routine.enabled ? "⏸ Pause" : "⏵ Resume"}</button>
+        </td>
+      </tr>`).join("");
+    const executions = view.executions.slice(0, this._config.executions).map((run) => `
+      <tr class="execution" data-execution-id="${escapeHtml(run.execution_id)}" data-status="${escapeHtml(run.status)}">
+        <td>${badge(run.status)}</td>
+        <td>${escapeHtml(run.name)}
+          <div class="preview">${escapeHtml(run.error || run.response)}</div></td>
+        <td>${when(run.started)}</td>
+        <td>${run.duration == null ? "" : `${run.duration.toFixed(1)} s`}</td>
+      </tr>`).join("");
+    return `
+      <div class="header">
+        <div class="title">${escapeHtml(this._config.title)}</div>
+        <span class="chip breaker" data-state="${breaker}" style="background:${BREAKER_COLORS[breaker]}">
+          breaker ${escapeHtml(breaker.replace("_", "-"))}</span>
+        <span class="stat">${view.running} running · ${view.failed_24h} failed in 24 h</span>
+      </div>
+      <h3>Tasks</h3>
+      ${tasks ? `<table><tr><th>Task</th><th>Schedule</th><th>Next run</th><th>Status</th><th></th></tr>${tasks}</table>`
+        : '<div class="empty">No scheduled tasks.</div>'}
+      ${routines ? `<h3>Routines</h3><table><tr><th>Routine</th><th>Schedule</th><th>Next run</th><th>Last</th><th></th></tr>${routines}</table>` : ""}
+      <h3>Recent runs</h3>
+      ${executions ? `<table>${executions}</table>` : '<div class="empty">No runs yet.</div>'}`;
+  }
+}
+
+customElements.define("dland-assistant-card", DlandAssistantCard);
+window.customCards = window.customCards || [];
+window.customCards.push({
+  type: "dland-assistant-card",
+  name: "dland assistant",
+  description: "Tasks, routines and recent runs of your background agents, live.",
+  preview: true,
+});

@@ -1,0 +1,108 @@
+"""Websocket API for the dashboard card: a live view of tasks, routines and runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.components.websocket_api import async_register_command
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.components.websocket_api.decorators import (
+    require_admin,
+    websocket_command,
+)
+from homeassistant.components.websocket_api.messages import event_message
+from homeassistant.core import HomeAssistant, callback
+
+from .const import DOMAIN
+from .coordinator import Overview, local_time
+from .items import routine_attributes, task_attributes
+from .models import Execution
+from .runtime import DlandConfigEntry
+
+PREVIEW = 200
+
+
+@callback
+def async_setup_websocket(hass: HomeAssistant) -> None:
+    """Register the card's commands."""
+    async_register_command(hass, websocket_subscribe)
+
+
+def _execution(overview: Overview, execution: Execution, name: str) -> dict[str, Any]:
+    if not name and execution.routine in overview.routines:
+        name = overview.routines[execution.routine].name
+    duration = (
+        (execution.finished - execution.started).total_seconds()
+        if execution.finished
+        else None
+    )
+    response = execution.response or ""
+    return {
+        "execution_id": execution.execution_id,
+        "name": name or f"Wakeup ({execution.origin or 'api'})",
+        "status": execution.status.value,
+        "started": local_time(execution.started),
+        "duration": duration,
+        "error": execution.error,
+        "response": response[:PREVIEW] + ("…" if len(response) > PREVIEW else ""),
+        "task_id": execution.task_id,
+        "routine": execution.routine,
+    }
+
+
+def view(hass: HomeAssistant, entry: DlandConfigEntry) -> dict[str, Any]:
+    """Return what the card shows."""
+    coordinator = entry.runtime_data.coordinator
+    overview = coordinator.data
+    breaker = entry.runtime_data.scheduler.breaker
+    return {
+        "tasks": [
+            {"name": task.name, **task_attributes(entry, task), "enabled": task.enabled}
+            for task in overview.tasks
+        ],
+        "routines": [
+            {
+                "name": routine.name,
+                "enabled": routine.enabled,
+                **routine_attributes(hass, overview, routine_id),
+            }
+            for routine_id, routine in overview.routines.items()
+        ],
+        "executions": [
+            _execution(overview, execution, name) for execution, name in overview.recent
+        ],
+        "breaker": {
+            "state": breaker.state.value,
+            "failures": breaker.failures,
+            "trips": breaker.trips,
+        },
+        "running": overview.running,
+        "failed_24h": overview.failed_24h,
+    }
+
+
+@websocket_command({vol.Required("type"): f"{DOMAIN}/subscribe"})
+@require_admin
+@callback
+def websocket_subscribe(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+) -> None:
+    """Send the view now and after every change, until unsubscribed."""
+    entries: list[DlandConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not entries:
+        connection.send_error(msg["id"], "not_loaded", "dland assistant is not loaded")
+        return
+    entry = entries[0]
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _send() -> None:
+        connection.send_message(event_message(msg["id"], view(hass, entry)))
+
+    connection.subscriptions[msg["id"]] = coordinator.async_add_listener(_send)
+    connection.send_result(msg["id"])
+    _send()

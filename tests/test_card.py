@@ -1,0 +1,86 @@
+"""The dashboard card's file and its live websocket view."""
+
+from typing import Any
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
+
+from custom_components.dland_assistant.card import CARD_URL
+from homeassistant.core import HomeAssistant
+
+from .conftest import RecordingAgent, add_subentry, call, settle
+
+
+async def test_card_file_is_served(
+    hass: HomeAssistant, entry: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> None:
+    """The card's module is served by the integration."""
+    client = await hass_client()
+    response = await client.get(CARD_URL)
+    assert response.status == 200
+    body = await response.text()
+    assert 'customElements.define("dland-assistant-card"' in body
+    assert "dland_assistant/subscribe" in body
+
+
+async def test_subscription_pushes_every_change(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    persona: str,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Tasks, routines, runs and the breaker arrive now and after each change."""
+    add_subentry(
+        hass,
+        entry,
+        "routine",
+        "Audit",
+        {"builtin": "audit", "schedule": "interval", "interval": 60, "enabled": True},
+    )
+    await settle(hass)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "dland_assistant/subscribe"})
+    assert (await client.receive_json())["success"]
+    first: dict[str, Any] = (await client.receive_json())["event"]
+    assert first["tasks"] == []
+    assert [r["name"] for r in first["routines"]] == ["Audit"]
+    assert first["breaker"] == {"state": "closed", "failures": 0, "trips": 0}
+
+    created = await call(
+        hass,
+        "schedule_task",
+        {
+            "prompt": "brief me",
+            "cron": "0 7 * * *",
+            "name": "Briefing",
+            "agent": persona,
+        },
+    )
+    await settle(hass)
+    view: dict[str, Any] = (await client.receive_json())["event"]
+    [task] = view["tasks"]
+    assert (task["name"], task["schedule"], task["agent"]) == (
+        "Briefing",
+        "cron 0 7 * * *",
+        "Nikki",
+    )
+
+    await call(hass, "run_task", {"task_id": created["task_id"]})
+    await settle(hass)
+    latest = view
+    while not latest["executions"] or latest["executions"][0]["status"] != "succeeded":
+        latest = (await client.receive_json())["event"]
+    run = latest["executions"][0]
+    assert run["name"] == "Briefing"
+    assert run["response"] == "Done: brief me"
+    assert run["duration"] is not None
+
+    await call(hass, "set_routine_enabled", {"routine": "Audit", "enabled": False})
+    await settle(hass)
+    while latest["routines"][0]["enabled"]:
+        latest = (await client.receive_json())["event"]
+    assert latest["routines"][0]["next_run"] is None
