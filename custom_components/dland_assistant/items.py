@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -38,14 +39,27 @@ def task_schedule(task: Task) -> str:
     """Return a task's schedule in a few words."""
     if task.kind is TaskKind.CRON:
         return f"cron {task.cron}"
-    return f"once at {local_time(task.next_run)}"
+    return "once"
 
 
-def task_attributes(entry: ConfigEntry[Any], task: Task) -> dict[str, Any]:
+def agent_name(hass: HomeAssistant, entry: ConfigEntry[Any], agent: str) -> str:
+    """Return a persona's name, or a conversation agent's own name, or its id."""
+    if (name := agent_display_name(entry, agent)) != agent:
+        return name
+    try:
+        info = conversation.async_get_agent_info(hass, agent)
+    except ValueError:
+        info = None
+    return info.name if info else agent
+
+
+def task_attributes(
+    hass: HomeAssistant, entry: ConfigEntry[Any], task: Task
+) -> dict[str, Any]:
     """Return a task's schedule, next and last run, and last status."""
     return {
         "task_id": task.task_id,
-        "agent": agent_display_name(entry, task.agent),
+        "agent": agent_name(hass, entry, task.agent),
         "schedule": task_schedule(task),
         "next_run": local_time(task.next_run) if task.enabled else None,
         "last_run": local_time(task.last_run),

@@ -77,7 +77,11 @@ class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the schedule, next and last run, and last status."""
         task = self.coordinator.data.task(self.task_id)
-        return task_attributes(self.coordinator.config_entry, task) if task else {}
+        return (
+            task_attributes(self.hass, self.coordinator.config_entry, task)
+            if task
+            else {}
+        )
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Resume the task."""

@@ -59,7 +59,11 @@ def view(hass: HomeAssistant, entry: DlandConfigEntry) -> dict[str, Any]:
     breaker = entry.runtime_data.scheduler.breaker
     return {
         "tasks": [
-            {"name": task.name, **task_attributes(entry, task), "enabled": task.enabled}
+            {
+                "name": task.name,
+                **task_attributes(hass, entry, task),
+                "enabled": task.enabled,
+            }
             for task in overview.tasks
         ],
         "routines": [

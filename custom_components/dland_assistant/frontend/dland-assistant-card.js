@@ -23,13 +23,16 @@ const escapeHtml = (value) =>
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
   })[c]);
 
-const when = (iso) => {
+// Times are shown in Home Assistant's time zone, as the rest of its UI does.
+const when = (iso, timeZone) => {
   if (!iso) return "–";
   const date = new Date(iso);
-  const sameDay = date.toDateString() === new Date().toDateString();
-  return sameDay
-    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : date.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  const day = (d) => d.toLocaleDateString([], { timeZone });
+  return day(date) === day(new Date())
+    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone })
+    : date.toLocaleString([], {
+      month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone,
+    });
 };
 
 const badge = (status) =>
@@ -128,7 +131,7 @@ class DlandAssistantCard extends HTMLElement {
         td, th { padding: 4px 6px 4px 0; vertical-align: top; }
         tr + tr td { border-top: 1px solid var(--divider-color, #e0e0e0); }
         .badge { border-radius: 8px; padding: 1px 6px; color: #fff; font-size: 0.8em; white-space: nowrap; }
-        .actions { white-space: nowrap; }
+        .actions { text-align: right; }
         button { cursor: pointer; border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff);
           color: var(--primary-text-color); border-radius: 6px; padding: 2px 6px; margin: 0 2px 2px 0; }
         .muted { color: var(--secondary-text-color); }
@@ -143,29 +146,31 @@ class DlandAssistantCard extends HTMLElement {
 
   _content(view) {
     const breaker = view.breaker.state;
+    const zone = this._hass?.config?.time_zone;
+    const at = (iso) => when(iso, zone);
     const tasks = view.tasks.map((task) => `
       <tr class="task" data-task-id="${escapeHtml(task.task_id)}">
         <td>${escapeHtml(task.name)}<div class="muted">${escapeHtml(task.agent)}</div></td>
         <td>${escapeHtml(task.schedule)}</td>
-        <td>${task.enabled ? when(task.next_run) : '<span class="muted">paused</span>'}</td>
+        <td>${task.enabled ? at(task.next_run) : '<span class="muted">paused</span>'}</td>
         <td>${badge(task.status === "running" ? "running" : task.last_status || task.status)}</td>
         <td class="actions">
-          <button data-action="run" data-task-id="${escapeHtml(task.task_id)}" title="Run now">▶ Run</button>
+          <button data-action="run" data-task-id="${escapeHtml(task.task_id)}" title="Run now">Run</button>
           <button data-action="pause" data-task-id="${escapeHtml(task.task_id)}" data-enabled="${task.enabled}"
-            title="${task.enabled ? "Pause" : "Resume"}">${task.enabled ? "⏸ Pause" : "⏵ Resume"}</button>
-          <button data-action="cancel" data-task-id="${escapeHtml(task.task_id)}" title="Cancel">✕</button>
+            >${task.enabled ? "Pause" : "Resume"}</button>
+          <button data-action="cancel" data-task-id="${escapeHtml(task.task_id)}">Cancel</button>
         </td>
       </tr>`).join("");
     const routines = view.routines.map((routine) => `
       <tr class="routine">
         <td>${escapeHtml(routine.name)}</td>
         <td>${escapeHtml(routine.schedule)}</td>
-        <td>${routine.enabled ? when(routine.next_run) : '<span class="muted">off</span>'}</td>
+        <td>${routine.enabled ? at(routine.next_run) : '<span class="muted">off</span>'}</td>
         <td>${badge(routine.last_status)}</td>
         <td class="actions">
-          <button data-action="run-routine" data-routine="${escapeHtml(routine.routine_id)}" title="Run now">▶ Run</button>
+          <button data-action="run-routine" data-routine="${escapeHtml(routine.routine_id)}" title="Run now">Run</button>
           <button data-action="pause-routine" data-routine="${escapeHtml(routine.routine_id)}" data-enabled="${routine.enabled}"
-            >${routine.enabled ? "⏸ Pause" : "⏵ Resume"}</button>
+            >${routine.enabled ? "Pause" : "Resume"}</button>
         </td>
       </tr>`).join("");
     const executions = view.executions.slice(0, this._config.executions).map((run) => `
@@ -173,7 +178,7 @@ class DlandAssistantCard extends HTMLElement {
         <td>${badge(run.status)}</td>
         <td>${escapeHtml(run.name)}
           <div class="preview">${escapeHtml(run.error || run.response)}</div></td>
-        <td>${when(run.started)}</td>
+        <td>${at(run.started)}</td>
         <td>${run.duration == null ? "" : `${run.duration.toFixed(1)} s`}</td>
       </tr>`).join("");
     return `
