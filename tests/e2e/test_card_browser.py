@@ -26,7 +26,8 @@ SAVE_DASHBOARD = """async config => {
     await hass.callWS({type: 'lovelace/dashboards/create', url_path: 'mission-control',
         title: 'Mission Control', icon: 'mdi:rocket-launch', mode: 'storage',
         show_in_sidebar: true, require_admin: false});
-    await hass.callWS({type: 'lovelace/config/save', url_path: 'mission-control', config});
+    await hass.callWS(
+        {type: 'lovelace/config/save', url_path: 'mission-control', config});
 }"""
 
 
