@@ -84,3 +84,31 @@ async def test_subscription_pushes_every_change(
     while latest["routines"][0]["enabled"]:
         latest = (await client.receive_json())["event"]
     assert latest["routines"][0]["next_run"] is None
+
+
+async def test_card_is_added_to_the_frontend(
+    hass: HomeAssistant, config_dir: Any, test_agent: RecordingAgent
+) -> None:
+    """With the frontend running, every dashboard loads the card's module."""
+    from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
+    from homeassistant.setup import async_setup_component
+
+    assert await async_setup_component(hass, "frontend", {})
+    assert await async_setup_component(hass, "dland_assistant", {"dland_assistant": {}})
+    await hass.async_block_till_done()
+    urls = hass.data[DATA_EXTRA_MODULE_URL].urls
+    assert any(url.startswith(f"{CARD_URL}?v=") for url in urls)
+
+
+async def test_subscription_needs_the_integration_loaded(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Subscribing while the entry is unloaded is a clear error."""
+    await hass.config_entries.async_unload(entry.entry_id)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "dland_assistant/subscribe"})
+    response = await client.receive_json()
+    assert not response["success"]
+    assert response["error"]["code"] == "not_loaded"
