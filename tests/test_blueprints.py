@@ -1,5 +1,6 @@
-"""The shipped automation blueprints, loaded by Home Assistant from the config folder."""
+"""The shipped automation blueprints, loaded by Home Assistant from the config."""
 
+from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,16 @@ BRIEFING_PROMPT = (
     "Give me a short briefing for the day: weather, calendar, anything that needs "
     "my attention."
 )
+
+
+@pytest.fixture(autouse=True)
+async def stop_automations(hass: HomeAssistant) -> AsyncGenerator[None]:
+    """Turn the automations off after each test: time triggers leave timers."""
+    yield
+    if hass.services.has_service("automation", "turn_off"):
+        await hass.services.async_call(
+            "automation", "turn_off", {"entity_id": "all"}, blocking=True
+        )
 
 
 async def _use_blueprint(
@@ -229,7 +240,10 @@ async def test_doorbell_binary_sensor_wakes_the_agent(
 
 
 async def test_doorbell_event_entity(
-    hass: HomeAssistant, entry: MockConfigEntry, persona: str, test_agent: RecordingAgent
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    persona: str,
+    test_agent: RecordingAgent,
 ) -> None:
     """An event entity rings with each new event, not when it comes back."""
     doorbell = "event.doorbell_ring"
@@ -383,9 +397,7 @@ async def test_notify_task_failed(
 ) -> None:
     """A failed run sends the task's name and error; a succeeded run sends nothing."""
     phone = await _notify_entity(hass)
-    await _use_blueprint(
-        hass, "notify_task_failed", {"notify_entity": phone.entity_id}
-    )
+    await _use_blueprint(hass, "notify_task_failed", {"notify_entity": phone.entity_id})
 
     result = await _wakeup_and_wait(hass, test_agent.agent_id)
     assert result["status"] == "succeeded"
@@ -495,15 +507,27 @@ async def test_morning_briefing(
         assert test_agent.calls[0].text.startswith(prompt)
 
 
+@pytest.mark.parametrize(
+    ("platform", "channel"),
+    [("", "mobile_app"), ("persistent_notification", "persistent_notification")],
+)
 async def test_morning_briefing_time_person_and_platform(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     test_agent: RecordingAgent,
+    hass_admin_user: Any,
     freezer: FrozenDateTimeFactory,
+    platform: str,
+    channel: str,
 ) -> None:
-    """A chosen time is kept; the briefing goes to the person on the channel."""
+    """A chosen time is kept; the briefing goes to the person, on the channel."""
     await hass.config.async_set_time_zone("UTC")
-    freezer.move_to("2026-11-30 06:00:00+00:00")
+    hass.states.async_set(
+        "person.dan", "home", {"friendly_name": "Dan", "user_id": hass_admin_user.id}
+    )
+    phone = add_phone_recipient(hass, entry)
+    await hass.async_block_till_done()
+    freezer.move_to("2026-11-30 07:00:00+00:00")
     await _use_blueprint(
         hass,
         "morning_briefing",
@@ -511,7 +535,7 @@ async def test_morning_briefing_time_person_and_platform(
             "time": "06:15:00",
             "agent": test_agent.agent_id,
             "person": "person.dan",
-            "platform": "persistent_notification",
+            "platform": platform,
         },
     )
     freezer.move_to("2026-11-30 07:30:00+00:00")
@@ -524,4 +548,7 @@ async def test_morning_briefing_time_person_and_platform(
     await settle(hass)
     assert len(test_agent.calls) == 1
     [execution] = (await call(hass, "get_executions"))["executions"]
-    assert execution["delivery"]["channel"] == "persistent_notification"
+    assert execution["delivery"]["channel"] == channel
+    assert execution["delivery"]["status"] == "sent"
+    # Dan's default channel is his phone.
+    assert len(phone) == (1 if channel == "mobile_app" else 0)
