@@ -35,6 +35,18 @@ def auto_enable_custom_integrations(
     return
 
 
+@pytest.fixture(autouse=True)
+def immediate_view_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refresh Mission Control's view at every change.
+
+    Under load the view waits up to half a second between re-reads (real time),
+    which frozen-clock tests would never see pass; test_coordinator covers it.
+    """
+    from custom_components.dland_assistant import coordinator
+
+    monkeypatch.setattr(coordinator, "BUSY_REFRESH_GAP", 0.0)
+
+
 @dataclass
 class AgentCall:
     """One call the test agent received."""

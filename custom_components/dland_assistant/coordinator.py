@@ -6,6 +6,7 @@ tasks or routines change, and once a minute so that "failed in the last 24 h" ag
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +29,7 @@ from .runtime import DlandConfigEntry
 from .store import StoreError
 
 RECENT_EXECUTIONS = 25
+BUSY_REFRESH_GAP = 0.5
 FAILED_STATUSES = (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
 
 
@@ -76,6 +78,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
         )
         self._dirty = False
         self._refreshing = False
+        self._refreshed_at = -BUSY_REFRESH_GAP
 
     async def _async_update_data(self) -> Overview:
         runtime = self.config_entry.runtime_data
@@ -124,10 +127,10 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
 
     @callback
     def async_changed(self, _event: Event | None = None) -> None:
-        """Refresh soon; changes during a refresh lead to one more, not one each.
+        """Refresh soon: at once after a quiet spell, else at most twice a second.
 
-        A burst (a storm of wakeups) costs a few reads, and no time-based
-        cooldown delays what the card and entities show.
+        A lone change shows at once; a stream of them (a storm of wakeups, ten
+        thousand due tasks) is coalesced into one read per half second.
         """
         self._dirty = True
         if not self._refreshing:
@@ -137,10 +140,15 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
             )
 
     async def _async_refresh_while_dirty(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._dirty:
+                # A view of thousands of tasks must not starve the runs it shows.
+                if (wait := self._refreshed_at + BUSY_REFRESH_GAP - loop.time()) > 0:
+                    await asyncio.sleep(wait)
                 self._dirty = False
                 await self.async_refresh()
+                self._refreshed_at = loop.time()
         finally:
             self._refreshing = False
 

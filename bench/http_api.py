@@ -1,0 +1,334 @@
+"""Scenarios 4 and 5 over Home Assistant's real HTTP server (loopback, a real port).
+
+4. Wakeup API: ``POST /api/wakeup`` with a long-lived token, 202 path, from a client
+   in its own thread and event loop; against a bare aiohttp handler doing the same
+   body reading and validation, as the ceiling. The per-source rate limit and the
+   queue bound are raised for the run so that every request takes the 202 path.
+5. Storm: 1,000 signed YouTube notifications for 20 videos in 10 s: agent runs
+   started, time to answer the hub, and the worst event-loop lag meanwhile.
+"""
+
+import custom_components  # noqa: F401  # isort: skip
+
+import argparse
+import asyncio
+from datetime import timedelta
+import hashlib
+import hmac
+from pathlib import Path
+import tempfile
+import threading
+import time
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+import voluptuous as vol
+
+from bench.common import LagMonitor, bench_hass, fmt, save, summary
+from custom_components.dland_assistant import wakeup
+from custom_components.dland_assistant.breaker import RateLimiter
+from homeassistant.auth.const import GROUP_ID_ADMIN
+from homeassistant.auth.models import TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import EVENT_HOMEASSISTANT_START
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+
+from tests.e2e.harness import free_port
+
+SECRET = "bench-secret"
+CHANNEL = "UCbench"
+
+
+def atom(video: str, title: str) -> bytes:
+    """Return a YouTube push notification body."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" xmlns="http://www.w3.org/2005/Atom">
+  <entry><id>yt:video:{video}</id><yt:videoId>{video}</yt:videoId>
+  <yt:channelId>{CHANNEL}</yt:channelId><title>{title}</title></entry>
+</feed>""".encode()
+
+
+def signature(body: bytes) -> str:
+    """Return the hub's HMAC header value."""
+    return "sha1=" + hmac.new(SECRET.encode(), body, hashlib.sha1).hexdigest()
+
+
+async def start_http(hass: HomeAssistant, port: int) -> None:
+    """Serve Home Assistant's HTTP API on a loopback port."""
+    assert await async_setup_component(
+        hass, "http", {"http": {"server_host": "127.0.0.1", "server_port": port}}
+    )
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_START)
+    await hass.async_block_till_done()
+
+
+async def token(hass: HomeAssistant) -> str:
+    """Return a long-lived access token of an admin."""
+    user = await hass.auth.async_create_user("bench", group_ids=[GROUP_ID_ADMIN])
+    refresh = await hass.auth.async_create_refresh_token(
+        user,
+        client_name="bench",
+        token_type=TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN,
+        access_token_expiration=timedelta(days=1),
+    )
+    return hass.auth.async_create_access_token(refresh)
+
+
+def in_thread(work: Any) -> Any:
+    """Run a coroutine function in a thread with its own loop; return its result."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        result["value"] = asyncio.run(work())
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
+
+
+async def load(
+    url: str, headers: dict[str, str], bodies: list[bytes], concurrency: int
+) -> tuple[list[float], dict[int, int], float]:
+    """POST every body with a bounded number in flight; return latencies (ms)."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while not queue.empty():
+            body = queue.get_nowait()
+            begin = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+            latencies.append((time.perf_counter() - begin) * 1000)
+
+    begin = time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    return latencies, statuses, time.perf_counter() - begin
+
+
+async def bare_server(port: int) -> web.AppRunner:
+    """The ceiling: same body reading and validation, no auth, no agent."""
+
+    async def handle(request: web.Request) -> web.Response:
+        payload = await wakeup.async_read_json(request)
+        if isinstance(payload, web.Response):
+            return payload
+        try:
+            wakeup.WAKEUP_FIELDS(payload)
+        except vol.Invalid as err:
+            return web.json_response({"message": str(err)}, status=400)
+        return web.json_response({"execution_id": "x"}, status=202)
+
+    app = web.Application()
+    app.router.add_post("/api/wakeup", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+async def client_run(
+    url: str, headers: dict[str, str], bodies: list[bytes], concurrency: int
+) -> dict[str, Any]:
+    """Load a URL from another thread while the loop's lag is sampled here."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        box["result"] = asyncio.run(load(url, headers, bodies, concurrency))
+
+    lag = LagMonitor()
+    lag.start()
+    thread = threading.Thread(target=target)
+    thread.start()
+    while thread.is_alive():
+        await asyncio.sleep(0.05)
+    lags = await lag.stop()
+    latencies, statuses, elapsed = box["result"]
+    return {
+        **summary(latencies),
+        "per_second": len(latencies) / elapsed,
+        "statuses": statuses,
+        "loop_lag_max_ms": max(lags),
+        "loop_lag_p99_ms": summary(lags)["p99"],
+    }
+
+
+async def wakeup_api(folder: Path, requests: int, concurrency: int) -> dict[str, Any]:
+    """Scenario 4."""
+    results: dict[str, Any] = {}
+    async with bench_hass(folder / "api", options={"max_concurrent": 4}) as bench:
+        hass = bench.hass
+        assert bench.entry is not None
+        scheduler = bench.entry.runtime_data.scheduler
+        scheduler.rate_limiter = RateLimiter(rate=1e9, burst=1e9)
+        scheduler.settings = type(scheduler.settings)(
+            max_concurrent=scheduler.settings.max_concurrent,
+            grace=scheduler.settings.grace,
+            retention=scheduler.settings.retention,
+            max_queue=requests,
+        )
+        port = free_port()
+        await start_http(hass, port)
+        headers = {
+            "Authorization": f"Bearer {await token(hass)}",
+            "Content-Type": "application/json",
+        }
+        body = b'{"agent": "%s", "prompt": "bench", "deliver": false}' % (
+            bench.entry.options["default_agent"].encode()
+        )
+        results["home_assistant"] = await client_run(
+            f"http://127.0.0.1:{port}/api/wakeup",
+            headers,
+            [body] * requests,
+            concurrency,
+        )
+        await hass.async_block_till_done()
+        results["home_assistant"]["agent_runs"] = len(bench.agent.calls)
+        bare_port = free_port()
+        runner = await bare_server(bare_port)
+        results["bare_aiohttp"] = await client_run(
+            f"http://127.0.0.1:{bare_port}/api/wakeup",
+            {"Content-Type": "application/json"},
+            [body] * requests,
+            concurrency,
+        )
+        await runner.cleanup()
+    return results
+
+
+async def storm(
+    folder: Path, notifications: int, videos: int, seconds: float
+) -> dict[str, Any]:
+    """Scenario 5."""
+    async with bench_hass(folder / "storm") as bench:
+        hass = bench.hass
+        assert bench.entry is not None
+        hub_port = free_port()
+        hub = web.Application()
+        hub.router.add_post("/", lambda _: web.Response(status=202))
+        hub_runner = web.AppRunner(hub)
+        await hub_runner.setup()
+        await web.TCPSite(hub_runner, "127.0.0.1", hub_port).start()
+        port = free_port()
+        await start_http(hass, port)
+        result = await hass.config_entries.subentries.async_init(
+            (bench.entry.entry_id, "youtube"), context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"],
+            {
+                "channels": CHANNEL,
+                "secret": SECRET,
+                "hub_url": f"http://127.0.0.1:{hub_port}/",
+                "agent": bench.entry.options["default_agent"],
+                "callback_url": f"http://127.0.0.1:{port}/api/events/youtube",
+            },
+        )
+        await hass.async_block_till_done()
+        bench_entry = bench.entry
+        await asyncio.sleep(1)
+        bodies = [atom(f"video{n % videos}", f"Edit {n}") for n in range(notifications)]
+        url = f"http://127.0.0.1:{port}/api/events/youtube"
+        pace = seconds / notifications
+
+        async def paced() -> tuple[list[float], dict[int, int], float]:
+            latencies: list[float] = []
+            statuses: dict[int, int] = {}
+            begin = time.perf_counter()
+            async with aiohttp.ClientSession() as session:
+
+                async def one(number: int, body: bytes) -> None:
+                    await asyncio.sleep(
+                        max(0.0, begin + number * pace - time.perf_counter())
+                    )
+                    start = time.perf_counter()
+                    async with session.post(
+                        url,
+                        data=body,
+                        headers={
+                            "X-Hub-Signature": signature(body),
+                            "Content-Type": "application/atom+xml",
+                        },
+                    ) as response:
+                        await response.read()
+                        statuses[response.status] = statuses.get(response.status, 0) + 1
+                    latencies.append((time.perf_counter() - start) * 1000)
+
+                await asyncio.gather(*(one(n, b) for n, b in enumerate(bodies)))
+            return latencies, statuses, time.perf_counter() - begin
+
+        box: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: box.setdefault("r", asyncio.run(paced()))
+        )
+        lag = LagMonitor()
+        lag.start()
+        thread.start()
+        while thread.is_alive():
+            await asyncio.sleep(0.05)
+        await hass.async_block_till_done()
+        await asyncio.sleep(1)
+        lags = await lag.stop()
+        latencies, statuses, elapsed = box["r"]
+        runs = len(bench.agent.calls)
+        assert bench_entry is not None
+        await hub_runner.cleanup()
+    return {
+        **summary(latencies),
+        "statuses": statuses,
+        "seconds": elapsed,
+        "agent_runs": runs,
+        "loop_lag_max_ms": max(lags),
+        "loop_lag_p99_ms": summary(lags)["p99"],
+    }
+
+
+async def main_async(smoke: bool) -> dict[str, Any]:
+    """Run both scenarios."""
+    with tempfile.TemporaryDirectory() as folder:
+        api = await wakeup_api(Path(folder), 500 if smoke else 5000, 16)
+        print("  wakeup API done", flush=True)
+        storm_result = await storm(
+            Path(folder), 200 if smoke else 1000, 20, 2 if smoke else 10
+        )
+    return {"wakeup_api": api, "storm": storm_result}
+
+
+def main() -> None:
+    """Run scenarios 4 and 5; print their tables."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    results = asyncio.run(main_async(args.smoke))
+    api = results["wakeup_api"]
+    print("\n### Wakeup API: POST /api/wakeup, 16 in flight")
+    print("| server | requests/s | p50 ms | p99 ms | statuses | worst loop lag ms |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name in ("home_assistant", "bare_aiohttp"):
+        row = api[name]
+        print(
+            f"| {name} | {fmt(row['per_second'], 0)} | {fmt(row['p50'], 2)}"
+            f" | {fmt(row['p99'], 2)} | {row['statuses']} | {fmt(row['loop_lag_max_ms'])} |"
+        )
+    row = results["storm"]
+    print("\n### Storm: YouTube notifications for 20 videos")
+    print(
+        "| notifications | agent runs | answer p50 ms | answer p99 ms | worst loop lag ms |"
+    )
+    print("| --- | --- | --- | --- | --- |")
+    print(
+        f"| {row['n']} | {row['agent_runs']} | {fmt(row['p50'], 2)} | {fmt(row['p99'], 2)}"
+        f" | {fmt(row['loop_lag_max_ms'])} |"
+    )
+    save("http", {"smoke": args.smoke, **results})
+
+
+if __name__ == "__main__":
+    main()

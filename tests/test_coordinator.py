@@ -1,0 +1,37 @@
+"""Mission Control's view: a stream of changes is coalesced into few re-reads."""
+
+import asyncio
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.dland_assistant import coordinator
+from homeassistant.core import HomeAssistant
+
+from .conftest import call, runtime
+
+
+async def test_a_stream_of_changes_is_coalesced(
+    hass: HomeAssistant, entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty changes in 0.4 s cost a few reads, and the last change is shown."""
+    monkeypatch.setattr(coordinator, "BUSY_REFRESH_GAP", 0.15)
+    view = runtime(entry).coordinator
+    reads = 0
+    original = view._async_update_data
+
+    async def counted() -> Any:
+        nonlocal reads
+        reads += 1
+        return await original()
+
+    monkeypatch.setattr(view, "_async_update_data", counted)
+    for _ in range(40):
+        view.async_changed()
+        await asyncio.sleep(0.01)
+    await call(hass, "schedule_task", {"prompt": "last", "in": {"hours": 1}})
+    await asyncio.sleep(0.4)
+    await hass.async_block_till_done()
+    assert 2 <= reads <= 6
+    assert [task.prompt for task in view.data.tasks] == ["last"]
