@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
@@ -98,8 +99,8 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
         """Return past executions and upcoming runs in the window."""
         events: list[CalendarEvent] = []
         now = dt_util.utcnow()
+        store = self.coordinator.config_entry.runtime_data.store
         if start_date < now:
-            store = self.coordinator.config_entry.runtime_data.store
             try:
                 past = await store.async_named_executions(
                     start_date, min(end_date, now)
@@ -107,7 +108,15 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
             except StoreError:
                 past = []  # the upcoming runs are still worth showing
             events += [_past_event(execution, name) for execution, name in past]
-        for task in self.coordinator.data.pending:
+        upcoming = [
+            task for task in self.coordinator.data.pending if task.kind is TaskKind.CRON
+        ]
+        # On a database error the past and recurring runs are still worth showing.
+        with suppress(StoreError):
+            upcoming += await store.async_tasks_due_between(
+                max(start_date, now), end_date
+            )
+        for task in upcoming:
             for when in upcoming_runs(
                 task, hass.config.time_zone, max(start_date, now), end_date
             ):

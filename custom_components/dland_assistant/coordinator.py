@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -29,6 +30,8 @@ from .runtime import DlandConfigEntry
 from .store import StoreError
 
 RECENT_EXECUTIONS = 25
+# One-off tasks the view holds (to-do list, card); all are counted.
+ONCE_TASKS_SHOWN = 100
 BUSY_REFRESH_GAP = 0.5
 FAILED_STATUSES = (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
 
@@ -43,6 +46,9 @@ class Overview:
     recent: list[tuple[Execution, str]]
     running: int
     failed_24h: int
+    # All scheduled tasks; ``tasks`` holds every recurring one but only the soonest
+    # one-off ones.
+    pending_count: int = 0
 
     @property
     def pending(self) -> list[Task]:
@@ -84,9 +90,8 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
         runtime = self.config_entry.runtime_data
         store = runtime.store
         try:
-            tasks = await store.async_list_tasks(
-                [TaskStatus.SCHEDULED, TaskStatus.RUNNING]
-            )
+            tasks = await store.async_list_active_tasks(ONCE_TASKS_SHOWN)
+            counts = await store.async_count_tasks_by_status()
             recent = await store.async_recent_named_executions(RECENT_EXECUTIONS)
             failed = await store.async_count_executions(
                 FAILED_STATUSES, dt_util.utcnow() - timedelta(hours=24)
@@ -108,6 +113,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
             routine_runs=routine_runs,
             recent=recent,
             running=runtime.scheduler.running,
+            pending_count=counts.get(TaskStatus.SCHEDULED.value, 0),
             failed_24h=failed,
         )
 
@@ -142,7 +148,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
     async def _async_refresh_while_dirty(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._dirty:
+            while self._dirty and self.config_entry.state is ConfigEntryState.LOADED:
                 # A view of thousands of tasks must not starve the runs it shows.
                 if (wait := self._refreshed_at + BUSY_REFRESH_GAP - loop.time()) > 0:
                     await asyncio.sleep(wait)

@@ -62,7 +62,7 @@ SENSORS: tuple[OverviewSensorDescription, ...] = (
         key="pending",
         translation_key="pending",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda o: len(o.pending),
+        value_fn=lambda o: o.pending_count,
         attributes_fn=lambda o: {
             "tasks": [
                 {"name": t.name, "next_run": local_time(t.next_run)}

@@ -365,7 +365,8 @@ class TaskStore:
     ) -> Iterable[sqlite3.Row]:
         try:
             return await self._conn.execute_fetchall(sql, params)
-        except sqlite3.Error as err:
+        except (sqlite3.Error, ValueError) as err:
+            # aiosqlite says ValueError when the connection closed under the call.
             raise StoreError(str(err)) from err
 
     async def _write(self, work: Callable[[aiosqlite.Connection], Any]) -> Any:
@@ -445,6 +446,43 @@ class TaskStore:
             sql += f" WHERE t.status IN ({', '.join('?' * len(params))})"
         sql += " ORDER BY t.next_run IS NULL, t.next_run, t.created"
         return [_task(row) for row in await self._fetchall(sql, params)]
+
+    async def async_list_active_tasks(self, once_limit: int) -> list[Task]:
+        """Return every recurring task that will run again, and the soonest one-offs.
+
+        The one-off part is bounded, so that a view of it costs the same with ten
+        or ten thousand pending one-off tasks.
+        """
+        rows = list(
+            await self._fetchall(
+                f"""SELECT {_TASK_COLUMNS} FROM tasks t
+                WHERE t.kind = 'cron' AND t.status IN ('scheduled', 'running')""",
+            )
+        )
+        rows += await self._fetchall(
+            f"""SELECT {_TASK_COLUMNS} FROM tasks t
+            WHERE t.kind = 'once' AND t.status IN ('scheduled', 'running')
+            ORDER BY t.next_run IS NULL, t.next_run LIMIT ?""",
+            (once_limit,),
+        )
+        tasks = [_task(row) for row in rows]
+        tasks.sort(
+            key=lambda task: (task.next_run is None, task.next_run or task.created)
+        )
+        return tasks
+
+    async def async_tasks_due_between(
+        self, start: datetime, end: datetime, limit: int = 1000
+    ) -> list[Task]:
+        """Return enabled scheduled one-off tasks due in a window, soonest first."""
+        rows = await self._fetchall(
+            f"""SELECT {_TASK_COLUMNS} FROM tasks t
+            WHERE t.status = 'scheduled' AND t.enabled = 1 AND t.kind = 'once'
+                AND t.next_run >= ? AND t.next_run < ?
+            ORDER BY t.next_run LIMIT ?""",
+            (start.timestamp(), end.timestamp(), limit),
+        )
+        return [_task(row) for row in rows]
 
     async def async_count_tasks_by_status(self) -> dict[str, int]:
         """Return how many tasks there are in each status."""
