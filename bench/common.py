@@ -11,7 +11,7 @@ import custom_components  # noqa: F401  # isort: skip
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 import json
 import math
@@ -77,15 +77,26 @@ class Bench:
 
 @asynccontextmanager
 async def bench_hass(
-    folder: Path, *, options: dict[str, Any] | None = None, integration: bool = True
+    folder: Path,
+    *,
+    options: dict[str, Any] | None = None,
+    integration: bool = True,
+    http_port: int | None = None,
 ) -> AsyncIterator[Bench]:
-    """Start Home Assistant on a folder, with the integration unless told not to."""
+    """Start Home Assistant on a folder, with the integration unless told not to.
+
+    With ``http_port``, Home Assistant's own HTTP server listens on that loopback
+    port once everything is set up.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "configuration.yaml").write_text("")
     async with async_test_home_assistant(config_dir=str(folder)) as hass:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
         await hass.config.async_set_time_zone("UTC")
         assert await async_setup_component(hass, "homeassistant", {})
+        if http_port is not None:
+            http = {"server_host": "127.0.0.1", "server_port": http_port}
+            assert await async_setup_component(hass, "http", {"http": http})
         assert await async_setup_component(hass, "conversation", {})
         agent_entry = MockConfigEntry(
             domain="bench_agent", title="No-op agent", entry_id=AGENT_ID
@@ -107,6 +118,8 @@ async def bench_hass(
             bench.entry.add_to_hass(hass)
             assert await hass.config_entries.async_setup(bench.entry.entry_id)
             await hass.async_block_till_done()
+        if http_port is not None:
+            await hass.http.start()
         try:
             yield bench
         finally:
@@ -131,10 +144,8 @@ class LagMonitor:
         """Stop and return the lags in ms."""
         assert self._task is not None
         self._task.cancel()
-        try:
+        with suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
         return [lag * 1000 for lag in self.lags]
 
     async def _run(self) -> None:
@@ -173,7 +184,7 @@ def save(section: str, data: dict[str, Any]) -> None:
 
 def machine() -> dict[str, Any]:
     """Describe where the numbers come from."""
-    import apscheduler  # noqa: PLC0415
+    import apscheduler
 
     cpu = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
@@ -182,7 +193,7 @@ def machine() -> dict[str, Any]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    import os  # noqa: PLC0415
+    import os
 
     return {
         "cpu": cpu,
@@ -204,4 +215,4 @@ def rss_mb() -> float:
 
 def fmt(value: float, digits: int = 1) -> str:
     """Format a number for a table."""
-    return "–" if value != value else f"{value:,.{digits}f}"  # NaN check
+    return "–" if math.isnan(value) else f"{value:,.{digits}f}"

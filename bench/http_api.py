@@ -12,12 +12,13 @@ import custom_components  # noqa: F401  # isort: skip
 
 import argparse
 import asyncio
+from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 import hashlib
 import hmac
+import multiprocessing
 from pathlib import Path
 import tempfile
-import threading
 import time
 from typing import Any
 
@@ -31,10 +32,7 @@ from custom_components.dland_assistant.breaker import RateLimiter
 from homeassistant.auth.const import GROUP_ID_ADMIN
 from homeassistant.auth.models import TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import EVENT_HOMEASSISTANT_START
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
-
 from tests.e2e.harness import free_port
 
 SECRET = "bench-secret"
@@ -55,15 +53,6 @@ def signature(body: bytes) -> str:
     return "sha1=" + hmac.new(SECRET.encode(), body, hashlib.sha1).hexdigest()
 
 
-async def start_http(hass: HomeAssistant, port: int) -> None:
-    """Serve Home Assistant's HTTP API on a loopback port."""
-    assert await async_setup_component(
-        hass, "http", {"http": {"server_host": "127.0.0.1", "server_port": port}}
-    )
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_START)
-    await hass.async_block_till_done()
-
-
 async def token(hass: HomeAssistant) -> str:
     """Return a long-lived access token of an admin."""
     user = await hass.auth.async_create_user("bench", group_ids=[GROUP_ID_ADMIN])
@@ -74,18 +63,6 @@ async def token(hass: HomeAssistant) -> str:
         access_token_expiration=timedelta(days=1),
     )
     return hass.auth.async_create_access_token(refresh)
-
-
-def in_thread(work: Any) -> Any:
-    """Run a coroutine function in a thread with its own loop; return its result."""
-    result: dict[str, Any] = {}
-
-    def target() -> None:
-        result["value"] = asyncio.run(work())
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    return thread
 
 
 async def load(
@@ -134,23 +111,35 @@ async def bare_server(port: int) -> web.AppRunner:
     return runner
 
 
+def _load_in_child(
+    url: str, headers: dict[str, str], bodies: list[bytes], concurrency: int
+) -> tuple[list[float], dict[int, int], float]:
+    return asyncio.run(load(url, headers, bodies, concurrency))
+
+
+def _paced_in_child(
+    url: str, bodies: list[bytes], seconds: float
+) -> tuple[list[float], dict[int, int], float]:
+    return asyncio.run(paced(url, bodies, seconds))
+
+
+async def in_child_process(function: Any, *args: Any) -> Any:
+    """Run a load generator in another process (no GIL shared with the loop)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+
+
 async def client_run(
     url: str, headers: dict[str, str], bodies: list[bytes], concurrency: int
 ) -> dict[str, Any]:
-    """Load a URL from another thread while the loop's lag is sampled here."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        box["result"] = asyncio.run(load(url, headers, bodies, concurrency))
-
+    """Load a URL from another process while the loop's lag is sampled here."""
     lag = LagMonitor()
     lag.start()
-    thread = threading.Thread(target=target)
-    thread.start()
-    while thread.is_alive():
-        await asyncio.sleep(0.05)
+    latencies, statuses, elapsed = await in_child_process(
+        _load_in_child, url, headers, bodies, concurrency
+    )
     lags = await lag.stop()
-    latencies, statuses, elapsed = box["result"]
     return {
         **summary(latencies),
         "per_second": len(latencies) / elapsed,
@@ -160,10 +149,39 @@ async def client_run(
     }
 
 
+async def paced(
+    url: str, bodies: list[bytes], seconds: float
+) -> tuple[list[float], dict[int, int], float]:
+    """POST signed notifications evenly over some seconds."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    pace = seconds / len(bodies)
+    begin = time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+
+        async def one(number: int, body: bytes) -> None:
+            await asyncio.sleep(max(0.0, begin + number * pace - time.perf_counter()))
+            start = time.perf_counter()
+            headers = {
+                "X-Hub-Signature": signature(body),
+                "Content-Type": "application/atom+xml",
+            }
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+            latencies.append((time.perf_counter() - start) * 1000)
+
+        await asyncio.gather(*(one(n, b) for n, b in enumerate(bodies)))
+    return latencies, statuses, time.perf_counter() - begin
+
+
 async def wakeup_api(folder: Path, requests: int, concurrency: int) -> dict[str, Any]:
     """Scenario 4."""
     results: dict[str, Any] = {}
-    async with bench_hass(folder / "api", options={"max_concurrent": 4}) as bench:
+    port = free_port()
+    async with bench_hass(
+        folder / "api", options={"max_concurrent": 4}, http_port=port
+    ) as bench:
         hass = bench.hass
         assert bench.entry is not None
         scheduler = bench.entry.runtime_data.scheduler
@@ -174,8 +192,6 @@ async def wakeup_api(folder: Path, requests: int, concurrency: int) -> dict[str,
             retention=scheduler.settings.retention,
             max_queue=requests,
         )
-        port = free_port()
-        await start_http(hass, port)
         headers = {
             "Authorization": f"Bearer {await token(hass)}",
             "Content-Type": "application/json",
@@ -207,7 +223,8 @@ async def storm(
     folder: Path, notifications: int, videos: int, seconds: float
 ) -> dict[str, Any]:
     """Scenario 5."""
-    async with bench_hass(folder / "storm") as bench:
+    port = free_port()
+    async with bench_hass(folder / "storm", http_port=port) as bench:
         hass = bench.hass
         assert bench.entry is not None
         hub_port = free_port()
@@ -216,8 +233,6 @@ async def storm(
         hub_runner = web.AppRunner(hub)
         await hub_runner.setup()
         await web.TCPSite(hub_runner, "127.0.0.1", hub_port).start()
-        port = free_port()
-        await start_http(hass, port)
         result = await hass.config_entries.subentries.async_init(
             (bench.entry.entry_id, "youtube"), context={"source": SOURCE_USER}
         )
@@ -236,47 +251,14 @@ async def storm(
         await asyncio.sleep(1)
         bodies = [atom(f"video{n % videos}", f"Edit {n}") for n in range(notifications)]
         url = f"http://127.0.0.1:{port}/api/events/youtube"
-        pace = seconds / notifications
-
-        async def paced() -> tuple[list[float], dict[int, int], float]:
-            latencies: list[float] = []
-            statuses: dict[int, int] = {}
-            begin = time.perf_counter()
-            async with aiohttp.ClientSession() as session:
-
-                async def one(number: int, body: bytes) -> None:
-                    await asyncio.sleep(
-                        max(0.0, begin + number * pace - time.perf_counter())
-                    )
-                    start = time.perf_counter()
-                    async with session.post(
-                        url,
-                        data=body,
-                        headers={
-                            "X-Hub-Signature": signature(body),
-                            "Content-Type": "application/atom+xml",
-                        },
-                    ) as response:
-                        await response.read()
-                        statuses[response.status] = statuses.get(response.status, 0) + 1
-                    latencies.append((time.perf_counter() - start) * 1000)
-
-                await asyncio.gather(*(one(n, b) for n, b in enumerate(bodies)))
-            return latencies, statuses, time.perf_counter() - begin
-
-        box: dict[str, Any] = {}
-        thread = threading.Thread(
-            target=lambda: box.setdefault("r", asyncio.run(paced()))
-        )
         lag = LagMonitor()
         lag.start()
-        thread.start()
-        while thread.is_alive():
-            await asyncio.sleep(0.05)
+        latencies, statuses, elapsed = await in_child_process(
+            _paced_in_child, url, bodies, seconds
+        )
         await hass.async_block_till_done()
         await asyncio.sleep(1)
         lags = await lag.stop()
-        latencies, statuses, elapsed = box["r"]
         runs = len(bench.agent.calls)
         assert bench_entry is not None
         await hub_runner.cleanup()

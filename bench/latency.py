@@ -12,7 +12,7 @@ import custom_components  # noqa: F401  # isort: skip
 
 import argparse
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 import tempfile
 import time
@@ -196,7 +196,7 @@ def main() -> None:
             f" | {row['n']} | {fmt(ratio, 1)}x |"
         )
     save(
-        "latency",
+        "latency" if args.slots == 2 else f"latency_{args.slots}_slots",
         {
             "smoke": args.smoke,
             "one_offs": one_offs,

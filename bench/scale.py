@@ -11,7 +11,7 @@ import custom_components  # noqa: F401  # isort: skip
 
 import argparse
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 import json
 import math
 from pathlib import Path
