@@ -126,8 +126,13 @@ def _paced_in_child(
 async def in_child_process(function: Any, *args: Any) -> Any:
     """Run a load generator in another process (no GIL shared with the loop)."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(pool, function, *args)
+    finally:
+        # Waiting for the child to exit blocks: not on the loop being measured.
+        await loop.run_in_executor(None, pool.shutdown)
 
 
 async def client_run(
