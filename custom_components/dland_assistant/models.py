@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from homeassistant.util import dt as dt_util
+
 
 class TaskKind(StrEnum):
     """How a task is scheduled."""
@@ -108,6 +110,48 @@ class Task:
     attachments: tuple[str, ...] = ()
     routine: str | None = None
     notify_target: str | None = None
+
+
+def unstored_task(
+    *,
+    name: str,
+    agent: str,
+    prompt: str,
+    source: str,
+    timeout: float,
+    user: str | None = None,
+    platform: str | None = None,
+    deliver: bool = True,
+    attachments: tuple[str, ...] = (),
+    routine: str | None = None,
+    notify_target: str | None = None,
+) -> Task:
+    """Return the task of a run that is not stored as a task (a wakeup, a routine)."""
+    now = dt_util.utcnow()
+    return Task(
+        task_id="",
+        name=name,
+        agent=agent,
+        prompt=prompt,
+        user=user,
+        platform=platform,
+        kind=TaskKind.ONCE,
+        next_run=None,
+        cron=None,
+        time_zone=None,
+        enabled=True,
+        status=TaskStatus.RUNNING,
+        timeout=timeout,
+        missed_run_policy=MissedRunPolicy.RUN_ONCE,
+        source=source,
+        created=now,
+        updated=now,
+        deliver=deliver,
+        action=TaskAction.AGENT,
+        attachments=attachments,
+        routine=routine,
+        notify_target=notify_target,
+    )
 
 
 @dataclass(frozen=True, slots=True)

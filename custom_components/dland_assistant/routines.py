@@ -61,15 +61,7 @@ from .const import (
 )
 from .cron import next_cron_run
 from .gatherers import async_gather
-from .models import (
-    ExecutionSource,
-    ExecutionStatus,
-    MissedRunPolicy,
-    Task,
-    TaskAction,
-    TaskKind,
-    TaskStatus,
-)
+from .models import ExecutionSource, ExecutionStatus, unstored_task
 from .personas import find_persona
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
@@ -372,27 +364,15 @@ class HeartbeatManager:
             agent, persona = task_manager.resolve_agent(self.hass, str(routine.agent))
         except HomeAssistantError as err:
             return await self._async_skip(routine, str(err))
-        now = dt_util.utcnow()
-        task = Task(
-            task_id="",
+        task = unstored_task(
             name=routine.name,
             agent=agent,
             prompt=prompt,
+            source=ORIGIN,
+            timeout=persona.timeout if persona else runtime.default_timeout,
             user=data.get(CONF_USER) or None,
             platform=data.get(CONF_PLATFORM) or None,
-            kind=TaskKind.ONCE,
-            next_run=None,
-            cron=None,
-            time_zone=None,
-            enabled=True,
-            status=TaskStatus.RUNNING,
-            timeout=persona.timeout if persona else runtime.default_timeout,
-            missed_run_policy=MissedRunPolicy.SKIP,
-            source=ORIGIN,
-            created=now,
-            updated=now,
             deliver=bool(data.get(CONF_DELIVER, True)),
-            action=TaskAction.AGENT,
             routine=routine.routine_id,
             notify_target=data.get(CONF_NOTIFY_TARGET) or None,
         )

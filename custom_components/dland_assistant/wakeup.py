@@ -20,18 +20,10 @@ from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
-from homeassistant.util import dt as dt_util
 
 from . import task_manager
 from .const import DOMAIN
-from .models import (
-    Execution,
-    MissedRunPolicy,
-    Task,
-    TaskAction,
-    TaskKind,
-    TaskStatus,
-)
+from .models import Execution, unstored_task
 from .scheduler import Overloaded
 from .untrusted import quote_context
 
@@ -71,27 +63,15 @@ async def async_wakeup(
     agent, persona = task_manager.resolve_agent(hass, data["agent"])
     platform = data.get("platform") or None
     task_manager.validate_channel(platform)
-    now = dt_util.utcnow()
-    task = Task(
-        task_id="",
+    task = unstored_task(
         name=f"Wakeup from {origin}",
         agent=agent,
         prompt=prompt + quote_context(origin, data.get("context")),
+        source=origin,
+        timeout=persona.timeout if persona else runtime.default_timeout,
         user=data.get("user") or default_user,
         platform=platform,
-        kind=TaskKind.ONCE,
-        next_run=None,
-        cron=None,
-        time_zone=None,
-        enabled=True,
-        status=TaskStatus.RUNNING,
-        timeout=persona.timeout if persona else runtime.default_timeout,
-        missed_run_policy=MissedRunPolicy.RUN_ONCE,
-        source=origin,
-        created=now,
-        updated=now,
         deliver=data.get("deliver", persona.deliver if persona else True),
-        action=TaskAction.AGENT,
         attachments=tuple(data.get("attachments", ())),
     )
     execution_id, done = await runtime.scheduler.async_wakeup(task, origin)
