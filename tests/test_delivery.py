@@ -256,3 +256,15 @@ async def test_recipient_flow_validates_and_creates(
         entry.subentries[subentry_id].data["default_channel"]
         == "persistent_notification"
     )
+
+
+async def test_empty_platform_means_the_default_channel(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """An empty platform (as automations send it) is no platform, as for wakeups."""
+    created = await call(
+        hass, "schedule_task", {"prompt": "x", "in": {"hours": 1}, "platform": ""}
+    )
+    [task] = (await call(hass, "list_tasks"))["tasks"]
+    assert task["task_id"] == created["task_id"]
+    assert task["platform"] is None

@@ -164,7 +164,7 @@ async def _async_schedule_task(call: ServiceCall) -> ServiceResponse:
             cron=data.get("cron"),
             name=data.get("name"),
             user=data.get("user") or (call.context.user_id if call.context else None),
-            platform=data.get("platform"),
+            platform=data.get("platform") or None,  # empty: the default channel
             timeout=data.get("timeout"),
             missed_run_policy=data.get("missed_run_policy", MissedRunPolicy.RUN_ONCE),
             enabled=data["enabled"],
