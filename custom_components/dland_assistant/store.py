@@ -381,7 +381,8 @@ class TaskStore:
                     await conn.rollback()
                     raise
                 await conn.commit()
-            except sqlite3.Error as err:
+            except (sqlite3.Error, ValueError) as err:
+                # aiosqlite says ValueError when the connection closed under the call.
                 raise StoreError(str(err)) from err
             return result
 
