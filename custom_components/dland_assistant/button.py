@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import task_manager
-from .coordinator import DlandCoordinator, Overview
+from .coordinator import DlandCoordinator
 from .entity import (
     ROUTINE_ITEM,
     TASK_ITEM,
     DlandCoordinatorEntity,
-    async_add_dynamic_entities,
+    async_add_item_entities,
 )
-from .items import recurring_tasks
 from .runtime import DlandConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -27,20 +25,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Keep a run-now button per recurring task and per routine."""
-    coordinator = entry.runtime_data.coordinator
-
-    def wanted(overview: Overview) -> dict[str, Entity]:
-        buttons: list[DlandCoordinatorEntity] = [
-            RunTaskButton(coordinator, task.task_id)
-            for task in recurring_tasks(overview)
-        ]
-        buttons += [
-            RunRoutineButton(coordinator, routine_id)
-            for routine_id in overview.routines
-        ]
-        return {str(button.unique_id): button for button in buttons}
-
-    async_add_dynamic_entities(hass, entry, async_add_entities, "button", wanted)
+    async_add_item_entities(
+        hass,
+        entry,
+        async_add_entities,
+        "button",
+        for_task=RunTaskButton,
+        for_routine=RunRoutineButton,
+    )
 
 
 class RunTaskButton(DlandCoordinatorEntity, ButtonEntity):

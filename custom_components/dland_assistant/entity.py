@@ -15,6 +15,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import DlandCoordinator, Overview
+from .items import recurring_tasks
 from .runtime import DlandConfigEntry
 
 
@@ -93,6 +94,27 @@ def async_add_dynamic_entities(
 
     _sync()
     entry.async_on_unload(coordinator.async_add_listener(_sync))
+
+
+@callback
+def async_add_item_entities(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    domain: str,
+    *,
+    for_task: Callable[[DlandCoordinator, str], DlandCoordinatorEntity],
+    for_routine: Callable[[DlandCoordinator, str], DlandCoordinatorEntity],
+) -> None:
+    """Keep one entity per recurring task and one per routine of a platform."""
+    coordinator = entry.runtime_data.coordinator
+
+    def wanted(overview: Overview) -> dict[str, Entity]:
+        entities = [for_task(coordinator, t.task_id) for t in recurring_tasks(overview)]
+        entities += [for_routine(coordinator, r) for r in overview.routines]
+        return {str(entity.unique_id): entity for entity in entities}
+
+    async_add_dynamic_entities(hass, entry, async_add_entities, domain, wanted)
 
 
 # Keys of per-item entities start with these.

@@ -6,19 +6,18 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import task_manager
 from .const import CONF_ENABLED
-from .coordinator import DlandCoordinator, Overview
+from .coordinator import DlandCoordinator
 from .entity import (
     ROUTINE_ITEM,
     TASK_ITEM,
     DlandCoordinatorEntity,
-    async_add_dynamic_entities,
+    async_add_item_entities,
 )
-from .items import recurring_tasks, routine_attributes, task_attributes
+from .items import routine_attributes, task_attributes
 from .runtime import DlandConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -30,18 +29,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Keep a switch per recurring task and per routine."""
-    coordinator = entry.runtime_data.coordinator
-
-    def wanted(overview: Overview) -> dict[str, Entity]:
-        switches: list[DlandCoordinatorEntity] = [
-            TaskSwitch(coordinator, task.task_id) for task in recurring_tasks(overview)
-        ]
-        switches += [
-            RoutineSwitch(coordinator, routine_id) for routine_id in overview.routines
-        ]
-        return {str(switch.unique_id): switch for switch in switches}
-
-    async_add_dynamic_entities(hass, entry, async_add_entities, "switch", wanted)
+    async_add_item_entities(
+        hass,
+        entry,
+        async_add_entities,
+        "switch",
+        for_task=TaskSwitch,
+        for_routine=RoutineSwitch,
+    )
 
 
 class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
