@@ -141,7 +141,8 @@ class HeartbeatManager:
     hass: HomeAssistant
     entry: DlandConfigEntry
     _running: set[str] = field(default_factory=set)
-    _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
+    # One armed schedule per routine (a cron routine's is replaced at each run).
+    _unsubs: dict[str, CALLBACK_TYPE] = field(default_factory=dict)
     breaker_trips_seen: int = 0
 
     @callback
@@ -155,7 +156,7 @@ class HeartbeatManager:
     def async_stop(self) -> None:
         """Disarm all schedules."""
         while self._unsubs:
-            self._unsubs.pop()()
+            self._unsubs.popitem()[1]()
 
     @callback
     def async_rearm(self) -> None:
@@ -179,22 +180,18 @@ class HeartbeatManager:
 
         if kind == SCHEDULE_DAILY:
             at = time.fromisoformat(routine.data[CONF_TIME])
-            self._unsubs.append(
-                async_track_time_change(
-                    self.hass, _due, hour=at.hour, minute=at.minute, second=at.second
-                )
+            self._unsubs[routine.routine_id] = async_track_time_change(
+                self.hass, _due, hour=at.hour, minute=at.minute, second=at.second
             )
         elif kind == SCHEDULE_CRON:
             self._arm_cron(routine, _due)
         else:
-            self._unsubs.append(
-                async_track_time_interval(
-                    self.hass,
-                    _due,
-                    timedelta(minutes=int(routine.data[CONF_INTERVAL])),
-                    name=f"dland_assistant routine {routine.name}",
-                    cancel_on_shutdown=True,
-                )
+            self._unsubs[routine.routine_id] = async_track_time_interval(
+                self.hass,
+                _due,
+                timedelta(minutes=int(routine.data[CONF_INTERVAL])),
+                name=f"dland_assistant routine {routine.name}",
+                cancel_on_shutdown=True,
             )
 
     def _arm_cron(self, routine: Routine, action: Any) -> None:
@@ -202,7 +199,9 @@ class HeartbeatManager:
             routine.data[CONF_CRON], self.hass.config.time_zone, dt_util.utcnow()
         )
         if when is not None:
-            self._unsubs.append(async_track_point_in_utc_time(self.hass, action, when))
+            self._unsubs[routine.routine_id] = async_track_point_in_utc_time(
+                self.hass, action, when
+            )
 
     async def _async_scheduled_run(self, routine: Routine) -> None:
         try:
