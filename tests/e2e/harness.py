@@ -41,6 +41,8 @@ class HassProcess:
         self.tokens: dict[str, Any] = {}
         self.client_id = ""
         self.process: subprocess.Popen[bytes] | None = None
+        # Extra environment for the process, such as a shifted clock (clock.py).
+        self.env: dict[str, str] = {}
         config_dir.mkdir(parents=True, exist_ok=True)
         components = config_dir / "custom_components"
         components.mkdir(exist_ok=True)
@@ -67,6 +69,7 @@ class HassProcess:
         """Start hass and wait until it answers HTTP."""
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         env["SETUP_PORT"] = str(self.port)
+        env.update(self.env)
         with (self.config_dir / "process.log").open("ab") as log:
             self.process = subprocess.Popen(
                 [
