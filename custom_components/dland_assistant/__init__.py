@@ -50,6 +50,7 @@ from .const import (
     DATABASE_FILE,
     DOMAIN,
     LOGGER,
+    MAX_CONCURRENT_LIMIT,
     NOTIFY_CHANNELS,
     PERSONA_PREFIX,
     SUBENTRY_ROUTINE,
@@ -89,7 +90,7 @@ CONFIG_SCHEMA = vol.Schema(
             {
                 vol.Optional(CONF_DEFAULT_AGENT): cv.string,
                 vol.Optional(CONF_MAX_CONCURRENT): vol.All(
-                    vol.Coerce(int), vol.Range(min=1, max=32)
+                    vol.Coerce(int), vol.Range(min=1, max=MAX_CONCURRENT_LIMIT)
                 ),
                 vol.Optional(CONF_DEFAULT_TIMEOUT): vol.All(
                     vol.Coerce(int), vol.Range(min=1, max=86400)

@@ -88,6 +88,7 @@ from .const import (
     DEFAULT_TIMEOUT,
     DOMAIN,
     KIND_DOORBELL,
+    MAX_CONCURRENT_LIMIT,
     NOTIFY_CHANNELS,
     SCHEDULE_CRON,
     SCHEDULE_DAILY,
@@ -130,7 +131,9 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(
             CONF_DEFAULT_AGENT, default=DEFAULT_AGENT
         ): selector.ConversationAgentSelector(),
-        vol.Required(CONF_MAX_CONCURRENT): vol.All(_number(1, 32), vol.Coerce(int)),
+        vol.Required(CONF_MAX_CONCURRENT): vol.All(
+            _number(1, MAX_CONCURRENT_LIMIT), vol.Coerce(int)
+        ),
         vol.Required(CONF_DEFAULT_TIMEOUT): vol.All(
             _number(1, 86400, "s"), vol.Coerce(int)
         ),

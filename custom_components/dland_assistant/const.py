@@ -13,6 +13,8 @@ DATABASE_FILE: Final = "dland_assistant.db"
 
 CONF_DEFAULT_AGENT: Final = "default_agent"
 CONF_MAX_CONCURRENT: Final = "max_concurrent"
+# Agent calls at once: a local LLM wants 1-2, hosted agents take many more.
+MAX_CONCURRENT_LIMIT: Final = 64
 CONF_DEFAULT_TIMEOUT: Final = "default_timeout"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_MISSED_RUN_GRACE: Final = "missed_run_grace"
