@@ -1,8 +1,13 @@
 """Setting up and tearing down the entry, including broken databases."""
 
+import asyncio
 from contextlib import closing
+import logging
 from pathlib import Path
 import sqlite3
+from typing import Any
+
+import pytest
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -17,7 +22,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 
-from .conftest import RecordingAgent, call, runtime
+from .conftest import RecordingAgent, call, runtime, wait_until
 
 
 def _entry(hass: HomeAssistant, agent: RecordingAgent) -> MockConfigEntry:
@@ -59,3 +64,26 @@ async def test_stop_closes_the_database(
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert runtime(entry).store._db is None
+
+
+async def test_stop_during_a_run_logs_no_error(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A run ended by the stop is recorded; the view does not read the closed store."""
+    release = asyncio.Event()
+
+    async def wait(_: Any) -> str:
+        await release.wait()
+        return "late"
+
+    test_agent.behaviour = wait
+    task = await call(hass, "schedule_task", {"prompt": "x", "in": {"hours": 1}})
+    await call(hass, "run_task", {"task_id": task["task_id"]})
+    await wait_until(hass, lambda: test_agent.running == 1)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert runtime(entry).store._db is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

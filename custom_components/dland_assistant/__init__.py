@@ -309,6 +309,8 @@ async def _async_reassign_orphans(hass: HomeAssistant, entry: DlandConfigEntry) 
 
 async def _async_shutdown(entry: DlandConfigEntry) -> None:
     runtime = entry.runtime_data
+    # The runs ended below announce themselves; the view must not read a closed store.
+    await runtime.coordinator.async_shutdown()
     await runtime.scheduler.async_stop()
     await runtime.store.async_close()
 
