@@ -1,0 +1,121 @@
+"""Helpers of the soak test: a long-lived token, and samples of a running hass."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+import sqlite3
+import statistics
+from typing import Any
+
+import aiohttp
+
+from .harness import HassProcess
+
+DATABASE = "dland_assistant.db"
+TABLES = ("tasks", "executions", "events", "audits")
+
+
+async def _create_long_lived_token(hass: HassProcess) -> str:
+    url = f"{hass.base.replace('http', 'ws', 1)}/api/websocket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        assert (await ws.receive_json())["type"] == "auth_required"
+        await ws.send_json({"type": "auth", "access_token": hass.token})
+        assert (await ws.receive_json())["type"] == "auth_ok"
+        await ws.send_json(
+            {
+                "id": 1,
+                "type": "auth/long_lived_access_token",
+                "client_name": "soak test",
+                "lifespan": 365,
+            }
+        )
+        answer = await ws.receive_json()
+        assert answer["success"], answer
+        token: str = answer["result"]
+        return token
+
+
+def use_long_lived_token(hass: HassProcess) -> None:
+    """Swap the onboarding token (30 min, fake time runs out) for a long-lived one."""
+    hass.token = asyncio.run(_create_long_lived_token(hass))
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """What could grow, read after one step of the simulated day."""
+
+    step: int
+    rss_kb: int
+    db_bytes: int
+    wal_bytes: int
+    rows: int
+    listeners: int  # summed from GET /api/events
+    bus_listeners: int  # summed on the loop by the probe
+    tasks: int  # asyncio tasks on Home Assistant's loop
+    timers: int  # live (not cancelled) timers on the loop
+    scheduled: int  # the loop's timer heap, cancelled handles included
+
+
+def rss_kb(pid: int) -> int:
+    """Return a process's resident set size in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def stored_rows(config_dir: Path) -> int:
+    """Count the rows of the tables the retention prune keeps bounded."""
+    uri = f"file:{config_dir / DATABASE}?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=30) as conn:
+        return sum(
+            conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in TABLES
+        )
+
+
+def file_size(path: Path) -> int:
+    """Return a file's size, 0 when it does not exist."""
+    return path.stat().st_size if path.exists() else 0
+
+
+def take_sample(hass: HassProcess, step: int) -> Sample:
+    """Read every gauge of a running hass once."""
+    assert hass.process is not None
+    status, probe = hass.request("GET", "/api/e2e_probe")
+    assert status == 200, probe
+    status, events = hass.request("GET", "/api/events")
+    assert status == 200, events
+    database = hass.config_dir / DATABASE
+    return Sample(
+        step=step,
+        rss_kb=rss_kb(hass.process.pid),
+        db_bytes=file_size(database),
+        wal_bytes=file_size(database.with_name(f"{DATABASE}-wal")),
+        rows=stored_rows(hass.config_dir),
+        listeners=sum(event["listener_count"] for event in events),
+        bus_listeners=probe["listeners"],
+        tasks=probe["tasks"],
+        timers=probe["timers"],
+        scheduled=probe["scheduled"],
+    )
+
+
+def median(samples: list[Sample], field: str) -> float:
+    """Return the median of one gauge over some samples."""
+    values: list[float] = [getattr(sample, field) for sample in samples]
+    return statistics.median(values)
+
+
+def summary(samples: list[Sample], field: str) -> dict[str, Any]:
+    """Return a gauge's first, middle and last value with its minimum and maximum."""
+    values = [getattr(sample, field) for sample in samples]
+    return {
+        "first": values[0],
+        "mid": values[len(values) // 2],
+        "last": values[-1],
+        "min": min(values),
+        "max": max(values),
+    }
