@@ -44,12 +44,21 @@ SERVICE_GET_AUDITS = "get_audits"
 ATTR_TASK_ID = "task_id"
 MAX_EXECUTIONS = 1000
 
+
+def _time_period(value: Any) -> Any:
+    """cv.time_period, refusing (not crashing on) durations timedelta cannot hold."""
+    try:
+        return cv.time_period(value)
+    except OverflowError as err:
+        raise vol.Invalid(f"duration out of range: {err}") from err
+
+
 SCHEDULE_TASK_SCHEMA = vol.Schema(
     {
         vol.Optional("agent"): cv.string,
         vol.Required("prompt"): cv.string,
         vol.Optional("at"): cv.datetime,
-        vol.Optional("in"): cv.time_period,
+        vol.Optional("in"): _time_period,
         vol.Optional("cron"): cv.string,
         vol.Optional("name"): vol.All(cv.string, vol.Length(max=MAX_NAME_LENGTH)),
         vol.Optional("user"): cv.string,

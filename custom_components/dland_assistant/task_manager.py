@@ -131,12 +131,18 @@ def _first_run(
     if request.delay is not None:
         if request.delay <= timedelta(0):
             raise invalid("delay_not_positive")
-        return TaskKind.ONCE, now + request.delay
+        try:
+            return TaskKind.ONCE, now + request.delay
+        except OverflowError as err:
+            raise invalid("time_out_of_range") from err
     assert request.at is not None
     at = request.at
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt_util.get_default_time_zone())
-    at = dt_util.as_utc(at)
+    try:
+        at = dt_util.as_utc(at)
+    except OverflowError as err:  # year 1 or 9999 shifted out of range
+        raise invalid("time_out_of_range") from err
     if at <= now:
         raise invalid("at_in_past", at=dt_util.as_local(at).isoformat())
     return TaskKind.ONCE, at

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from http import HTTPStatus
 import json
+import math
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -69,9 +70,14 @@ def signature_valid(params: Mapping[str, str], secret: str, method: str) -> bool
         age = dt_util.utcnow().timestamp() - float(params.get("timestamp", ""))
     except ValueError:
         return False
-    if not given or abs(age) > MAX_AGE_SECONDS:
+    # NaN compares false with everything: without isfinite it would never expire.
+    if not given or not math.isfinite(age) or abs(age) > MAX_AGE_SECONDS:
         return False
-    return hmac.compare_digest(given, vonage_signature(params, secret, method))
+    # As bytes: compare_digest refuses str with non-ASCII characters (TypeError).
+    return hmac.compare_digest(
+        given.encode(errors="replace"),
+        vonage_signature(params, secret, method).encode(),
+    )
 
 
 def _digits(number: str) -> str:

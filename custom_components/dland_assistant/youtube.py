@@ -77,7 +77,10 @@ def signature_valid(body: bytes, header: str | None, secret: str) -> bool:
     if digest is None:
         return False
     expected = hmac.new(secret.encode(), body, digest).hexdigest()
-    return hmac.compare_digest(expected, given.strip().lower())
+    # As bytes: compare_digest refuses str with non-ASCII characters (TypeError).
+    return hmac.compare_digest(
+        expected.encode(), given.strip().lower().encode(errors="replace")
+    )
 
 
 def parse_videos(body: bytes) -> list[Video]:

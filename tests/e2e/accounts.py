@@ -1,0 +1,196 @@
+"""Raw HTTP, websocket commands and user accounts on a real hass process.
+
+The harness speaks JSON with the owner's token; these helpers send any bytes with
+any headers and token, run websocket commands, and make non-admin users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import aiohttp
+
+from .harness import HassProcess
+
+
+def raw_request(
+    hass: HassProcess,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    token: str | None = None,
+) -> tuple[int, bytes]:
+    """Send exactly these bytes; return the status and the raw answer."""
+    headers = dict(headers or {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(
+        f"{hass.base}{path}", data=body, method=method, headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def json_request(
+    hass: HassProcess,
+    method: str,
+    path: str,
+    payload: Any = None,
+    token: str | None = None,
+) -> tuple[int, Any]:
+    """Send JSON with a token of choice (or none); return status and decoded body."""
+    status, raw = raw_request(
+        hass,
+        method,
+        path,
+        None if payload is None else json.dumps(payload).encode(),
+        {"Content-Type": "application/json"},
+        token,
+    )
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, raw.decode(errors="replace")
+
+
+async def _async_ws(
+    hass: HassProcess, token: str | None, commands: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Authenticate, send the commands, return the answers (and first events)."""
+    url = f"ws://127.0.0.1:{hass.port}/api/websocket"
+    answers: list[dict[str, Any]] = []
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        hello = await ws.receive_json(timeout=30)
+        assert hello["type"] == "auth_required", hello
+        await ws.send_json({"type": "auth", "access_token": token or ""})
+        auth = await ws.receive_json(timeout=30)
+        if auth["type"] != "auth_ok":
+            return [auth]
+        for number, command in enumerate(commands, start=1):
+            await ws.send_json({"id": number, **command})
+            while True:
+                message = await ws.receive_json(timeout=30)
+                answers.append(message)
+                if message.get("id") != number:
+                    continue
+                if message["type"] == "result" and not message.get("success"):
+                    break
+                # A subscription answers with a result, then its first event.
+                if message["type"] == "event" or not command["type"].endswith(
+                    "subscribe"
+                ):
+                    break
+    return answers
+
+
+def ws(
+    hass: HassProcess, commands: list[dict[str, Any]], token: str | None = None
+) -> list[dict[str, Any]]:
+    """Run websocket commands as the token's user (the owner by default)."""
+    return asyncio.run(_async_ws(hass, token or hass.token, commands))
+
+
+def ws_result(
+    hass: HassProcess, command: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
+    """Run one websocket command and return its result message."""
+    answers = ws(hass, [command], token)
+    return next(a for a in answers if a.get("type") in ("result", "auth_invalid"))
+
+
+def create_user(
+    hass: HassProcess, name: str, username: str, password: str, *, admin: bool
+) -> str:
+    """Create a user with a password login, as the owner; return its user id."""
+    group = "system-admin" if admin else "system-users"
+    created = ws_result(
+        hass,
+        {
+            "type": "config/auth/create",
+            "name": name,
+            "group_ids": [group],
+            "local_only": False,
+        },
+    )
+    assert created["success"], created
+    user_id: str = created["result"]["user"]["id"]
+    credentials = ws_result(
+        hass,
+        {
+            "type": "config/auth_provider/homeassistant/create",
+            "user_id": user_id,
+            "username": username,
+            "password": password,
+        },
+    )
+    assert credentials["success"], credentials
+    return user_id
+
+
+def login(hass: HassProcess, username: str, password: str) -> str:
+    """Log in through the login flow, as the frontend does; return an access token."""
+    client_id = f"{hass.base}/"
+    status, flow = json_request(
+        hass,
+        "POST",
+        "/auth/login_flow",
+        {
+            "client_id": client_id,
+            "handler": ["homeassistant", None],
+            "redirect_uri": f"{hass.base}/?auth_callback=1",
+        },
+    )
+    assert status == 200, flow
+    status, done = json_request(
+        hass,
+        "POST",
+        f"/auth/login_flow/{flow['flow_id']}",
+        {"client_id": client_id, "username": username, "password": password},
+    )
+    assert status == 200, done
+    assert done["type"] == "create_entry", done
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "authorization_code",
+            "code": done["result"],
+            "client_id": client_id,
+        }
+    ).encode()
+    status, raw = raw_request(
+        hass,
+        "POST",
+        "/auth/token",
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 200, raw
+    token: str = json.loads(raw)["access_token"]
+    return token
+
+
+def add_subentry(
+    hass: HassProcess, entry_id: str, kind: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Add a config subentry through its flow, over REST as the owner."""
+    status, flow = hass.request(
+        "POST",
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [entry_id, kind]},
+    )
+    assert status == 200, flow
+    status, done = hass.request(
+        "POST", f"/api/config/config_entries/subentries/flow/{flow['flow_id']}", data
+    )
+    assert status == 200, done
+    assert done["type"] == "create_entry", done
+    result: dict[str, Any] = done
+    return result
