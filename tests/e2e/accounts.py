@@ -96,7 +96,9 @@ def ws(
     hass: HassProcess, commands: list[dict[str, Any]], token: str | None = None
 ) -> list[dict[str, Any]]:
     """Run websocket commands as the token's user (the owner by default)."""
-    return asyncio.run(_async_ws(hass, token or hass.token, commands))
+    return asyncio.run(
+        _async_ws(hass, hass.token if token is None else token, commands)
+    )
 
 
 def ws_result(

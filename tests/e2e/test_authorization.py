@@ -1,0 +1,297 @@
+"""Who may do what, on a real hass: every endpoint and service, three callers.
+
+Each is tried with no token, with a non-admin user's token and with the owner's
+(admin) token, and must answer as the matrix below says. Home Assistant's
+conventions: service calls over REST need a token, and any user may call them (as
+for every integration's actions; only admin services refuse users); the webhooks
+that outside services call (YouTube, Vonage) take no token but their own signature,
+which a token does not replace; the card is a public static file; Mission Control's
+live websocket feed and the diagnostics download are admin only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+import json
+import time
+from typing import Any
+import urllib.parse
+
+import pytest
+import pytest_socket
+
+from .accounts import add_subentry, create_user, login, raw_request, ws
+from .harness import HassProcess
+from .test_hostile_input import (
+    DOMAIN,
+    VONAGE_METHOD,
+    VONAGE_SECRET,
+    YT_CHANNEL,
+    YT_SECRET,
+    YT_TOPIC,
+    _atom,
+    _hub_signature,
+    vonage_sign,
+)
+
+pytestmark = pytest.mark.e2e
+
+CALLERS = ("none", "user", "admin")
+
+
+@dataclass
+class Hass:
+    """The process and a token per caller."""
+
+    process: HassProcess
+    tokens: dict[str, str | None]
+    entry_id: str
+
+
+@pytest.fixture(scope="module")
+def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Hass]:
+    """One hass with YouTube and Vonage set up and a non-admin user."""
+    # pytest-homeassistant-custom-component blocks sockets before each test; the
+    # tests take socket_enabled, and this module-scoped setup lifts it the same way.
+    pytest_socket.enable_socket()
+    process = HassProcess(tmp_path_factory.mktemp("authz") / "config")
+    try:
+        process.start()
+        process.onboard()
+        process.wait_for_integration()
+        entry_id = process.config_entry_id(DOMAIN)
+        add_subentry(
+            process,
+            entry_id,
+            "youtube",
+            {
+                "channels": YT_CHANNEL,
+                "secret": YT_SECRET,
+                "callback_url": "https://example.invalid/api/events/youtube",
+                "hub_url": "http://127.0.0.1:9/subscribe",
+            },
+        )
+        add_subentry(
+            process,
+            entry_id,
+            "vonage",
+            {
+                "signature_secret": VONAGE_SECRET,
+                "signature_method": VONAGE_METHOD,
+                "unknown_senders": "store",
+            },
+        )
+        time.sleep(1)  # the entry reloads for the new sources
+        process.wait_for_integration()
+        create_user(process, "Guest", "guest", "guest-pass-123", admin=False)
+        tokens = {
+            "none": None,
+            "user": login(process, "guest", "guest-pass-123"),
+            "admin": process.token,
+        }
+        yield Hass(process, tokens, entry_id)
+    finally:
+        process.stop()
+
+
+def _new_task(hass: Hass) -> str:
+    status, body = hass.process.call_service(
+        "schedule_task", {"prompt": "what time is it", "in": {"hours": 5}}
+    )
+    assert status == 200, body
+    task_id: str = body["task_id"]
+    return task_id
+
+
+type Data = Callable[[Hass], dict[str, Any]]
+
+# service, data (made fresh for each caller), and the answer: no token, user, admin.
+SERVICES: list[tuple[str, Data, tuple[int, int, int]]] = [
+    (
+        "schedule_task",
+        lambda h: {"prompt": "p", "in": {"hours": 5}, "enabled": False},
+        (401, 200, 200),
+    ),
+    ("cancel_task", lambda h: {"task_id": _new_task(h)}, (401, 200, 200)),
+    ("run_task", lambda h: {"task_id": _new_task(h)}, (401, 200, 200)),
+    (
+        "set_task_enabled",
+        lambda h: {"task_id": _new_task(h), "enabled": False},
+        (401, 200, 200),
+    ),
+    ("list_tasks", lambda h: {}, (401, 200, 200)),
+    ("get_executions", lambda h: {"limit": 5}, (401, 200, 200)),
+    (
+        "wakeup",
+        lambda h: {"agent": "Nikki", "prompt": "what time is it"},
+        (401, 200, 200),
+    ),
+    ("run_routine", lambda h: {"routine": "Audit"}, (401, 200, 200)),
+    (
+        "set_routine_enabled",
+        lambda h: {"routine": "Work check-in", "enabled": False},
+        (401, 200, 200),
+    ),
+    ("list_facts", lambda h: {"query": "tea"}, (401, 200, 200)),
+    # No fact can be made over REST: an unknown one is refused, for every caller
+    # that gets past authentication.
+    ("forget_fact", lambda h: {"fact_id": "nope"}, (401, 400, 400)),
+    ("get_audits", lambda h: {}, (401, 200, 200)),
+]
+NO_RESPONSE = ("cancel_task", "forget_fact", "set_routine_enabled")
+
+
+@pytest.mark.parametrize(
+    ("service", "data", "expected"), SERVICES, ids=[row[0] for row in SERVICES]
+)
+def test_service_authorization(
+    target: Hass,
+    socket_enabled: None,
+    service: str,
+    data: Data,
+    expected: tuple[int, int, int],
+) -> None:
+    """Every service over REST: 401 without a token; users and admins alike."""
+    query = "" if service in NO_RESPONSE else "?return_response"
+    for caller, status in zip(CALLERS, expected, strict=True):
+        answer_status, answer = raw_request(
+            target.process,
+            "POST",
+            f"/api/services/{DOMAIN}/{service}{query}",
+            json.dumps(data(target)).encode(),
+            {"Content-Type": "application/json"},
+            target.tokens[caller],
+        )
+        assert answer_status == status, (caller, answer[:300])
+        if status == 200 and query:
+            assert "service_response" in json.loads(answer), answer[:300]
+
+
+def _vonage(signed: bool) -> Callable[[], tuple[str, str, bytes, dict[str, str]]]:
+    def make() -> tuple[str, str, bytes, dict[str, str]]:
+        params = {
+            "msisdn": "447700900001",
+            "to": "447700900000",
+            "messageId": f"m-{time.monotonic_ns()}",
+            "text": "hello",
+            "timestamp": str(int(time.time())),
+        }
+        if signed:
+            params["sig"] = vonage_sign(params)
+        return (
+            "POST",
+            "/api/events/vonage/inbound",
+            urllib.parse.urlencode(params).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+    return make
+
+
+def _youtube_notification() -> tuple[str, str, bytes, dict[str, str]]:
+    body = _atom(f"v{time.monotonic_ns()}", "A video")
+    return (
+        "POST",
+        "/api/events/youtube",
+        body,
+        {
+            "Content-Type": "application/atom+xml",
+            "X-Hub-Signature": _hub_signature(body),
+        },
+    )
+
+
+def _json(path: str, payload: dict[str, Any]) -> Callable[[], Any]:
+    return lambda: (
+        "POST",
+        path,
+        json.dumps(payload).encode(),
+        {"Content-Type": "application/json"},
+    )
+
+
+def _get(path: str) -> Callable[[], Any]:
+    return lambda: ("GET", path, None, {})
+
+
+CHALLENGE = "/api/events/youtube?" + urllib.parse.urlencode(
+    {"hub.mode": "subscribe", "hub.topic": YT_TOPIC, "hub.challenge": "c-1"}
+)
+# endpoint, request (made fresh for each caller), answer: no token, user, admin.
+ENDPOINTS: list[tuple[str, Callable[[], Any], tuple[int, int, int]]] = [
+    (
+        "POST /api/wakeup",
+        _json("/api/wakeup", {"agent": "Nikki", "prompt": "what time is it"}),
+        (401, 202, 202),
+    ),
+    (
+        "POST /api/events/ha",
+        _json("/api/events/ha", {"type": "test", "summary": "A test event"}),
+        (401, 202, 202),
+    ),
+    ("GET /api/events/youtube (hub check)", _get(CHALLENGE), (200, 200, 200)),
+    ("POST /api/events/youtube (signed)", _youtube_notification, (202, 202, 202)),
+    ("POST /api/events/vonage/inbound (signed)", _vonage(True), (200, 200, 200)),
+    ("POST /api/events/vonage/inbound (unsigned)", _vonage(False), (401, 401, 401)),
+    (
+        "GET /dland_assistant/dland-assistant-card.js",
+        _get(f"/{DOMAIN}/dland-assistant-card.js"),
+        (200, 200, 200),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "request_", "expected"), ENDPOINTS, ids=[row[0] for row in ENDPOINTS]
+)
+def test_endpoint_authorization(
+    target: Hass,
+    socket_enabled: None,
+    endpoint: str,
+    request_: Callable[[], Any],
+    expected: tuple[int, int, int],
+) -> None:
+    """Every HTTP endpoint answers each caller as documented."""
+    for caller, status in zip(CALLERS, expected, strict=True):
+        method, path, body, headers = request_()
+        answer_status, answer = raw_request(
+            target.process, method, path, body, headers, target.tokens[caller]
+        )
+        assert answer_status == status, (endpoint, caller, answer[:300])
+        if path == CHALLENGE:
+            assert answer == b"c-1"
+
+
+def test_diagnostics_are_admin_only(target: Hass, socket_enabled: None) -> None:
+    """The config entry diagnostics: 401 without a token and for a non-admin."""
+    path = f"/api/diagnostics/config_entry/{target.entry_id}"
+    answers = {
+        caller: raw_request(target.process, "GET", path, token=target.tokens[caller])
+        for caller in CALLERS
+    }
+    assert answers["none"][0] == 401
+    assert answers["user"][0] == 401
+    assert answers["admin"][0] == 200, answers["admin"][1][:300]
+    diagnostics = json.loads(answers["admin"][1])
+    assert diagnostics["data"]
+    assert VONAGE_SECRET not in answers["admin"][1].decode()
+    assert YT_SECRET not in answers["admin"][1].decode()
+
+
+def test_live_feed_is_admin_only(target: Hass, socket_enabled: None) -> None:
+    """dland_assistant/subscribe: no token cannot connect; a user is unauthorized."""
+    command = {"type": f"{DOMAIN}/subscribe"}
+    [anonymous] = ws(target.process, [command], token="")
+    assert anonymous["type"] == "auth_invalid"
+
+    [refused] = ws(target.process, [command], token=target.tokens["user"])
+    assert refused["type"] == "result"
+    assert refused["success"] is False
+    assert refused["error"]["code"] == "unauthorized"
+
+    answers = ws(target.process, [command], token=target.tokens["admin"])
+    result = next(a for a in answers if a["type"] == "result")
+    assert result["success"] is True
+    event = next(a for a in answers if a["type"] == "event")
+    assert {"tasks", "routines", "executions", "breaker"} <= set(event["event"])
