@@ -14,6 +14,7 @@ import aiohttp
 from .harness import HassProcess
 
 DATABASE = "dland_assistant.db"
+RECORDER_DATABASE = "home-assistant_v2.db"
 TABLES = ("tasks", "executions", "events", "audits")
 
 
@@ -50,12 +51,14 @@ class Sample:
     rss_kb: int
     db_bytes: int
     wal_bytes: int
+    recorder_bytes: int  # Home Assistant's own database, with its WAL
     rows: int
     listeners: int  # summed from GET /api/events
     bus_listeners: int  # summed on the loop by the probe
     tasks: int  # asyncio tasks on Home Assistant's loop
     timers: int  # live (not cancelled) timers on the loop
     scheduled: int  # the loop's timer heap, cancelled handles included
+    objects: int  # objects tracked by the garbage collector
 
 
 def rss_kb(pid: int) -> int:
@@ -94,12 +97,17 @@ def take_sample(hass: HassProcess, step: int) -> Sample:
         rss_kb=rss_kb(hass.process.pid),
         db_bytes=file_size(database),
         wal_bytes=file_size(database.with_name(f"{DATABASE}-wal")),
+        recorder_bytes=sum(
+            file_size(hass.config_dir / name)
+            for name in (RECORDER_DATABASE, f"{RECORDER_DATABASE}-wal")
+        ),
         rows=stored_rows(hass.config_dir),
         listeners=sum(event["listener_count"] for event in events),
         bus_listeners=probe["listeners"],
         tasks=probe["tasks"],
         timers=probe["timers"],
         scheduled=probe["scheduled"],
+        objects=probe["objects"],
     )
 
 
