@@ -427,7 +427,10 @@ DOWNTIME_CASES = [
     ("in", MissedRunPolicy.SKIP, timedelta(hours=3), 0, "missed"),
     ("in", MissedRunPolicy.SKIP, timedelta(minutes=2), 1, "succeeded"),
     ("cron", MissedRunPolicy.RUN_ONCE, timedelta(hours=3), 1, "scheduled"),
-    ("cron", MissedRunPolicy.SKIP, timedelta(hours=3), 0, "scheduled"),
+    # Back at 13:07: even the latest missed time (13:00) is later than the grace.
+    ("cron", MissedRunPolicy.SKIP, timedelta(hours=3, minutes=7), 0, "scheduled"),
+    # Back at 13:01: 13:00 is within the grace and runs, for skip too.
+    ("cron", MissedRunPolicy.SKIP, timedelta(hours=3, minutes=1), 1, "scheduled"),
 ]
 
 

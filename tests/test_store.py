@@ -214,3 +214,44 @@ async def test_version_1_database_migrates_forward(tmp_path: Path) -> None:
         assert claim.task.task_id == "t1"
     finally:
         await task_store.async_close()
+
+
+@pytest.mark.parametrize(
+    ("back_at", "runs"),
+    [
+        # Back at 15:00:00 or within the 5-minute grace of it: 15:00 is on time and
+        # runs (12:15 ... 14:45 coalesce into it), under skip too.
+        ("15:00:00", 1),
+        ("15:00:20", 1),
+        ("15:05:00", 1),
+        # Later than the grace after every missed time: skipped.
+        ("15:05:01", 0),
+        ("15:14:59", 0),
+    ],
+)
+async def test_skip_cron_runs_a_missed_time_still_within_the_grace(
+    store: TaskStore, back_at: str, runs: int
+) -> None:
+    """Down from 12:00 to just after 15:00: only 15:00 may run, and only if on time."""
+    first = datetime(2026, 11, 28, 12, 15, tzinfo=UTC)
+    await store.async_add_task(
+        NewTask(
+            "quarter",
+            "agent",
+            "prompt",
+            TaskKind.CRON,
+            first,
+            60,
+            MissedRunPolicy.SKIP,
+            "test",
+            cron="*/15 * * * *",
+            time_zone="UTC",
+        )
+    )
+    now = datetime.fromisoformat(f"2026-11-28 {back_at}+00:00")
+    result = await store.async_claim_due(now, 5, "boot", timedelta(minutes=5))
+    assert len(result.claims) == runs
+    assert len(result.skipped) == 1 - runs
+    [task] = await store.async_list_tasks()
+    assert task.next_run == datetime(2026, 11, 28, 15, 15, tzinfo=UTC)
+    assert task.status is (TaskStatus.RUNNING if runs else TaskStatus.SCHEDULED)

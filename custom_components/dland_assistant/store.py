@@ -36,6 +36,9 @@ from .models import (
     TaskStatus,
 )
 
+# A cron time exactly ``grace`` late is still within the grace.
+_JUST_BEFORE = timedelta(microseconds=1)
+
 # Each entry upgrades the schema by one version; never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -539,8 +542,8 @@ class TaskStore:
         In one transaction each claimed task gets an ``in_progress`` execution and
         becomes ``running``; a cron task also moves to its first run after ``now``, so
         missed runs coalesce into this one. A task late by more than ``grace`` under
-        the ``skip`` policy is not run: a one-off one becomes ``missed``, a cron one
-        only moves on.
+        the ``skip`` policy (for a cron task: even its latest missed time) is not
+        run: a one-off one becomes ``missed``, a cron one only moves on.
         """
 
         async def work(conn: aiosqlite.Connection) -> ClaimResult:
@@ -587,6 +590,14 @@ class TaskStore:
             assert task.cron is not None
             assert task.time_zone is not None
             next_run = next_cron_run(task.cron, task.time_zone, now)
+            if skip:
+                # The latest missed time may be within the grace even though the
+                # oldest one is not: that run is on time and runs (the older ones
+                # coalesce into it).
+                recent = next_cron_run(
+                    task.cron, task.time_zone, now - grace - _JUST_BEFORE
+                )
+                skip = recent is None or recent > now
         if skip:
             status = TaskStatus.MISSED
             if task.kind is TaskKind.CRON and next_run is not None:

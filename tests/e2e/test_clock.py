@@ -171,8 +171,8 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
     def check_outage(
         restart: datetime,
         ready: datetime,
-        once_run_once: str,
-        once_skip: str,
+        runners: set[str],
+        missed: set[str],
         quarter_next: datetime,
         hourly_next: datetime,
         runs_before: dict[str, list[datetime]],
@@ -181,20 +181,21 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
         wait_for(lambda: finished(hass), 20, "the catch-up runs to finish")
         runs = run_times(hass, ids)
         new = {name: runs[name][len(runs_before[name]) :] for name in ids}
-        # Only run_once tasks ran, once each, right after the start: no burst.
-        expected_runners = {once_run_once, "quarter_run_once", "hourly_run_once"}
+        # Only the runners ran, once each, right after the start: no burst.
         print(f"restart {restart:%H:%M:%S}, ready after {ready - restart}")
         for name in ids:
-            if name in expected_runners:
-                print(f"{name}: 1 run, {new[name][0] - restart} after the restart")
+            if name in runners:
                 assert len(new[name]) == 1, (name, new[name])
+                print(f"{name}: 1 run, {new[name][0] - restart} after the restart")
                 assert restart <= new[name][0] <= ready + TOLERANCE, (name, new[name])
             else:
                 assert new[name] == [], (name, new[name])
         tasks = tasks_by_id(hass)
-        assert tasks[ids[once_run_once]]["status"] == "succeeded"
-        assert tasks[ids[once_skip]]["status"] == "missed"
-        assert tasks[ids[once_skip]]["last_run"] is None
+        for name in runners - set(cron_names):
+            assert tasks[ids[name]]["status"] == "succeeded", name
+        for name in missed:
+            assert tasks[ids[name]]["status"] == "missed", name
+            assert tasks[ids[name]]["last_run"] is None, name
         for name in cron_names:
             assert tasks[ids[name]]["status"] == "scheduled", name
             want = quarter_next if name.startswith("quarter") else hourly_next
@@ -218,8 +219,8 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
     runs = check_outage(
         restart,
         ready,
-        "once_run_once",
-        "once_skip",
+        runners={"once_run_once", "quarter_run_once", "hourly_run_once"},
+        missed={"once_skip"},
         quarter_next=thirteen,
         hourly_next=thirteen,
         runs_before=no_runs,
@@ -246,20 +247,39 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
     runs = check_outage(
         restart,
         ready,
-        "once2_run_once",
-        "once2_skip",
+        runners={"once2_run_once", "quarter_run_once", "hourly_run_once"},
+        missed={"once2_skip"},
         quarter_next=local("2027-01-11 16:15:00", "Europe/Berlin"),
         hourly_next=local("2027-01-11 17:00:00", "Europe/Berlin"),
+        runs_before=runs,
+    )
+
+    # Outage 3: stopped from 16:07 to just after 18:00. The cron tasks missed
+    # 16:15 ... 18:00, but 18:00 itself is only seconds late, within the grace: it
+    # runs normally, for skip tasks too; the older times coalesce into it.
+    hass.stop()
+    clock.move_to(local("2027-01-11 18:00:00", "Europe/Berlin"))
+    restart = clock.now()
+    start(hass)
+    ready = clock.now()
+    assert ready < local("2027-01-11 18:04:00", "Europe/Berlin")
+    runs = check_outage(
+        restart,
+        ready,
+        runners=set(cron_names),
+        missed=set(),
+        quarter_next=local("2027-01-11 18:15:00", "Europe/Berlin"),
+        hourly_next=local("2027-01-11 19:00:00", "Europe/Berlin"),
         runs_before=runs,
     )
     # The whole story, per task: 12 missed quarters became one run each time.
     assert {name: len(times) for name, times in runs.items()} == {
         "once_run_once": 1,
         "once_skip": 0,
-        "quarter_run_once": 3,
-        "quarter_skip": 1,
-        "hourly_run_once": 3,
-        "hourly_skip": 1,
+        "quarter_run_once": 4,
+        "quarter_skip": 2,
+        "hourly_run_once": 4,
+        "hourly_skip": 2,
         "after_outage": 1,
         "once2_run_once": 1,
         "once2_skip": 0,
