@@ -34,7 +34,7 @@ from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import intent
+from homeassistant.helpers import intent, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .conftest import RecordingAgent, call, runtime, settle, wait_until
@@ -580,13 +580,13 @@ async def test_runs_as_the_tasks_user(
     ]
 
 
-async def test_failed_finish_write_is_recovered_at_next_start(
+async def test_failed_finish_write_is_recorded_at_unload(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     test_agent: RecordingAgent,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """If the end of a run cannot be written, the next start marks it abandoned."""
+    """The end of a run the database refused is written before the store closes."""
     release = asyncio.Event()
 
     async def wait(_: Any) -> None:
@@ -597,16 +597,15 @@ async def test_failed_finish_write_is_recovered_at_next_start(
     await call(hass, "run_task", {"task_id": task_id})
     await wait_until(hass, lambda: test_agent.running == 1)
     store = runtime(entry).store
-    database = store._db
-    store._db = None  # the disk "fails" under the running execution
+    await store._conn.execute("PRAGMA query_only = ON")  # the disk "fails"
     release.set()
     await settle(hass)
-    assert "Could not record the end of execution" in caplog.text
-    store._db = database
+    assert "Cannot write the database (recording a finished run)" in caplog.text
+    await store._conn.execute("PRAGMA query_only = OFF")
     await hass.config_entries.async_reload(entry.entry_id)
     await settle(hass)
     execution = (await _executions(hass))[0]
-    assert execution["status"] == "abandoned"
+    assert execution["status"] == "succeeded"
     assert (await _task(hass, task_id))["status"] == "scheduled"
 
 
@@ -637,3 +636,50 @@ async def test_start_failure_closes_the_store(
     await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
     assert closed == [True]
+
+
+async def test_unwritable_database_loses_no_run(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """While writes fail, due tasks wait and finished runs are kept; then all lands."""
+    release = asyncio.Event()
+
+    async def wait(_: Any) -> str:
+        await release.wait()
+        return "finished while the disk was full"
+
+    test_agent.behaviour = wait
+    freezer.move_to("2026-11-28 10:01:00+00:00")
+    cron_id = await _schedule(hass, cron="*/5 * * * *")  # 10:05
+    once_id = await _schedule(hass, **{"in": {"minutes": 7}})  # 10:08
+    freezer.move_to(dt_util.parse_datetime((await _task(hass, cron_id))["next_run"]))
+    async_fire_time_changed(hass)
+    await wait_until(hass, lambda: test_agent.running == 1)
+    store = runtime(entry).store
+    # SQLite's own read-only switch: every write fails as on a read-only disk.
+    await store._conn.execute("PRAGMA query_only = ON")
+    release.set()
+    await wait_until(hass, lambda: test_agent.running == 0)
+    freezer.tick(timedelta(minutes=3))  # the one-off falls due meanwhile
+    async_fire_time_changed(hass)
+    await settle(hass)
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, "database_unwritable") is not None
+    assert (await _executions(hass))[0]["status"] == "in_progress"
+    assert (await _task(hass, once_id))["status"] == "scheduled"
+    assert len(test_agent.calls) == 1
+
+    await store._conn.execute("PRAGMA query_only = OFF")
+    freezer.tick(timedelta(seconds=10))
+    async_fire_time_changed(hass)
+    await wait_until(hass, lambda: len(test_agent.calls) == 2)
+    await settle(hass)
+    cron_run = next(e for e in await _executions(hass) if e["task_id"] == cron_id)
+    assert cron_run["status"] == "succeeded"
+    assert cron_run["response"] == "finished while the disk was full"
+    assert (await _task(hass, cron_id))["status"] == "scheduled"  # runs on
+    assert (await _task(hass, once_id))["status"] == "succeeded"
+    assert issues.async_get_issue(DOMAIN, "database_unwritable") is None

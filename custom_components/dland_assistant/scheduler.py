@@ -9,8 +9,10 @@ are claimed as there are free run slots, so a backlog never bursts.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -53,6 +55,7 @@ from .personas import (
     persona_of,
 )
 from .store import StoreError, TaskStore
+from .store_health import StoreHealth
 from .untrusted import UNTRUSTED_ORIGINS, async_untrusted_user_id
 from .vision import async_describe_images
 
@@ -131,6 +134,9 @@ class Scheduler:
         self.sessions = SessionTracker()
         self.breaker = CircuitBreaker()
         self.rate_limiter = RateLimiter()
+        self.store_health = StoreHealth(hass)
+        # Ends of runs the database refused (disk full); written on a later tick.
+        self._unrecorded: list[Callable[[], Awaitable[bool]]] = []
 
     @property
     def running(self) -> int:
@@ -179,20 +185,22 @@ class Scheduler:
             )
         for run in runs:
             await run.done.wait()
+        await self._async_record_unrecorded()
 
     # Claiming and timing
 
     async def async_wake(self) -> None:
         """Claim what is due now and arm the timer for the next due task.
 
-        A database error is logged, not raised: the 10 s tick tries again.
+        A database error is reported, not raised: the 10 s tick tries again.
         """
         try:
             await self._async_claim_and_arm()
         except StoreError as err:
-            LOGGER.error(
-                "Could not claim due tasks, retrying on the next tick: %s", err
-            )
+            self.store_health.async_failed("claiming due tasks", err)
+        else:
+            if not self._unrecorded:
+                self.store_health.async_recovered()
 
     async def _async_claim_and_arm(self) -> None:
         async with self._claim_lock:
@@ -246,7 +254,18 @@ class Scheduler:
 
     async def _async_tick(self, _now: datetime) -> None:
         await self._async_watchdog()
+        await self._async_record_unrecorded()
         await self.async_wake()
+
+    async def _async_record_unrecorded(self) -> None:
+        """Write the ends of runs the database refused before, oldest first."""
+        while self._unrecorded:
+            try:
+                await self._unrecorded[0]()
+            except StoreError as err:
+                self.store_health.async_failed("recording finished runs", err)
+                return
+            self._unrecorded.pop(0)
 
     async def _async_prune_tick(self, _now: datetime) -> None:
         await self._async_prune()
@@ -502,21 +521,23 @@ class Scheduler:
         error: str | None,
     ) -> None:
         claim = run.claim
+        record = partial(
+            self.store.async_finish_execution,
+            claim.execution_id,
+            status,
+            dt_util.utcnow(),
+            response=response,
+            error=error,
+            conversation_id=run.conversation_id,
+            delivery=run.delivery,
+        )
         try:
-            await self.store.async_finish_execution(
-                claim.execution_id,
-                status,
-                dt_util.utcnow(),
-                response=response,
-                error=error,
-                conversation_id=run.conversation_id,
-                delivery=run.delivery,
-            )
+            await record()
         except StoreError as err:
-            # The row stays in_progress; the next start marks it abandoned.
-            LOGGER.error(
-                "Could not record the end of execution %s: %s", claim.execution_id, err
-            )
+            # Kept and retried on the tick; if Home Assistant stops first, the row
+            # stays in_progress and the next start marks it abandoned.
+            self._unrecorded.append(record)
+            self.store_health.async_failed("recording a finished run", err)
         finally:
             self._runs.pop(claim.execution_id, None)
             run.done.set()

@@ -67,9 +67,13 @@ def _entry(hass: HassProcess) -> dict[str, Any]:
     return entry
 
 
-def _restart(hass: HassProcess) -> None:
-    hass.stop()
-    hass.start()
+def _repair_issues(hass: HassProcess) -> dict[str, dict[str, Any]]:
+    [answer] = ws(hass, [{"type": "repairs/list_issues"}])
+    return {
+        issue["issue_id"]: issue
+        for issue in answer["result"]["issues"]
+        if issue["domain"] == "dland_assistant"
+    }
 
 
 def test_corrupt_database_is_moved_aside_and_a_repair_explains_it(
@@ -91,12 +95,7 @@ def test_corrupt_database_is_moved_aside_and_a_repair_explains_it(
     [aside] = hass.config_dir.glob(f"{DATABASE}.corrupt-*")
     assert aside.read_bytes() == GARBAGE  # nothing thrown away
     assert hass.call_service("list_tasks")[1]["tasks"] == []
-    [answer] = ws(hass, [{"type": "repairs/list_issues"}])
-    issues = {
-        issue["issue_id"]: issue
-        for issue in answer["result"]["issues"]
-        if issue["domain"] == "dland_assistant"
-    }
+    issues = _repair_issues(hass)
     assert issues["database_recreated"]["severity"] == "error"
     assert issues["database_recreated"]["translation_placeholders"]["path"] == str(
         aside
@@ -237,8 +236,10 @@ def test_full_disk_is_a_clear_error_and_loses_nothing(
         ), body
         assert hass.call_service("list_tasks")[0] == 200  # reading still works
         time.sleep(max(0, due - time.time() + 3))  # it falls due while full
-        # Its claim could not be written, so it is still waiting, not half-run.
+        # Its claim could not be written, so it is still waiting, not half-run,
+        # and Settings → Repairs says why (the log is on the full disk too).
         assert _stored_tasks(hass)["Due while full"] == "scheduled"
+        assert "database_unwritable" in _repair_issues(hass)
         filler.unlink()
         status, body = _schedule(hass, "After the disk has room")
         assert status == 200, body
@@ -247,6 +248,7 @@ def test_full_disk_is_a_clear_error_and_loses_nothing(
             60,
             "the task due while full to run",
         )
+        assert "database_unwritable" not in _repair_issues(hass)
         hass.stop()  # what is stored survives a restart
         hass.start()
         hass.wait_for_integration()
