@@ -35,3 +35,31 @@ async def test_a_stream_of_changes_is_coalesced(
     await hass.async_block_till_done()
     assert 2 <= reads <= 6
     assert [task.prompt for task in view.data.tasks] == ["last"]
+
+
+async def test_shutdown_ends_a_refresh_waiting_for_its_turn(
+    hass: HomeAssistant, entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At stop, a pending refresh ends at once and later changes read nothing."""
+    monkeypatch.setattr(coordinator, "BUSY_REFRESH_GAP", 30)
+    view = runtime(entry).coordinator
+    reads = 0
+    original = view._async_update_data
+
+    async def counted() -> Any:
+        nonlocal reads
+        reads += 1
+        return await original()
+
+    monkeypatch.setattr(view, "_async_update_data", counted)
+    view.async_changed()
+    await hass.async_block_till_done()
+    assert reads == 1
+    view.async_changed()  # waits its turn: 30 s after the last read
+    await asyncio.sleep(0.05)
+    await view.async_shutdown()
+    view.async_changed()  # a run ended by the stop announces itself
+    # Found by the soak test: the waiting refresh outlived the stop stages.
+    async with asyncio.timeout(2):
+        await hass.async_block_till_done()
+    assert reads == 1

@@ -85,6 +85,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
         self._dirty = False
         self._refreshing = False
         self._refreshed_at = -BUSY_REFRESH_GAP
+        self._refresh_task: asyncio.Task[None] | None = None
 
     async def _async_update_data(self) -> Overview:
         runtime = self.config_entry.runtime_data
@@ -138,12 +139,24 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
         A lone change shows at once; a stream of them (a storm of wakeups, ten
         thousand due tasks) is coalesced into one read per half second.
         """
+        if self._shutdown_requested:
+            return
         self._dirty = True
         if not self._refreshing:
             self._refreshing = True
-            self.config_entry.async_create_task(
+            self._refresh_task = self.config_entry.async_create_task(
                 self.hass, self._async_refresh_while_dirty(), "dland_assistant view"
             )
+
+    async def async_shutdown(self) -> None:
+        """Stop refreshing, including a refresh waiting for its turn.
+
+        Otherwise that wait outlives Home Assistant's stop stages (which then warn
+        about a task still running) for a read that would not happen anyway.
+        """
+        await super().async_shutdown()
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()
 
     async def _async_refresh_while_dirty(self) -> None:
         loop = asyncio.get_running_loop()

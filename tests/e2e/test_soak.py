@@ -353,3 +353,13 @@ def test_compressed_days_stay_bounded(
     assert median(last, "rows") <= 1.1 * median(mid, "rows")
     assert last[-1].db_bytes <= 1.1 * mid[-1].db_bytes + 64 * 1024
     assert max(s.wal_bytes for s in samples) <= 8 * 1024 * 1024
+
+    # A change right before the stop: nothing of the integration outlives it.
+    soak.schedule(prompt="After the soak", **{"in": {"hours": 1}})
+    hass.stop()
+    assert hass.process is not None
+    assert hass.process.returncode == 0
+    assert not re.search(r"Task .*dland_assistant.* was still running", hass.log)
+    assert not re.search(
+        r"(ERROR|CRITICAL) .*\[custom_components\.dland_assistant", hass.log
+    )
