@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 import json
 import os
 from pathlib import Path
@@ -15,11 +17,23 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import aiohttp
+
 REPO = Path(__file__).resolve().parents[2]
 DEV_CONFIG = REPO / "config" / "configuration.yaml"
 FIXTURES = Path(__file__).parent / "fixtures"
 HOST = "127.0.0.1"
 START_TIMEOUT = 180
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll ``condition`` until it returns something truthy; return it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def free_port() -> int:
@@ -198,6 +212,68 @@ class HassProcess:
         assert status == 200, body
         entry_id: str = body[0]["entry_id"]
         return entry_id
+
+    def websocket(self, *commands: dict[str, Any]) -> list[Any]:
+        """Send commands over the websocket API; return their results (or raise)."""
+
+        async def talk() -> list[Any]:
+            results: list[Any] = []
+            async with (
+                aiohttp.ClientSession() as session,
+                session.ws_connect(f"{self.base}/api/websocket") as ws,
+            ):
+                assert (await ws.receive_json())["type"] == "auth_required"
+                await ws.send_json({"type": "auth", "access_token": self.token})
+                answer = await ws.receive_json()
+                assert answer["type"] == "auth_ok", answer
+                for number, command in enumerate(commands, start=1):
+                    await ws.send_json({"id": number, **command})
+                    while True:
+                        message = await ws.receive_json(timeout=60)
+                        if message.get("id") == number and message["type"] == "result":
+                            break
+                    assert message["success"], message
+                    results.append(message["result"])
+            return results
+
+        return asyncio.run(talk())
+
+    def use_long_lived_token(self) -> None:
+        """Swap the 30-minute onboarding token for a ten-year one.
+
+        Tests that move the process's clock by hours or months need it, as a person
+        would create one in their profile.
+        """
+        [token] = self.websocket(
+            {
+                "type": "auth/long_lived_access_token",
+                "client_name": "e2e",
+                "lifespan": 3650,
+            }
+        )
+        self.token = token
+
+    def set_options(self, **changes: Any) -> None:
+        """Change the integration's options through its options flow, as in the UI."""
+        status, form = self.request(
+            "POST",
+            "/api/config/config_entries/options/flow",
+            {"handler": self.config_entry_id("dland_assistant")},
+        )
+        assert status == 200, form
+        values = {
+            field["name"]: field["description"]["suggested_value"]
+            for field in form["data_schema"]
+            if "suggested_value" in field.get("description") or {}
+        }
+        status, result = self.request(
+            "POST",
+            f"/api/config/config_entries/options/flow/{form['flow_id']}",
+            {**values, **changes},
+        )
+        assert status == 200, result
+        assert result["type"] == "create_entry", result
+        self.wait_for_integration()  # options apply by reloading the entry
 
     def kill(self) -> None:
         """SIGKILL the process, as a crash or power cut would."""

@@ -1,46 +1,18 @@
-"""Helpers of the soak test: a long-lived token, and samples of a running hass."""
+"""Helpers of the soak test: samples of what could grow in a running hass."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 import sqlite3
 import statistics
 from typing import Any
 
-import aiohttp
-
 from .harness import HassProcess
 
 DATABASE = "dland_assistant.db"
 RECORDER_DATABASE = "home-assistant_v2.db"
 TABLES = ("tasks", "executions", "events", "audits")
-
-
-async def _create_long_lived_token(hass: HassProcess) -> str:
-    url = f"{hass.base.replace('http', 'ws', 1)}/api/websocket"
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
-        assert (await ws.receive_json())["type"] == "auth_required"
-        await ws.send_json({"type": "auth", "access_token": hass.token})
-        assert (await ws.receive_json())["type"] == "auth_ok"
-        await ws.send_json(
-            {
-                "id": 1,
-                "type": "auth/long_lived_access_token",
-                "client_name": "soak test",
-                "lifespan": 365,
-            }
-        )
-        answer = await ws.receive_json()
-        assert answer["success"], answer
-        token: str = answer["result"]
-        return token
-
-
-def use_long_lived_token(hass: HassProcess) -> None:
-    """Swap the onboarding token (30 min, fake time runs out) for a long-lived one."""
-    hass.token = asyncio.run(_create_long_lived_token(hass))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,15 +17,12 @@ import pytest
 from .clock import ShiftedClock
 from .clock_tools import (
     executions_of,
-    long_lived_token,
     service,
-    set_options,
     set_time_zone,
     tasks_by_id,
     utc,
-    wait_for,
 )
-from .harness import HassProcess
+from .harness import HassProcess, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -71,9 +68,20 @@ def run_times(hass: HassProcess, ids: dict[str, str]) -> dict[str, list[datetime
     }
 
 
-def finished(hass: HassProcess) -> bool:
+def finished(hass: HassProcess, clock: ShiftedClock) -> bool:
+    """Nothing in progress, and nothing due waiting for a free run slot."""
     body = service(hass, "get_executions", {"status": "in_progress"})
-    return not body["executions"]
+    if body["executions"]:
+        return False
+    now = clock.now()
+    return not [
+        task
+        for task in service(hass, "list_tasks", {"status": ["scheduled", "running"]})[
+            "tasks"
+        ]
+        if task["status"] == "running"
+        or (task["enabled"] and task["next_run"] and utc(task["next_run"]) <= now)
+    ]
 
 
 def pass_through(
@@ -103,7 +111,7 @@ def pass_through(
         # tolerance.
         if not firing and clock.now() < instant + TOLERANCE + timedelta(seconds=0.5):
             return None
-        if clock.now() < instant or not finished(hass):
+        if clock.now() < instant or not finished(hass, clock):
             return None
         runs = run_times(hass, ids)
         if any(len(runs[name]) == len(before[name]) for name in firing):
@@ -139,7 +147,7 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
     hass = clock.attach(hass_process(SLOW_AGENT))
     hass.start()
     hass.onboard()
-    long_lived_token(hass)
+    hass.use_long_lived_token()
     hass.wait_for_integration()
     slow = hass.config_entry_id("e2e_slow_agent")
 
@@ -178,7 +186,7 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
         runs_before: dict[str, list[datetime]],
     ) -> dict[str, list[datetime]]:
         """The state right after a restart that followed an outage."""
-        wait_for(lambda: finished(hass), 20, "the catch-up runs to finish")
+        wait_for(lambda: finished(hass, clock), 20, "the catch-up runs to finish")
         runs = run_times(hass, ids)
         new = {name: runs[name][len(runs_before[name]) :] for name in ids}
         # Only the runners ran, once each, right after the start: no burst.
@@ -237,7 +245,7 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
     ids["once2_skip"] = task("once2_skip", "skip", at=fourteen)
     runs["once2_run_once"] = runs["once2_skip"] = []
     clock.move_to(local("2027-01-11 13:07:00", "Europe/Berlin"))
-    assert finished(hass)
+    assert finished(hass, clock)
     hass.kill()
     clock.advance(timedelta(hours=3))
     restart = clock.now()
@@ -344,11 +352,11 @@ def test_cron_fires_once_per_local_time_across_dst_in_three_zones(
     hass = clock.attach(hass_process(SLOW_AGENT))
     hass.start()
     hass.onboard()
-    long_lived_token(hass)
+    hass.use_long_lived_token()
     hass.wait_for_integration()
     slow = hass.config_entry_id("e2e_slow_agent")
     # Keep every execution of the eight months (the default keeps 30 days).
-    set_options(hass, retention_days=3650)
+    hass.set_options(retention_days=3650)
     # A task keeps the time zone Home Assistant had when it was scheduled.
     ids: dict[str, str] = {}
     for zone in (NY, BER, LH):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .harness import HassProcess
+from .harness import HassProcess, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -26,37 +26,6 @@ SETUP_LINE = re.compile(
     r"\[homeassistant\.setup\] Setting up dland_assistant$",
     re.MULTILINE,
 )
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _set_options(hass: HassProcess, **changes: Any) -> None:
-    """Change the integration's options through the options flow, as in the UI."""
-    entry_id = hass.config_entry_id("dland_assistant")
-    status, form = hass.request(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    assert status == 200, form
-    defaults = {
-        field["name"]: field["description"]["suggested_value"]
-        if "suggested_value" in field.get("description") or {}
-        else field.get("default")
-        for field in form["data_schema"]
-    }
-    status, result = hass.request(
-        "POST",
-        f"/api/config/config_entries/options/flow/{form['flow_id']}",
-        {**{k: v for k, v in defaults.items() if v is not None}, **changes},
-    )
-    assert status == 200, result
-    assert result["type"] == "create_entry", result
 
 
 def _query(hass: HassProcess, sql: str) -> list[tuple[Any, ...]]:
@@ -93,8 +62,7 @@ def test_sigkill_with_50_running_and_1000_pending(
     hass.start()
     hass.onboard()
     hass.wait_for_integration()
-    _set_options(hass, max_concurrent=64)
-    hass.wait_for_integration()
+    hass.set_options(max_concurrent=64)
     slow = hass.config_entry_id("e2e_slow_agent")
 
     scheduling = time.time()
@@ -128,7 +96,7 @@ def test_sigkill_with_50_running_and_1000_pending(
         )
         return bool(rows[0][0] == RUNNING)
 
-    _wait(all_running, 60, f"{RUNNING} executions in progress")
+    wait_for(all_running, 60, f"{RUNNING} executions in progress")
     hass.kill()
     killed = time.time()
     assert _query(hass, "SELECT count(*) FROM tasks")[0][0] == RUNNING + PENDING
@@ -154,7 +122,7 @@ def test_sigkill_with_50_running_and_1000_pending(
         )
         return bool(rows[0][0] == 0)
 
-    _wait(all_done, first_due + PENDING_SPREAD + 120 - time.time(), "every task")
+    wait_for(all_done, first_due + PENDING_SPREAD + 120 - time.time(), "every task")
 
     tasks = dict(_query(hass, "SELECT id, status FROM tasks"))
     assert set(tasks) == set(running_ids) | set(pending_ids)  # no task lost

@@ -7,18 +7,9 @@ import pytest
 
 from homeassistant.util import dt as dt_util
 
-from .harness import HassProcess
+from .harness import HassProcess, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_rest_scheduled_task_switches_a_light_on_time(
@@ -58,7 +49,7 @@ def test_rest_scheduled_task_switches_a_light_on_time(
             hass.request("GET", "/api/states/light.kitchen_light")[1]["state"] == "on"
         )
 
-    _wait(light_on, 30, "the kitchen light")
+    wait_for(light_on, 30, "the kitchen light")
     status, light = hass.request("GET", "/api/states/light.kitchen_light")
     switched = dt_util.parse_datetime(light["last_changed"])
     assert switched is not None
@@ -70,7 +61,7 @@ def test_rest_scheduled_task_switches_a_light_on_time(
         executions = hass.call_service("get_executions")[1]["executions"]
         return bool(executions) and executions[0]["status"] != "in_progress"
 
-    _wait(finished, 30, "the execution to finish")
+    wait_for(finished, 30, "the execution to finish")
     status, executions = hass.call_service("get_executions")
     [execution] = executions["executions"]
     assert execution["status"] == "succeeded"
@@ -117,7 +108,7 @@ def test_sigkill_mid_run_loses_nothing(
         body = hass.call_service("get_executions", {"status": "in_progress"})[1]
         return len(body["executions"]) == 2
 
-    _wait(two_running, 20, "two executions in progress")
+    wait_for(two_running, 20, "two executions in progress")
     hass.kill()
 
     hass.start()
@@ -132,7 +123,7 @@ def test_sigkill_mid_run_loses_nothing(
         tasks = hass.call_service("list_tasks")[1]["tasks"]
         return all(t["status"] not in ("scheduled", "running") for t in tasks)
 
-    _wait(all_done, 60, "every task to end")
+    wait_for(all_done, 60, "every task to end")
     tasks = {t["task_id"]: t for t in hass.call_service("list_tasks")[1]["tasks"]}
     assert set(tasks) == set(running_ids) | set(pending_ids)  # no task lost
     statuses = sorted(tasks[t]["status"] for t in running_ids)

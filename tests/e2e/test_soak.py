@@ -26,8 +26,8 @@ from custom_components.dland_assistant.cron import next_cron_run
 from homeassistant.util import dt as dt_util
 
 from .clock import ShiftedClock
-from .harness import HassProcess
-from .soak_probe import Sample, median, summary, take_sample, use_long_lived_token
+from .harness import HassProcess, wait_for
+from .soak_probe import Sample, median, summary, take_sample
 
 pytestmark = pytest.mark.e2e
 
@@ -45,15 +45,6 @@ EVERY_15 = "*/15 * * * *"
 HOURLY = "0 * * * *"
 ROUTINE_CRON = "*/30 * * * *"
 FINAL = {"succeeded", "failed", "timed_out", "abandoned", "cancelled", "missed"}
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _slots(expression: str, start: datetime, end: datetime) -> int:
@@ -178,7 +169,7 @@ class Soak:
         self.clock.advance(STEP)
         # Any request wakes the loop, which then fires the timers the jump passed.
         self.hass.request("GET", "/api/")
-        _wait(self.settled, 60, f"step {number} to settle")
+        wait_for(self.settled, 60, f"step {number} to settle")
         now = self.clock.now()
         for _ in range(2):
             self.wakeup(number, _)
@@ -233,7 +224,7 @@ def test_compressed_days_stay_bounded(
     clock.attach(hass)
     hass.start()
     hass.onboard()
-    use_long_lived_token(hass)
+    hass.use_long_lived_token()
     hass.wait_for_integration()
 
     soak = Soak(hass, clock)
@@ -265,7 +256,7 @@ def test_compressed_days_stay_bounded(
     # Let the last step's one-off tasks run, then read the whole log once more.
     clock.advance(STEP)
     hass.request("GET", "/api/")
-    _wait(soak.settled, 60, "the last step to settle")
+    wait_for(soak.settled, 60, "the last step to settle")
     soak.read_ledger()
     end = clock.now()
     elapsed = time.monotonic() - started

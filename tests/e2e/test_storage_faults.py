@@ -14,21 +14,12 @@ from typing import Any
 import pytest
 
 from .accounts import ws
-from .harness import HassProcess
+from .harness import HassProcess, wait_for
 
 pytestmark = pytest.mark.e2e
 
 DATABASE = "dland_assistant.db"
 GARBAGE = b"this is not an SQLite database, a disk error wrote over it\n" * 200
-
-
-def _wait(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _started(hass: HassProcess) -> HassProcess:
@@ -104,7 +95,7 @@ def test_corrupt_database_is_moved_aside_and_a_repair_explains_it(
     # The new database works: a task scheduled now runs.
     status, body = _schedule(hass, "After the corruption", **{"in": {"seconds": 1}})
     assert status == 200, body
-    _wait(
+    wait_for(
         lambda: _stored_tasks(hass).get("After the corruption") == "succeeded",
         30,
         "the new task to run",
@@ -149,7 +140,7 @@ def test_read_only_database_is_a_clear_error_and_loses_nothing(
     before = database.read_bytes()
     read_only(database, True)
     hass.start()
-    entry = _wait(
+    entry = wait_for(
         lambda: (e := _entry(hass))["state"] == "setup_retry" and e,
         60,
         "the entry to wait for its database",
@@ -168,7 +159,7 @@ def test_read_only_database_is_a_clear_error_and_loses_nothing(
     )
     assert status == 200, body
     hass.wait_for_integration()
-    _wait(
+    wait_for(
         lambda: _stored_tasks(hass).get("Due while read-only") == "succeeded",
         30,
         "the task due meanwhile to run once",
@@ -243,7 +234,7 @@ def test_full_disk_is_a_clear_error_and_loses_nothing(
         filler.unlink()
         status, body = _schedule(hass, "After the disk has room")
         assert status == 200, body
-        _wait(
+        wait_for(
             lambda: _stored_tasks(hass).get("Due while full") == "succeeded",
             60,
             "the task due while full to run",
