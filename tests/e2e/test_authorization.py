@@ -21,17 +21,16 @@ import urllib.parse
 import pytest
 import pytest_socket
 
-from .accounts import add_subentry, create_user, login, raw_request, ws
+from .accounts import create_user, login, raw_request, ws
 from .harness import HassProcess
-from .test_hostile_input import (
+from .webhooks import (
     DOMAIN,
-    VONAGE_METHOD,
     VONAGE_SECRET,
-    YT_CHANNEL,
     YT_SECRET,
     YT_TOPIC,
-    _atom,
-    _hub_signature,
+    add_webhook_sources,
+    atom,
+    hub_signature,
     vonage_sign,
 )
 
@@ -60,30 +59,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Hass]:
         process.start()
         process.onboard()
         process.wait_for_integration()
-        entry_id = process.config_entry_id(DOMAIN)
-        add_subentry(
-            process,
-            entry_id,
-            "youtube",
-            {
-                "channels": YT_CHANNEL,
-                "secret": YT_SECRET,
-                "callback_url": "https://example.invalid/api/events/youtube",
-                "hub_url": "http://127.0.0.1:9/subscribe",
-            },
-        )
-        add_subentry(
-            process,
-            entry_id,
-            "vonage",
-            {
-                "signature_secret": VONAGE_SECRET,
-                "signature_method": VONAGE_METHOD,
-                "unknown_senders": "store",
-            },
-        )
-        time.sleep(1)  # the entry reloads for the new sources
-        process.wait_for_integration()
+        entry_id = add_webhook_sources(process)
         create_user(process, "Guest", "guest", "guest-pass-123", admin=False)
         tokens = {
             "none": None,
@@ -190,14 +166,14 @@ def _vonage(signed: bool) -> Callable[[], tuple[str, str, bytes, dict[str, str]]
 
 
 def _youtube_notification() -> tuple[str, str, bytes, dict[str, str]]:
-    body = _atom(f"v{time.monotonic_ns()}", "A video")
+    body = atom(f"v{time.monotonic_ns()}", "A video")
     return (
         "POST",
         "/api/events/youtube",
         body,
         {
             "Content-Type": "application/atom+xml",
-            "X-Hub-Signature": _hub_signature(body),
+            "X-Hub-Signature": hub_signature(body),
         },
     )
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import UTC, datetime, timedelta
-import hashlib
 import hmac
 import json
 from pathlib import Path
@@ -38,17 +37,19 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 import pytest_socket
 
-from .accounts import add_subentry, raw_request
-from .harness import HassProcess
+from .accounts import raw_request
+from .harness import HassProcess, wait_for
+from .webhooks import (
+    DOMAIN,
+    YT_TOPIC,
+    add_webhook_sources,
+    atom,
+    hub_signature,
+    vonage_sign,
+)
 
 pytestmark = pytest.mark.e2e
 
-DOMAIN = "dland_assistant"
-YT_CHANNEL = "UCfuzzfuzzfuzzfuzzfuzz00"
-YT_TOPIC = f"https://www.youtube.com/xml/feeds/videos.xml?channel_id={YT_CHANNEL}"
-YT_SECRET = "yt-fuzz-secret"
-VONAGE_SECRET = "vonage-fuzz-secret"
-VONAGE_METHOD = "sha256"
 ROUTINES = ("Audit", "Memory distillation", "Work check-in", "Family check-in")
 FORBIDDEN = (
     "Traceback",
@@ -182,15 +183,6 @@ def diff(
     }
 
 
-def _wait(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Target]:
     """One hass with YouTube and Vonage set up and the routines switched off."""
@@ -203,31 +195,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Target]:
         process.start()
         process.onboard()
         process.wait_for_integration()
-        entry_id = process.config_entry_id(DOMAIN)
-        add_subentry(
-            process,
-            entry_id,
-            "youtube",
-            {
-                "channels": YT_CHANNEL,
-                "secret": YT_SECRET,
-                "callback_url": "https://example.invalid/api/events/youtube",
-                # Unreachable on purpose: the fuzz must not depend on Google.
-                "hub_url": "http://127.0.0.1:9/subscribe",
-            },
-        )
-        add_subentry(
-            process,
-            entry_id,
-            "vonage",
-            {
-                "signature_secret": VONAGE_SECRET,
-                "signature_method": VONAGE_METHOD,
-                "unknown_senders": "store",
-            },
-        )
-        time.sleep(1)  # the entry reloads for the new sources
-        process.wait_for_integration()
+        add_webhook_sources(process)
         for routine in ROUTINES:
             status, body = process.request(
                 "POST",
@@ -247,7 +215,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Target]:
             last[0] = now
             return same
 
-        _wait(quiet, 60, "a quiet database")
+        wait_for(quiet, 60, "a quiet database")
         yield fuzzed
     finally:
         process.stop()
@@ -801,22 +769,6 @@ def test_ha_events_endpoint_fuzz(
 # --- YouTube ------------------------------------------------------------------
 
 
-def _hub_signature(body: bytes, method: str = "sha1") -> str:
-    digest = hmac.new(YT_SECRET.encode(), body, method).hexdigest()
-    return f"{method}={digest}"
-
-
-def _atom(video_id: str, title: str) -> bytes:
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
-        'xmlns="http://www.w3.org/2005/Atom"><entry>'
-        f"<yt:videoId>{video_id}</yt:videoId>"
-        f"<yt:channelId>{YT_CHANNEL}</yt:channelId>"
-        f"<title>{title}</title></entry></feed>"
-    ).encode()
-
-
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(
@@ -836,7 +788,7 @@ EXTERNAL_ENTITY = (
 )
 XML_BODIES = st.one_of(
     st.builds(
-        _atom,
+        atom,
         st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=20),
         st.text(max_size=40).map(
             lambda t: t.replace("&", "").replace("<", "").replace("]]>", "")
@@ -850,7 +802,7 @@ XML_BODIES = st.one_of(
             b"",
             b"\xff\xfe<x/>",
             b"<feed>" + b"<a>" * 50_000 + b"</feed>",
-            _atom("v" * 10, "big") + b" " * ATOM_CAP,
+            atom("v" * 10, "big") + b" " * ATOM_CAP,
         ]
     ),
     st.binary(max_size=300),
@@ -893,10 +845,10 @@ def test_youtube_verification_fuzz(fuzzed: Target, query: dict[str, str]) -> Non
 
 
 @FUZZ
-@example(body=_atom("v1", "t"), signing="garbage", garbage="sha1=é", content_type="")
+@example(body=atom("v1", "t"), signing="garbage", garbage="sha1=é", content_type="")
 @example(body=BILLION_LAUGHS, signing="sha1", garbage="", content_type="")
 @example(body=EXTERNAL_ENTITY, signing="sha256", garbage="", content_type="")
-@example(body=_atom("v2", "t"), signing="sha1", garbage="", content_type="")
+@example(body=atom("v2", "t"), signing="sha1", garbage="", content_type="")
 @given(
     body=XML_BODIES,
     signing=st.sampled_from(
@@ -911,7 +863,7 @@ def test_youtube_notification_fuzz(
     """Unsigned, forged, unsafe or oversized notifications write nothing."""
     headers = {"Content-Type": content_type} if content_type else {}
     if signing in ("sha1", "sha256", "sha512"):
-        headers["X-Hub-Signature"] = _hub_signature(body, signing)
+        headers["X-Hub-Signature"] = hub_signature(body, signing)
     elif signing == "forged":
         headers["X-Hub-Signature"] = "sha1=" + "0" * 40
     elif signing == "wrong_secret":
@@ -947,17 +899,6 @@ def test_youtube_notification_fuzz(
 
 
 # --- Vonage -------------------------------------------------------------------
-
-
-def vonage_sign(params: dict[str, str], secret: str = VONAGE_SECRET) -> str:
-    """Vonage's signed-webhook signature (HMAC-SHA256 here)."""
-    signer = hmac.new(secret.encode(), digestmod=hashlib.sha256)
-    for key in sorted(params):
-        if key == "sig":
-            continue
-        value = params[key].replace("&", "_").replace("=", "_")
-        signer.update(f"&{key}={value}".encode())
-    return signer.hexdigest()
 
 
 VONAGE_PARAMS = st.dictionaries(

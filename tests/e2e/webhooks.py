@@ -1,0 +1,76 @@
+"""The YouTube and Vonage sources of the end-to-end tests, and their signatures."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+from .accounts import add_subentry
+from .harness import HassProcess
+
+DOMAIN = "dland_assistant"
+YT_CHANNEL = "UCfuzzfuzzfuzzfuzzfuzz00"
+YT_TOPIC = f"https://www.youtube.com/xml/feeds/videos.xml?channel_id={YT_CHANNEL}"
+YT_SECRET = "yt-fuzz-secret"
+VONAGE_SECRET = "vonage-fuzz-secret"
+VONAGE_METHOD = "sha256"
+
+
+def add_webhook_sources(process: HassProcess) -> str:
+    """Add a YouTube and a signed Vonage source in the UI's way; return the entry id."""
+    entry_id = process.config_entry_id(DOMAIN)
+    add_subentry(
+        process,
+        entry_id,
+        "youtube",
+        {
+            "channels": YT_CHANNEL,
+            "secret": YT_SECRET,
+            "callback_url": "https://example.invalid/api/events/youtube",
+            # Unreachable on purpose: the tests must not depend on Google.
+            "hub_url": "http://127.0.0.1:9/subscribe",
+        },
+    )
+    add_subentry(
+        process,
+        entry_id,
+        "vonage",
+        {
+            "signature_secret": VONAGE_SECRET,
+            "signature_method": VONAGE_METHOD,
+            "unknown_senders": "store",
+        },
+    )
+    time.sleep(1)  # the entry reloads for the new sources
+    process.wait_for_integration()
+    return entry_id
+
+
+def hub_signature(body: bytes, method: str = "sha1") -> str:
+    """YouTube's (WebSub) X-Hub-Signature of a body."""
+    digest = hmac.new(YT_SECRET.encode(), body, method).hexdigest()
+    return f"{method}={digest}"
+
+
+def atom(video_id: str, title: str) -> bytes:
+    """A YouTube push notification for one video of our channel."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
+        'xmlns="http://www.w3.org/2005/Atom"><entry>'
+        f"<yt:videoId>{video_id}</yt:videoId>"
+        f"<yt:channelId>{YT_CHANNEL}</yt:channelId>"
+        f"<title>{title}</title></entry></feed>"
+    ).encode()
+
+
+def vonage_sign(params: dict[str, str], secret: str = VONAGE_SECRET) -> str:
+    """Vonage's signed-webhook signature (HMAC-SHA256 here)."""
+    signer = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+    for key in sorted(params):
+        if key == "sig":
+            continue
+        value = params[key].replace("&", "_").replace("=", "_")
+        signer.update(f"&{key}={value}".encode())
+    return signer.hexdigest()
