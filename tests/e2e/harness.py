@@ -112,6 +112,15 @@ class HassProcess:
             time.sleep(0.2)
         raise TimeoutError(f"hass did not start:\n{self.log[-5000:]}")
 
+    def start_onboarded(self, *, long_lived_token: bool = False) -> HassProcess:
+        """Start, create the owner, and wait for the integration; return self."""
+        self.start()
+        self.onboard()
+        if long_lived_token:
+            self.use_long_lived_token()
+        self.wait_for_integration()
+        return self
+
     def onboard(self) -> None:
         """Create the owner through onboarding and keep an access token."""
         client_id = f"{self.base}/"

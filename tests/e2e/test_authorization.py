@@ -56,9 +56,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Hass]:
     pytest_socket.enable_socket()
     process = HassProcess(tmp_path_factory.mktemp("authz") / "config")
     try:
-        process.start()
-        process.onboard()
-        process.wait_for_integration()
+        process.start_onboarded()
         entry_id = add_webhook_sources(process)
         create_user(process, "Guest", "guest", "guest-pass-123", admin=False)
         tokens = {

@@ -145,10 +145,7 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
     clock = ShiftedClock(tmp_path / "faketime", 0)
     clock.move_to(local("2027-01-11 09:52:00", "Europe/Berlin"))
     hass = clock.attach(hass_process(SLOW_AGENT))
-    hass.start()
-    hass.onboard()
-    hass.use_long_lived_token()
-    hass.wait_for_integration()
+    hass.start_onboarded(long_lived_token=True)
     slow = hass.config_entry_id("e2e_slow_agent")
 
     def task(name: str, policy: str, **when: Any) -> str:
@@ -350,10 +347,7 @@ def test_cron_fires_once_per_local_time_across_dst_in_three_zones(
     clock = ShiftedClock(tmp_path / "faketime", 0)
     clock.move_to(at_utc("2027-03-14 05:00:00"))
     hass = clock.attach(hass_process(SLOW_AGENT))
-    hass.start()
-    hass.onboard()
-    hass.use_long_lived_token()
-    hass.wait_for_integration()
+    hass.start_onboarded(long_lived_token=True)
     slow = hass.config_entry_id("e2e_slow_agent")
     # Keep every execution of the eight months (the default keeps 30 days).
     hass.set_options(retention_days=3650)

@@ -59,9 +59,7 @@ def test_sigkill_with_50_running_and_1000_pending(
     """Nothing lost, nothing run twice, interrupted runs abandoned at once, on time."""
     hass = hass_process("e2e_slow_agent:\n  delay: 900\n")
     hass.env["TZ"] = "UTC"  # log times in UTC, to compare with stored times
-    hass.start()
-    hass.onboard()
-    hass.wait_for_integration()
+    hass.start_onboarded()
     hass.set_options(max_concurrent=64)
     slow = hass.config_entry_id("e2e_slow_agent")
 

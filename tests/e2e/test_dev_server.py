@@ -17,9 +17,7 @@ def test_rest_scheduled_task_switches_a_light_on_time(
 ) -> None:
     """schedule_task over REST; the built-in agent switches the light on time."""
     hass = hass_process()
-    hass.start()
-    hass.onboard()
-    hass.wait_for_integration()
+    hass.start_onboarded()
 
     status, light = hass.request("GET", "/api/states/light.kitchen_light")
     assert status == 200
@@ -77,9 +75,7 @@ def test_sigkill_mid_run_loses_nothing(
 ) -> None:
     """SIGKILL mid-run; after restart nothing is lost or left in progress."""
     hass = hass_process("e2e_slow_agent:\n  delay: 4\n")
-    hass.start()
-    hass.onboard()
-    hass.wait_for_integration()
+    hass.start_onboarded()
     slow = hass.config_entry_id("e2e_slow_agent")
 
     running_ids = []

@@ -192,9 +192,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Target]:
     pytest_socket.enable_socket()
     process = HassProcess(tmp_path_factory.mktemp("hostile") / "config")
     try:
-        process.start()
-        process.onboard()
-        process.wait_for_integration()
+        process.start_onboarded()
         add_webhook_sources(process)
         for routine in ROUTINES:
             status, body = process.request(

@@ -222,10 +222,7 @@ def test_compressed_days_stay_bounded(
         (_start_instant() - datetime.now(UTC)).total_seconds(),
     )
     clock.attach(hass)
-    hass.start()
-    hass.onboard()
-    hass.use_long_lived_token()
-    hass.wait_for_integration()
+    hass.start_onboarded(long_lived_token=True)
 
     soak = Soak(hass, clock)
     soak.agent = hass.config_entry_id("e2e_slow_agent")

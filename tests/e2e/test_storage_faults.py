@@ -22,13 +22,6 @@ DATABASE = "dland_assistant.db"
 GARBAGE = b"this is not an SQLite database, a disk error wrote over it\n" * 200
 
 
-def _started(hass: HassProcess) -> HassProcess:
-    hass.start()
-    hass.onboard()
-    hass.wait_for_integration()
-    return hass
-
-
 def _schedule(hass: HassProcess, name: str, **when: Any) -> tuple[int, Any]:
     return hass.call_service(
         "schedule_task",
@@ -71,7 +64,7 @@ def test_corrupt_database_is_moved_aside_and_a_repair_explains_it(
     hass_process: Callable[..., HassProcess],
 ) -> None:
     """The garbage is kept, a new database works, and a repair issue says so."""
-    hass = _started(hass_process())
+    hass = hass_process().start_onboarded()
     status, body = _schedule(hass, "Before the corruption")
     assert status == 200, body
     hass.stop()
@@ -128,7 +121,7 @@ def test_read_only_database_is_a_clear_error_and_loses_nothing(
     read_only: Callable[[Path, bool], None],
 ) -> None:
     """Set-up waits with a translated reason; once writable, every task is back."""
-    hass = _started(hass_process())
+    hass = hass_process().start_onboarded()
     names = [f"Kept {n}" for n in range(5)]
     for name in names:
         assert _schedule(hass, name)[0] == 200
@@ -203,7 +196,7 @@ def test_full_disk_is_a_clear_error_and_loses_nothing(
     """While full, writes fail with a clear message; afterwards all is there."""
     hass = HassProcess(small_disk / "config")
     try:
-        _started(hass)
+        hass.start_onboarded()
         for number in range(3):
             assert _schedule(hass, f"Before {number}")[0] == 200
         status, body = _schedule(hass, "Due while full", **{"in": {"seconds": 15}})
