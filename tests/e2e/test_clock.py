@@ -210,7 +210,7 @@ def test_downtime_follows_missed_run_policies_without_a_burst(
         return runs
 
     # Outage 1: a graceful stop at 09:52 local, back three hours later.
-    no_runs = {name: [] for name in ids}
+    no_runs: dict[str, list[datetime]] = {name: [] for name in ids}
     assert run_times(hass, ids) == no_runs
     hass.stop()
     clock.advance(timedelta(hours=3))

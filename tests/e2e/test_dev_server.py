@@ -43,7 +43,7 @@ def test_rest_scheduled_task_switches_a_light_on_time(
     assert listed["tasks"][0]["status"] == "scheduled"
 
     def light_on() -> bool:
-        return (
+        return bool(
             hass.request("GET", "/api/states/light.kitchen_light")[1]["state"] == "on"
         )
 

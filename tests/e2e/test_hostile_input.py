@@ -965,6 +965,7 @@ def test_vonage_inbound_fuzz(
         params["sig"] = garbage
     accepted = signing == "fresh" and transport not in ("json_list", "huge")
     path = "/api/events/vonage/inbound"
+    request: tuple[str, str, bytes | None, dict[str, str]]
     if transport == "get":
         request = ("GET", f"{path}?{urllib.parse.urlencode(params)}", None, {})
     elif transport == "form":
