@@ -8,7 +8,6 @@ import sqlite3
 from typing import Any
 
 import pytest
-
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
