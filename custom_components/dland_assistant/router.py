@@ -134,9 +134,7 @@ class HomeAssistantEventView(HomeAssistantView):
         try:
             if wake is not None:
                 # Refuse a bad wakeup before the event is stored: a 4xx writes nothing.
-                task_manager.validate_prompt(wake["prompt"])
-                task_manager.resolve_agent(hass, wake["agent"])
-                task_manager.validate_channel(wake.get("platform") or None)
+                wakeup.validate_wakeup(hass, wake)
             result = await async_route_event(
                 hass,
                 source="home_assistant",

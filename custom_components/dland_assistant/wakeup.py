@@ -24,6 +24,7 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from . import task_manager
 from .const import DOMAIN
 from .models import Execution, unstored_task
+from .personas import Persona
 from .scheduler import Overloaded
 from .untrusted import quote_context
 
@@ -51,6 +52,20 @@ class WakeupResult:
     done: asyncio.Event
 
 
+def validate_wakeup(
+    hass: HomeAssistant, data: dict[str, Any]
+) -> tuple[str, str, Persona | None, str | None]:
+    """Return the prompt, agent, persona and channel of a wakeup.
+
+    Raises ServiceValidationError for bad input or an unknown agent.
+    """
+    prompt = task_manager.validate_prompt(data["prompt"])
+    agent, persona = task_manager.resolve_agent(hass, data["agent"])
+    platform = data.get("platform") or None
+    task_manager.validate_channel(platform)
+    return prompt, agent, persona, platform
+
+
 async def async_wakeup(
     hass: HomeAssistant, data: dict[str, Any], origin: str, default_user: str | None
 ) -> WakeupResult:
@@ -59,10 +74,7 @@ async def async_wakeup(
     Raises ServiceValidationError (bad input, unknown agent) or Overloaded.
     """
     runtime = task_manager.get_runtime(hass)
-    prompt = task_manager.validate_prompt(data["prompt"])
-    agent, persona = task_manager.resolve_agent(hass, data["agent"])
-    platform = data.get("platform") or None
-    task_manager.validate_channel(platform)
+    prompt, agent, persona, platform = validate_wakeup(hass, data)
     task = unstored_task(
         name=f"Wakeup from {origin}",
         agent=agent,
