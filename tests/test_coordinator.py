@@ -12,28 +12,35 @@ from homeassistant.core import HomeAssistant
 from .conftest import call, runtime
 
 
+def _count_reads(
+    view: coordinator.DlandCoordinator, monkeypatch: pytest.MonkeyPatch
+) -> list[None]:
+    """Count the view's reads of the store: one item per read."""
+    reads: list[None] = []
+    original = view._async_update_data
+
+    async def counted() -> Any:
+        reads.append(None)
+        return await original()
+
+    monkeypatch.setattr(view, "_async_update_data", counted)
+    return reads
+
+
 async def test_a_stream_of_changes_is_coalesced(
     hass: HomeAssistant, entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Forty changes in 0.4 s cost a few reads, and the last change is shown."""
     monkeypatch.setattr(coordinator, "BUSY_REFRESH_GAP", 0.15)
     view = runtime(entry).coordinator
-    reads = 0
-    original = view._async_update_data
-
-    async def counted() -> Any:
-        nonlocal reads
-        reads += 1
-        return await original()
-
-    monkeypatch.setattr(view, "_async_update_data", counted)
+    reads = _count_reads(view, monkeypatch)
     for _ in range(40):
         view.async_changed()
         await asyncio.sleep(0.01)
     await call(hass, "schedule_task", {"prompt": "last", "in": {"hours": 1}})
     await asyncio.sleep(0.4)
     await hass.async_block_till_done()
-    assert 2 <= reads <= 6
+    assert 2 <= len(reads) <= 6
     assert [task.prompt for task in view.data.tasks] == ["last"]
 
 
@@ -43,18 +50,10 @@ async def test_shutdown_ends_a_refresh_waiting_for_its_turn(
     """At stop, a pending refresh ends at once and later changes read nothing."""
     monkeypatch.setattr(coordinator, "BUSY_REFRESH_GAP", 30)
     view = runtime(entry).coordinator
-    reads = 0
-    original = view._async_update_data
-
-    async def counted() -> Any:
-        nonlocal reads
-        reads += 1
-        return await original()
-
-    monkeypatch.setattr(view, "_async_update_data", counted)
+    reads = _count_reads(view, monkeypatch)
     view.async_changed()
     await hass.async_block_till_done()
-    assert reads == 1
+    assert len(reads) == 1
     view.async_changed()  # waits its turn: 30 s after the last read
     await asyncio.sleep(0.05)
     await view.async_shutdown()
@@ -62,4 +61,4 @@ async def test_shutdown_ends_a_refresh_waiting_for_its_turn(
     # Found by the soak test: the waiting refresh outlived the stop stages.
     async with asyncio.timeout(2):
         await hass.async_block_till_done()
-    assert reads == 1
+    assert len(reads) == 1

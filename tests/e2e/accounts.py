@@ -6,14 +6,11 @@ any headers and token, run websocket commands, and make non-admin users.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 import urllib.error
 import urllib.parse
 import urllib.request
-
-import aiohttp
 
 from .harness import HassProcess
 
@@ -62,50 +59,11 @@ def json_request(
         return status, raw.decode(errors="replace")
 
 
-async def _async_ws(
-    hass: HassProcess, token: str | None, commands: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Authenticate, send the commands, return the answers (and first events)."""
-    url = f"ws://127.0.0.1:{hass.port}/api/websocket"
-    answers: list[dict[str, Any]] = []
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
-        hello = await ws.receive_json(timeout=30)
-        assert hello["type"] == "auth_required", hello
-        await ws.send_json({"type": "auth", "access_token": token or ""})
-        auth = await ws.receive_json(timeout=30)
-        if auth["type"] != "auth_ok":
-            return [auth]
-        for number, command in enumerate(commands, start=1):
-            await ws.send_json({"id": number, **command})
-            while True:
-                message = await ws.receive_json(timeout=30)
-                answers.append(message)
-                if message.get("id") != number:
-                    continue
-                if message["type"] == "result" and not message.get("success"):
-                    break
-                # A subscription answers with a result, then its first event.
-                if message["type"] == "event" or not command["type"].endswith(
-                    "subscribe"
-                ):
-                    break
-    return answers
-
-
-def ws(
-    hass: HassProcess, commands: list[dict[str, Any]], token: str | None = None
-) -> list[dict[str, Any]]:
-    """Run websocket commands as the token's user (the owner by default)."""
-    return asyncio.run(
-        _async_ws(hass, hass.token if token is None else token, commands)
-    )
-
-
 def ws_result(
     hass: HassProcess, command: dict[str, Any], token: str | None = None
 ) -> dict[str, Any]:
     """Run one websocket command and return its result message."""
-    answers = ws(hass, [command], token)
+    answers = hass.websocket_answers([command], token)
     return next(a for a in answers if a.get("type") in ("result", "auth_invalid"))
 
 

@@ -222,30 +222,54 @@ class HassProcess:
         entry_id: str = body[0]["entry_id"]
         return entry_id
 
-    def websocket(self, *commands: dict[str, Any]) -> list[Any]:
-        """Send commands over the websocket API; return their results (or raise)."""
+    def websocket_answers(
+        self, commands: list[dict[str, Any]], token: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Run websocket commands as the token's user (the owner by default).
 
-        async def talk() -> list[Any]:
-            results: list[Any] = []
+        Returns every message received: the failed authentication alone, or each
+        command's result (and a subscription's first event).
+        """
+
+        async def talk() -> list[dict[str, Any]]:
+            answers: list[dict[str, Any]] = []
             async with (
                 aiohttp.ClientSession() as session,
                 session.ws_connect(f"{self.base}/api/websocket") as ws,
             ):
-                assert (await ws.receive_json())["type"] == "auth_required"
-                await ws.send_json({"type": "auth", "access_token": self.token})
-                answer = await ws.receive_json()
-                assert answer["type"] == "auth_ok", answer
+                hello = await ws.receive_json(timeout=30)
+                assert hello["type"] == "auth_required", hello
+                access = self.token if token is None else token
+                await ws.send_json({"type": "auth", "access_token": access or ""})
+                auth = await ws.receive_json(timeout=30)
+                if auth["type"] != "auth_ok":
+                    return [auth]
                 for number, command in enumerate(commands, start=1):
                     await ws.send_json({"id": number, **command})
                     while True:
                         message = await ws.receive_json(timeout=60)
-                        if message.get("id") == number and message["type"] == "result":
+                        answers.append(message)
+                        if message.get("id") != number:
+                            continue
+                        if message["type"] == "result" and not message["success"]:
                             break
-                    assert message["success"], message
-                    results.append(message["result"])
-            return results
+                        # A subscription answers with a result, then its first event.
+                        if message["type"] == "event" or not command["type"].endswith(
+                            "subscribe"
+                        ):
+                            break
+            return answers
 
         return asyncio.run(talk())
+
+    def websocket(self, *commands: dict[str, Any]) -> list[Any]:
+        """Run websocket commands as the owner; return their results (or raise)."""
+        answers = self.websocket_answers(list(commands))
+        results = [answer for answer in answers if answer.get("type") == "result"]
+        assert len(results) == len(commands), answers
+        for result in results:
+            assert result["success"], result
+        return [result["result"] for result in results]
 
     def use_long_lived_token(self) -> None:
         """Swap the 30-minute onboarding token for a ten-year one.

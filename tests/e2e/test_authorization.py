@@ -21,7 +21,7 @@ import urllib.parse
 import pytest
 import pytest_socket
 
-from .accounts import create_user, login, raw_request, ws
+from .accounts import create_user, login, raw_request
 from .harness import HassProcess
 from .webhooks import (
     DOMAIN,
@@ -256,15 +256,15 @@ def test_diagnostics_are_admin_only(target: Hass, socket_enabled: None) -> None:
 def test_live_feed_is_admin_only(target: Hass, socket_enabled: None) -> None:
     """dland_assistant/subscribe: no token cannot connect; a user is unauthorized."""
     command = {"type": f"{DOMAIN}/subscribe"}
-    [anonymous] = ws(target.process, [command], token="")
+    [anonymous] = target.process.websocket_answers([command], token="")
     assert anonymous["type"] == "auth_invalid"
 
-    [refused] = ws(target.process, [command], token=target.tokens["user"])
+    [refused] = target.process.websocket_answers([command], token=target.tokens["user"])
     assert refused["type"] == "result"
     assert refused["success"] is False
     assert refused["error"]["code"] == "unauthorized"
 
-    answers = ws(target.process, [command], token=target.tokens["admin"])
+    answers = target.process.websocket_answers([command], token=target.tokens["admin"])
     result = next(a for a in answers if a["type"] == "result")
     assert result["success"] is True
     event = next(a for a in answers if a["type"] == "event")

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from .accounts import ws
 from .harness import HassProcess, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -52,10 +51,10 @@ def _entry(hass: HassProcess) -> dict[str, Any]:
 
 
 def _repair_issues(hass: HassProcess) -> dict[str, dict[str, Any]]:
-    [answer] = ws(hass, [{"type": "repairs/list_issues"}])
+    [answer] = hass.websocket({"type": "repairs/list_issues"})
     return {
         issue["issue_id"]: issue
-        for issue in answer["result"]["issues"]
+        for issue in answer["issues"]
         if issue["domain"] == "dland_assistant"
     }
 
