@@ -473,6 +473,8 @@ async def test_retention_prunes_old_executions(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Executions and finished one-off tasks older than the retention go."""
+    # Far from 1 January, when the yearly cron task below would really fall due.
+    freezer.move_to("2026-06-15 08:00:00+00:00")
     done = await _schedule(hass, **{"in": {"minutes": 1}})
     cron = await _schedule(hass, cron="0 12 1 1 *")
     await call(hass, "run_task", {"task_id": cron})
