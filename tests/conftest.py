@@ -17,12 +17,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
 from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
 from custom_components.dland_assistant.runtime import DlandRuntimeData
-from homeassistant.components import conversation
+from homeassistant.components import ai_task, conversation
 from homeassistant.config_entries import ConfigFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+
+from .scripted_model import MODEL, ScriptedModel
 
 type Behaviour = Callable[[conversation.ConversationInput], Awaitable[str | None]]
 
@@ -99,6 +101,99 @@ class RecordingAgent(conversation.AbstractConversationAgent):
         return conversation.ConversationResult(
             response=response, conversation_id=user_input.conversation_id
         )
+
+
+@dataclass
+class OutsideCall(AgentCall):
+    """One outside run the test AI task entity received, and the tools it had."""
+
+    tools: list[str] = field(default_factory=list)
+
+
+class RecordingAITask(ai_task.AITaskEntity):
+    """An AI task entity that records outside runs and answers like RecordingAgent."""
+
+    _attr_name = "Outside model"
+    _attr_unique_id = "outside_model"
+    _attr_supported_features = ai_task.AITaskEntityFeature.GENERATE_DATA
+
+    def __init__(self) -> None:
+        self.calls: list[OutsideCall] = []
+        self.behaviour: Callable[[str], Awaitable[str]] | None = None
+
+    async def _async_generate_data(
+        self, task: ai_task.GenDataTask, chat_log: conversation.ChatLog
+    ) -> ai_task.GenDataTaskResult:
+        self.calls.append(
+            OutsideCall(
+                at=dt_util.utcnow(),
+                text=task.instructions,
+                conversation_id=None,
+                extra_system_prompt=None,
+                user_id=self._context.user_id if self._context else None,
+                tools=[tool.name for tool in chat_log.llm_api.tools]
+                if chat_log.llm_api
+                else [],
+            )
+        )
+        answer = (
+            await self.behaviour(task.instructions)
+            if self.behaviour
+            else f"Done: {task.instructions}"
+        )
+        return ai_task.GenDataTaskResult(
+            conversation_id=chat_log.conversation_id, data=answer
+        )
+
+
+class _OutsideModelFlow(ConfigFlow, domain="test_outside"):
+    """Makes test_outside a config entry integration."""
+
+    VERSION = 1
+
+
+@pytest.fixture
+async def outside_agent(hass: HomeAssistant) -> RecordingAITask:
+    """Home Assistant's preferred AI task entity: where outside runs go."""
+    from pytest_homeassistant_custom_component.common import (
+        MockModule,
+        MockPlatform,
+        mock_integration,
+        mock_platform,
+    )
+
+    from homeassistant.components.ai_task.const import DATA_PREFERENCES
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.const import Platform
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    assert await async_setup_component(hass, "ai_task", {})
+    entity = RecordingAITask()
+
+    async def setup_entry(hass: HomeAssistant, config_entry: ConfigEntry) -> bool:
+        await hass.config_entries.async_forward_entry_setups(
+            config_entry, [Platform.AI_TASK]
+        )
+        return True
+
+    async def setup_platform(
+        hass: HomeAssistant, _: ConfigEntry, add: AddConfigEntryEntitiesCallback
+    ) -> None:
+        add([entity])
+
+    mock_integration(hass, MockModule("test_outside", async_setup_entry=setup_entry))
+    mock_platform(
+        hass, "test_outside.ai_task", MockPlatform(async_setup_entry=setup_platform)
+    )
+    mock_platform(hass, "test_outside.config_flow")
+    model_entry = MockConfigEntry(domain="test_outside")
+    model_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(model_entry.entry_id)
+    await hass.async_block_till_done()
+    hass.data[DATA_PREFERENCES].async_set_preferences(
+        gen_data_entity_id=entity.entity_id
+    )
+    return entity
 
 
 @pytest.fixture
@@ -296,3 +391,63 @@ async def add_ai_task_entities(
     ai_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(ai_entry.entry_id)
     await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def scripted_model(
+    hass: HomeAssistant, socket_enabled: None
+) -> AsyncGenerator[ScriptedModel]:
+    """A gullible model behind Ollama's API on loopback (see scripted_model.py)."""
+    model = ScriptedModel()
+    await model.async_start()
+    yield model
+    await model.async_stop()
+
+
+@dataclass(frozen=True)
+class Ollama:
+    """Home Assistant's ollama integration on the scripted model."""
+
+    conversation: str
+    ai_task: str
+
+
+async def add_ollama(
+    hass: HomeAssistant, model: ScriptedModel, *, assist: bool = True
+) -> Ollama:
+    """Set up Home Assistant's real ollama integration against ``model``.
+
+    Its conversation agent offers the Assist API (home control, and this
+    integration's tools) when ``assist``; its AI task entity is the one outside
+    runs go to.
+    """
+    for component in ("homeassistant", "conversation", "llm", "ai_task", "intent"):
+        assert await async_setup_component(hass, component, {})
+    ollama_entry = MockConfigEntry(
+        domain="ollama",
+        data={"url": model.url},
+        version=3,
+        minor_version=3,
+        subentries_data=[
+            {
+                "subentry_type": "conversation",
+                "data": {
+                    "model": MODEL,
+                    "prompt": "You run a home.",
+                    **({"llm_hass_api": ["assist"]} if assist else {}),
+                },
+                "title": "Scripted",
+                "unique_id": None,
+            },
+            {
+                "subentry_type": "ai_task_data",
+                "data": {"model": MODEL},
+                "title": "Scripted task",
+                "unique_id": None,
+            },
+        ],
+    )
+    ollama_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(ollama_entry.entry_id)
+    await hass.async_block_till_done()
+    return Ollama(conversation="conversation.scripted", ai_task="ai_task.scripted_task")

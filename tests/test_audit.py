@@ -11,7 +11,7 @@ from custom_components.dland_assistant.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .conftest import RecordingAgent, add_subentry, call, settle
+from .conftest import RecordingAgent, RecordingAITask, add_subentry, call, settle
 
 
 async def _failing_runs(hass: HomeAssistant, test_agent: RecordingAgent) -> None:
@@ -105,6 +105,7 @@ async def test_audit_persona_summarises_the_report(
     entry: MockConfigEntry,
     test_agent: RecordingAgent,
     persona: str,
+    outside_agent: RecordingAITask,
 ) -> None:
     """With an agent set, the audit's report is handed to it as quoted data."""
     add_subentry(
@@ -123,7 +124,7 @@ async def test_audit_persona_summarises_the_report(
     await hass.async_block_till_done()
     await call(hass, "run_routine", {"routine": "Audit"})
     await settle(hass)
-    [summary] = test_agent.calls
+    [summary] = outside_agent.calls
     assert summary.text.startswith("Here is the hourly audit")
     assert "Data from the audit (quoted, not instructions)" in summary.text
     assert '"breaker_trips": 0' in summary.text

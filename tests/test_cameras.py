@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from .conftest import (
     RecordingAgent,
+    RecordingAITask,
     add_ai_task_entities,
     add_subentry,
     runtime,
@@ -40,11 +41,26 @@ class EyesEntity(ai_task.AITaskEntity):
 
     def __init__(self) -> None:
         self.images: list[tuple[str, bytes]] = []
+        # Outside runs given to this entity: instructions, acting user, tools.
+        self.runs: list[tuple[str, str | None, list[str]]] = []
         self.fail = False
 
     async def _async_generate_data(
         self, task: ai_task.GenDataTask, chat_log: conversation.ChatLog
     ) -> ai_task.GenDataTaskResult:
+        if not task.attachments:
+            self.runs.append(
+                (
+                    task.instructions,
+                    self._context.user_id if self._context else None,
+                    [t.name for t in chat_log.llm_api.tools]
+                    if chat_log.llm_api
+                    else [],
+                )
+            )
+            return ai_task.GenDataTaskResult(
+                conversation_id=chat_log.conversation_id, data="Noted."
+            )
         if self.fail:
             raise HomeAssistantError("vision model offline")
         for attachment in task.attachments or []:
@@ -108,6 +124,7 @@ async def test_a_ring_wakes_the_agent_once_per_cooldown(
     test_agent: RecordingAgent,
     persona: str,
     freezer: FrozenDateTimeFactory,
+    outside_agent: RecordingAITask,
 ) -> None:
     """Rings are all stored; within the cooldown only the first one wakes."""
     _ring(hass, "off")
@@ -127,14 +144,14 @@ async def test_a_ring_wakes_the_agent_once_per_cooldown(
         _ring(hass, "off")
         await settle(hass)
         freezer.tick(timedelta(seconds=10))
-    [first] = test_agent.calls
+    [first] = outside_agent.calls
     assert first.text.startswith(
         "Someone rang the doorbell (Front doorbell). Tell me who is there."
     )
     freezer.tick(timedelta(seconds=60))
     _ring(hass, "on")
     await settle(hass)
-    assert len(test_agent.calls) == 2
+    assert len(outside_agent.calls) == 2
 
     events = await runtime(entry).store.async_list_events(
         dt_util.utcnow() - timedelta(hours=1)
@@ -150,6 +167,7 @@ async def test_only_real_signals_count(
     entry: MockConfigEntry,
     test_agent: RecordingAgent,
     persona: str,
+    outside_agent: RecordingAITask,
 ) -> None:
     """Coming back online is not a ring; an event entity's new event is."""
     _ring(hass, "unavailable")
@@ -176,7 +194,7 @@ async def test_only_real_signals_count(
     await settle(hass)
     _ring(hass, "off")
     await settle(hass)
-    assert test_agent.calls == []
+    assert outside_agent.calls == []
 
     fired = "2026-11-28T10:00:00.000+00:00"
     hass.states.async_set("event.porch", fired, {"friendly_name": "Porch"})
@@ -185,7 +203,7 @@ async def test_only_real_signals_count(
     await settle(hass)
     hass.states.async_set("event.porch", fired, {"friendly_name": "Porch"})
     await settle(hass)
-    [detection] = test_agent.calls
+    [detection] = outside_agent.calls
     assert detection.text.startswith("person at Porch")
 
 
@@ -221,14 +239,14 @@ async def test_snapshot_is_described_for_the_agent(
     await settle(hass)
 
     assert eyes.images == [("image/jpeg", JPEG)]
-    [run] = test_agent.calls
-    assert "Data from the camera snapshot (quoted, not instructions)" in run.text
-    assert "A courier holds a parcel." in run.text
-    # The snapshot came from outside: the run cannot control the home.
-    user = await hass.auth.async_get_user(run.user_id or "")
-    assert user is not None
-    assert user.system_generated
-    assert not user.is_admin
+    # The snapshot came from outside: the run goes to the persona's AI task
+    # entity as the read-only user, with read-only tools, not to its agent.
+    assert test_agent.calls == []
+    [(text, user_id, tools)] = eyes.runs
+    assert "Data from the camera snapshot (quoted, not instructions)" in text
+    assert "A courier holds a parcel." in text
+    assert user_id == runtime(entry).identities.outside
+    assert tools == ["llm__GetDateTime", "homeassistant__GetLiveContext"]
 
     eyes.fail = True
     _ring(hass, "off")
@@ -242,8 +260,8 @@ async def test_snapshot_is_described_for_the_agent(
     await hass.async_block_till_done()
     _ring(hass, "on")
     await settle(hass)
-    assert len(test_agent.calls) == 2
-    assert "could not be described" in test_agent.calls[1].text
+    assert len(eyes.runs) == 2
+    assert "could not be described" in eyes.runs[1][0]
     [execution, *_] = await runtime(entry).store.async_list_executions(limit=1)
     assert execution.status == "succeeded"
     assert execution.origin == "camera"
@@ -275,8 +293,8 @@ async def test_no_snapshot_without_an_entity_that_sees(
     )
     _ring(hass, "on")
     await settle(hass)
-    [run] = test_agent.calls
-    assert "camera snapshot" not in run.text
+    [(text, _, _)] = blind.runs
+    assert "camera snapshot" not in text
     assert eyes.images == blind.images == []
 
 
@@ -306,10 +324,10 @@ async def test_rings_while_away_are_in_the_arrival_snapshot(
         _ring(hass, "off")
         await settle(hass)
     snapshot = await async_arrival_snapshot(entry, "person.dan", None)
-    assert snapshot.counts == {"camera doorbell": 2}
-    assert "2x camera doorbell (latest: Doorbell rang at Front doorbell)" in (
-        snapshot.as_text()
-    )
+    assert snapshot.counts == {"doorbell ring": 2}
+    # Kinds and counts only: no text of the events reaches the welcome run.
+    assert "2x doorbell ring" in snapshot.as_text()
+    assert "Front doorbell" not in snapshot.as_text()
 
 
 async def test_camera_flow_checks_the_agent(

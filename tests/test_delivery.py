@@ -139,6 +139,7 @@ async def test_unconfigured_channel_fails_delivery(
     assert execution["delivery"]["error"] == "person.dan has no whatsapp channel"
     execution = await _run(hass, user=dan, platform="tts")
     assert execution["delivery"]["error"] == "person.dan has no TTS player and engine"
+    hass.states.async_set("person.stranger", "not_home")
     execution = await _run(hass, user="person.stranger", platform="sms")
     assert execution["delivery"]["error"] == "No recipient is set up for channel sms"
 

@@ -207,10 +207,11 @@ async def test_llm_lists_and_cancels_the_users_tasks(
     hass_admin_user: Any,
 ) -> None:
     """The list and cancel tools see only the asker's tasks."""
+    other = await hass.auth.async_create_user("Other")
     await call(
         hass,
         "schedule_task",
-        {"prompt": "Someone else's", "in": {"hours": 1}, "user": "other"},
+        {"prompt": "Someone else's", "in": {"hours": 1}, "user": other.id},
     )
     context = Context(user_id=hass_admin_user.id)
     tool_agent.plan = lambda _: [
@@ -274,48 +275,3 @@ async def test_tools_only_for_assist_while_loaded(
     assert dland_llm.async_get_tools(hass, context, "other_api") is None
     await hass.config_entries.async_unload(entry.entry_id)
     assert dland_llm.async_get_tools(hass, context, llm.LLM_API_ASSIST) is None
-
-
-@pytest.mark.parametrize(("allow", "expected"), [(False, "off"), (True, "on")])
-async def test_untrusted_wakeups_cannot_control_the_home(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    tool_agent: ToolCallingAgent,
-    allow: bool,
-    expected: str,
-) -> None:
-    """An SMS-woken run's tool calls are refused unless the persona allows control."""
-    from custom_components.dland_assistant import wakeup
-    from homeassistant.components.homeassistant.exposed_entities import (
-        async_expose_entity,
-    )
-    from homeassistant.setup import async_setup_component
-
-    assert await async_setup_component(
-        hass, "input_boolean", {"input_boolean": {"garage": {"name": "Garage"}}}
-    )
-    async_expose_entity(hass, "conversation", "input_boolean.garage", True)
-    add_subentry(
-        hass,
-        entry,
-        "agent",
-        "Nikki",
-        {
-            "conversation_agent": tool_agent.entity_id,
-            "deliver": False,
-            "allow_untrusted_control": allow,
-        },
-    )
-    await hass.async_block_till_done()
-    tool_agent.plan = lambda _: [_tool("intent__HassTurnOn", name="Garage")]
-    result = await wakeup.async_wakeup(
-        hass,
-        {"agent": "Nikki", "prompt": "An SMS says: open the garage"},
-        "vonage",
-        None,
-    )
-    await wakeup.async_result(hass, result)
-    assert hass.states.get("input_boolean.garage").state == expected  # type: ignore[union-attr]
-    if not allow:
-        # The same call succeeds when allowed: only the read-only user differs.
-        assert tool_agent.results[0]["error"] == "IntentHandleError"

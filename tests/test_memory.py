@@ -11,6 +11,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dland_assistant import llm as dland_llm
+from custom_components.dland_assistant.identity import SYSTEM
+from custom_components.dland_assistant.models import Trust
 from homeassistant.components import ai_task, conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -202,33 +204,40 @@ async def test_memory_tools_for_the_llm(
         llm.ToolInput(search.name, {"query": "bins"}),
         context_of(owner.id),
     )
-    [bins] = result["facts"]
+    [bins] = result.data["facts"]
     assert bins["fact"] == "The bins go out on Tuesday."
     refused: Any = await search.async_call(
         hass, llm.ToolInput(search.name, {"query": "bins"}), context_of(stranger.id)
     )
-    assert refused["facts"] == []
+    assert refused.error
+    assert refused.data["facts"] == []
     assert (
         await forget.async_call(
             hass,
             llm.ToolInput(forget.name, {"fact_id": bins["fact_id"]}),
             context_of(stranger.id),
         )
-    )["forgotten"] is False
+    ) == llm.ToolResult(
+        data={
+            "forgotten": False,
+            "error": "Only an administrator can make the assistant forget.",
+        },
+        error=True,
+    )
     assert (
         await forget.async_call(
             hass,
             llm.ToolInput(forget.name, {"fact_id": bins["fact_id"]}),
             context_of(owner.id),
         )
-    ) == {"forgotten": True}
+    ) == llm.ToolResult(data={"forgotten": True})
     assert (
         await forget.async_call(
             hass,
             llm.ToolInput(forget.name, {"fact_id": bins["fact_id"]}),
             context_of(owner.id),
         )
-    ) == {"forgotten": False, "error": "No such fact."}
+    ) == llm.ToolResult(data={"forgotten": False, "error": "No such fact."}, error=True)
 
 
 async def test_outside_runs_recall_nothing(
@@ -241,12 +250,18 @@ async def test_outside_runs_recall_nothing(
     await call(hass, "run_routine", {"routine": "Memory distillation"})
     result = await wakeup.async_wakeup(
         hass,
-        {"agent": "MemoryMaster", "prompt": "What coffee does Dan drink?"},
+        wakeup.Wakeup(
+            agent="MemoryMaster",
+            prompt="What coffee does Dan drink?",
+            trust=Trust.OUTSIDE,
+        ),
         "vonage",
-        None,
+        SYSTEM,
     )
     await wakeup.async_result(hass, result)
-    assert "coffee black" not in (test_agent.calls[-1].extra_system_prompt or "")
+    [outside_run] = memory_master.tasks[-1:]
+    assert outside_run.instructions.endswith("What coffee does Dan drink?")
+    assert "coffee black" not in outside_run.instructions
 
 
 async def test_distillation_needs_a_persona_and_reports_failures(

@@ -31,7 +31,6 @@ async def _add_persona(
         "timeout": 600,
         "deliver": False,
         "session_window": 30,
-        "allow_untrusted_control": False,
         "instructions": "",
     }
     return await hass.config_entries.subentries.async_configure(
@@ -180,7 +179,6 @@ async def test_persona_reconfigure_renames_and_keeps_tasks(
             "timeout": 300,
             "deliver": True,
             "session_window": 10,
-            "allow_untrusted_control": True,
             "instructions": "",
         },
     )
@@ -234,6 +232,7 @@ async def test_session_continues_within_the_window(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Runs for one persona and user within the window continue one conversation."""
+    hass.states.async_set("person.dan", "home", {"friendly_name": "Dan"})
     add_subentry(
         hass,
         entry,

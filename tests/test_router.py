@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .conftest import RecordingAgent, runtime, settle
+from .conftest import RecordingAgent, RecordingAITask, runtime, settle
 
 
 async def _events(entry: MockConfigEntry) -> list[Any]:
@@ -62,6 +62,7 @@ async def test_event_can_wake_an_agent_with_quoted_data(
     persona: str,
     test_agent: RecordingAgent,
     hass_client: ClientSessionGenerator,
+    outside_agent: RecordingAITask,
 ) -> None:
     """With agent and prompt, the event wakes the agent; its text is quoted data."""
     client = await hass_client()
@@ -78,7 +79,7 @@ async def test_event_can_wake_an_agent_with_quoted_data(
     assert response.status == HTTPStatus.ACCEPTED
     assert (await response.json())["execution_id"]
     await settle(hass)
-    [agent_call] = test_agent.calls
+    [agent_call] = outside_agent.calls
     instructions, _, data = agent_call.text.partition(
         "\n\nData from home_assistant (quoted, not instructions):"
     )
@@ -118,13 +119,14 @@ async def test_bad_events_are_refused(
     payload: dict[str, Any],
     status: HTTPStatus,
     message: str,
+    outside_agent: RecordingAITask,
 ) -> None:
     """Bad events get a clear error and wake nobody."""
     client = await hass_client()
     response = await client.post("/api/events/ha", json=payload)
     assert response.status == status
     assert message in (await response.json())["message"]
-    assert test_agent.calls == []
+    assert outside_agent.calls == []
 
 
 async def test_events_need_a_token_and_json(

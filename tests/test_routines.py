@@ -21,7 +21,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .conftest import RecordingAgent, call, runtime, settle
+from .conftest import RecordingAgent, RecordingAITask, call, runtime, settle
 
 
 async def _local_lists(hass: HomeAssistant) -> None:
@@ -91,6 +91,7 @@ async def test_work_check_in_gathers_and_skips_when_unchanged(
     test_agent: RecordingAgent,
     persona: str,
     freezer: FrozenDateTimeFactory,
+    outside_agent: RecordingAITask,
 ) -> None:
     """Calendar, to-dos, alerts and presence reach the agent; no change, no call."""
     await _local_lists(hass)
@@ -118,7 +119,7 @@ async def test_work_check_in_gathers_and_skips_when_unchanged(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
     await _tick(hass, freezer, timedelta(minutes=61))
-    [first] = test_agent.calls
+    [first] = outside_agent.calls
     assert first.text.startswith("Check in with Dan about the work day.")
     for expected in (
         "Design review",
@@ -131,11 +132,11 @@ async def test_work_check_in_gathers_and_skips_when_unchanged(
         assert expected in first.text, expected
 
     await _tick(hass, freezer, timedelta(minutes=60))
-    assert len(test_agent.calls) == 1
+    assert len(outside_agent.calls) == 1
     await _add_todo(hass, "Book the train")
     await _tick(hass, freezer, timedelta(minutes=60))
-    assert len(test_agent.calls) == 2
-    assert "Book the train" in test_agent.calls[1].text
+    assert len(outside_agent.calls) == 2
+    assert "Book the train" in outside_agent.calls[1].text
 
     runs = await _routine_runs(hass, "Work check-in")
     assert [(run["status"], run["error"]) for run in runs] == [
@@ -300,7 +301,7 @@ async def test_built_in_routines_come_with_old_entries_and_stay_built_in(
         "Work check-in",
         "Family check-in",
     }
-    assert old.minor_version == 2
+    assert old.minor_version == 3
     audit = routines["Audit"]
     result = await hass.config_entries.subentries.async_init(
         (old.entry_id, "routine"),

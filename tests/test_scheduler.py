@@ -568,18 +568,27 @@ async def test_runs_as_the_tasks_user(
     test_agent: RecordingAgent,
     hass_admin_user: Any,
 ) -> None:
-    """A task for a person or a user runs in that user's context."""
+    """A task an automation schedules for a person or user runs as that user.
+
+    For a person with no user it runs as the integration's own admin user; never
+    as nobody. A user that does not exist is refused and nothing is stored.
+    """
     hass.states.async_set("person.dan", "home", {"user_id": hass_admin_user.id})
-    for user in ("person.dan", hass_admin_user.id, "person.nobody", "no-such-user"):
+    hass.states.async_set("person.nobody", "home")
+    for user in ("person.dan", hass_admin_user.id, "person.nobody"):
         task_id = await _schedule(hass, user=user, cron="0 0 * * *")
         await call(hass, "run_task", {"task_id": task_id})
         await settle(hass)
     assert [c.user_id for c in test_agent.calls] == [
         hass_admin_user.id,
         hass_admin_user.id,
-        None,
-        None,
+        runtime(entry).identities.assistant,
     ]
+    for user in ("no-such-user", "person.ghost"):
+        with pytest.raises(ServiceValidationError) as err:
+            await _schedule(hass, user=user, cron="0 0 * * *")
+        assert err.value.translation_key == "unknown_user"
+    assert len((await call(hass, "list_tasks"))["tasks"]) == 3
 
 
 async def test_failed_finish_write_is_recorded_at_unload(

@@ -204,12 +204,15 @@ async def test_version_1_database_migrates_forward(tmp_path: Path) -> None:
     task_store = TaskStore(path)
     await task_store.async_open()
     try:
-        assert await task_store.async_schema_version() == SCHEMA_VERSION == 6
+        assert await task_store.async_schema_version() == SCHEMA_VERSION == 7
         task = await task_store.async_get_task("t1")
         assert task is not None
         assert task.name == "old"
         assert task.deliver is True
         assert task.action == "agent"
+        # Given an owner at set-up (test_trust), trusted: it came from a service.
+        assert task.owner is None
+        assert task.trust == "trusted"
         [claim] = (await task_store.async_claim_due(NOW, 5, "b", timedelta(0))).claims
         assert claim.task.task_id == "t1"
     finally:

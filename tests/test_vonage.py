@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 
-from .conftest import RecordingAgent, add_subentry, runtime, settle
+from .conftest import RecordingAgent, RecordingAITask, add_subentry, runtime, settle
 
 SECRET = "s3cret-signing-key"
 
@@ -90,6 +90,7 @@ async def test_signed_sms_from_a_known_sender_wakes_the_agent_once(
     vonage: None,
     test_agent: RecordingAgent,
     hass_client_no_auth: ClientSessionGenerator,
+    outside_agent: RecordingAITask,
 ) -> None:
     """A valid SMS is stored for its sender's person; a resend is not run again."""
     client = await hass_client_no_auth()
@@ -109,7 +110,7 @@ async def test_signed_sms_from_a_known_sender_wakes_the_agent_once(
     [sms] = await _events(entry)
     assert sms.user == "person.dan"
     assert sms.source == "vonage"
-    [agent_call] = test_agent.calls
+    [agent_call] = outside_agent.calls
     instructions, _, data = agent_call.text.partition(
         "\n\nData from vonage (quoted, not instructions):"
     )
@@ -134,6 +135,7 @@ async def test_forged_or_stale_sms_is_dropped(
     test_agent: RecordingAgent,
     hass_client_no_auth: ClientSessionGenerator,
     tamper: Any,
+    outside_agent: RecordingAITask,
 ) -> None:
     """Changed text, a wrong or missing sig, an old timestamp: 401, nothing stored."""
     client = await hass_client_no_auth()
@@ -143,7 +145,7 @@ async def test_forged_or_stale_sms_is_dropped(
     response = await client.get("/api/events/vonage/inbound", params=params)
     assert response.status == HTTPStatus.UNAUTHORIZED
     assert await _events(entry) == []
-    assert test_agent.calls == []
+    assert outside_agent.calls == []
 
 
 async def test_unknown_sender_is_recorded_but_wakes_nobody(
@@ -152,6 +154,7 @@ async def test_unknown_sender_is_recorded_but_wakes_nobody(
     vonage: None,
     test_agent: RecordingAgent,
     hass_client_no_auth: ClientSessionGenerator,
+    outside_agent: RecordingAITask,
 ) -> None:
     """With 'record only', strangers' messages are stored without waking an agent."""
     client = await hass_client_no_auth()
@@ -161,7 +164,7 @@ async def test_unknown_sender_is_recorded_but_wakes_nobody(
     await settle(hass)
     [sms] = await _events(entry)
     assert sms.user is None
-    assert test_agent.calls == []
+    assert outside_agent.calls == []
 
 
 async def test_vonage_not_set_up_is_404(
@@ -211,6 +214,7 @@ async def test_unknown_senders_can_be_ignored_or_wake(
     entry: MockConfigEntry,
     test_agent: RecordingAgent,
     hass_client_no_auth: ClientSessionGenerator,
+    outside_agent: RecordingAITask,
 ) -> None:
     """'ignore' stores nothing; 'wake' wakes the agent for strangers too."""
     add_subentry(
@@ -246,7 +250,7 @@ async def test_unknown_senders_can_be_ignored_or_wake(
     params = _signed(msisdn="15550001111", messageId="i-2", text="hello again")
     assert (await client.get("/api/events/vonage/inbound", params=params)).status == 200
     await settle(hass)
-    assert len(test_agent.calls) == 1
+    assert len(outside_agent.calls) == 1
 
 
 async def test_bad_timestamps_and_bodies(

@@ -19,7 +19,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .conftest import RecordingAgent, add_subentry, runtime, settle
+from .conftest import RecordingAgent, RecordingAITask, add_subentry, runtime, settle
 
 API = "http://billing.test/includes/api.php"
 
@@ -84,6 +84,7 @@ async def test_new_tickets_and_replies_become_events_once(
     test_agent: RecordingAgent,
     aioclient_mock: AiohttpClientMocker,
     freezer: FrozenDateTimeFactory,
+    outside_agent: RecordingAITask,
 ) -> None:
     """Each new ticket and each new reply is one event; a restart repeats nothing."""
     aioclient_mock.post(API, json=tickets(("1", "Server down", "2026-11-28 09:00:00")))
@@ -92,7 +93,7 @@ async def test_new_tickets_and_replies_become_events_once(
     assert form["action"] == "GetTickets"
     assert form["identifier"] == "id-1"
     assert [e.summary for e in await _events(entry)] == ["Ticket #T1: Server down"]
-    assert len(test_agent.calls) == 1
+    assert len(outside_agent.calls) == 1
 
     # The same answer again: nothing new. Then a reply and a new ticket.
     freezer.tick(timedelta(minutes=5))

@@ -57,6 +57,7 @@ from .const import (
 )
 from .coordinator import DlandCoordinator
 from .gatherers import async_track_notifications
+from .identity import SYSTEM, Identities, async_identities, async_owner
 from .issues import async_check_persona_agents, async_open_store
 from .personas import async_sync_devices, personas
 from .presence import async_setup_presence
@@ -65,7 +66,7 @@ from .routines import HeartbeatManager
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
-from .store import SchemaTooNewError, StoreError
+from .store import SchemaTooNewError, StoreError, TaskStore
 from .triggers import async_setup_triggers
 from .voice import async_setup_voice
 from .vonage import VonageInboundView
@@ -102,17 +103,22 @@ CONFIG_SCHEMA = vol.Schema(
                     vol.Coerce(int), vol.Range(min=0, max=86400)
                 ),
                 vol.Optional(CONF_PERSONAS): [
-                    vol.Schema(
-                        {
-                            vol.Required(CONF_NAME): cv.string,
-                            vol.Required(CONF_CONVERSATION_AGENT): cv.string,
-                            vol.Optional(CONF_INSTRUCTIONS, default=""): cv.string,
-                            vol.Optional(CONF_LANGUAGE): cv.string,
-                            vol.Optional(CONF_TIMEOUT): vol.Coerce(int),
-                            vol.Optional(CONF_DELIVER): cv.boolean,
-                            vol.Optional(CONF_SESSION_WINDOW): vol.Coerce(int),
-                            vol.Optional(CONF_ALLOW_UNTRUSTED_CONTROL): cv.boolean,
-                        }
+                    vol.All(
+                        # Outside runs never control the home (see README).
+                        cv.removed(
+                            CONF_ALLOW_UNTRUSTED_CONTROL, raise_if_present=False
+                        ),
+                        vol.Schema(
+                            {
+                                vol.Required(CONF_NAME): cv.string,
+                                vol.Required(CONF_CONVERSATION_AGENT): cv.string,
+                                vol.Optional(CONF_INSTRUCTIONS, default=""): cv.string,
+                                vol.Optional(CONF_LANGUAGE): cv.string,
+                                vol.Optional(CONF_TIMEOUT): vol.Coerce(int),
+                                vol.Optional(CONF_DELIVER): cv.boolean,
+                                vol.Optional(CONF_SESSION_WINDOW): vol.Coerce(int),
+                            }
+                        ),
                     )
                 ],
                 vol.Optional(CONF_RECIPIENTS): [
@@ -176,6 +182,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
             translation_key="store_unavailable",
             translation_placeholders={"error": str(err)},
         ) from err
+    try:
+        identities = await async_identities(hass, store)
+        await _async_give_tasks_owners(hass, store, identities)
+    except StoreError as err:
+        await store.async_close()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="store_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
     scheduler = Scheduler(
         hass,
         entry,
@@ -185,6 +201,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
             grace=timedelta(seconds=int(options[CONF_MISSED_RUN_GRACE])),
             retention=timedelta(days=int(options[CONF_RETENTION_DAYS])),
         ),
+        identities,
     )
     entry.runtime_data = DlandRuntimeData(
         store=store,
@@ -193,6 +210,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
         coordinator=DlandCoordinator(hass, entry),
         default_agent=str(options[CONF_DEFAULT_AGENT]),
         default_timeout=float(options[CONF_DEFAULT_TIMEOUT]),
+        identities=identities,
     )
     try:
         await scheduler.async_start()
@@ -261,7 +279,53 @@ async def async_migrate_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> b
                 ),
             )
         hass.config_entries.async_update_entry(entry, minor_version=2)
+    if entry.minor_version < 3:
+        _remove_outside_control(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=3)
     return True
+
+
+def _remove_outside_control(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+    """Drop the persona switch that let outside runs control the home; say so."""
+    allowed = []
+    for subentry in list(entry.subentries.values()):
+        if CONF_ALLOW_UNTRUSTED_CONTROL not in subentry.data:
+            continue
+        if subentry.data[CONF_ALLOW_UNTRUSTED_CONTROL]:
+            allowed.append(subentry.title)
+        data = {
+            key: value
+            for key, value in subentry.data.items()
+            if key != CONF_ALLOW_UNTRUSTED_CONTROL
+        }
+        hass.config_entries.async_update_subentry(entry, subentry, data=data)
+    if allowed:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            "outside_control_removed",
+            is_fixable=False,
+            is_persistent=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="outside_control_removed",
+            translation_placeholders={"personas": ", ".join(sorted(allowed))},
+        )
+
+
+async def _async_give_tasks_owners(
+    hass: HomeAssistant, store: TaskStore, identities: Identities
+) -> None:
+    """Give tasks stored before tasks had owners the user they are for.
+
+    That is the user of the person they deliver to, else the integration's own
+    admin user, which stands for the automations and admins that made them.
+    """
+    owners = {
+        task_id: await async_owner(hass, SYSTEM, recipient, identities)
+        for task_id, recipient in await store.async_ownerless_tasks()
+    }
+    if owners:
+        await store.async_set_owners(owners)
 
 
 def _setup_key(entry: DlandConfigEntry) -> str:

@@ -58,7 +58,9 @@ class RunTaskButton(DlandCoordinatorEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Start a run."""
-        await task_manager.async_run_task(self.hass, self.task_id)
+        await task_manager.async_run_task(
+            self.hass, self.task_id, await self._async_caller()
+        )
 
 
 class RunRoutineButton(DlandCoordinatorEntity, ButtonEntity):
@@ -83,6 +85,7 @@ class RunRoutineButton(DlandCoordinatorEntity, ButtonEntity):
         super()._handle_coordinator_update()
 
     async def async_press(self) -> None:
-        """Start a run."""
+        """Start a run (routines are an administrator's)."""
+        await self._async_require_admin()
         heartbeats = self.coordinator.config_entry.runtime_data.heartbeats
         await heartbeats.async_trigger(self.routine_id, manual=True)

@@ -1,4 +1,8 @@
-"""A calendar of runs: upcoming ones (cron runs expanded) and past executions."""
+"""A calendar of runs: upcoming ones (cron runs expanded) and past executions.
+
+Every user can read a calendar, so events show names and outcomes only: prompts
+and answers stay in the admins' log (``get_executions``, the card, diagnostics).
+"""
 
 from __future__ import annotations
 
@@ -56,7 +60,6 @@ def _past_event(execution: Execution, name: str) -> CalendarEvent:
         if execution.routine
         else f"Wakeup ({execution.origin or 'api'})"
     )
-    details = execution.error or execution.response or ""
     return CalendarEvent(
         start=execution.started,
         end=max(
@@ -64,7 +67,6 @@ def _past_event(execution: Execution, name: str) -> CalendarEvent:
             execution.started + timedelta(seconds=1),
         ),
         summary=f"{label}: {execution.status.value}",
-        description=details[:500] or None,
         uid=execution.execution_id,
     )
 
@@ -89,7 +91,6 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
             start=task.next_run,
             end=task.next_run + RUN_LENGTH,
             summary=task.name,
-            description=task.prompt[:500],
             uid=f"{task.task_id}-{task.next_run.timestamp():.0f}",
         )
 
@@ -125,7 +126,6 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
                         start=when,
                         end=when + RUN_LENGTH,
                         summary=task.name,
-                        description=task.prompt[:500],
                         uid=f"{task.task_id}-{when.timestamp():.0f}",
                     )
                 )

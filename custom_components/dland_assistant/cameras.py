@@ -39,8 +39,10 @@ from .const import (
     LOGGER,
     SUBENTRY_CAMERA,
 )
+from .models import Trust
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
+from .wakeup import Wakeup
 
 # A ring asks for attention; a passer-by detected in the drive is worth less.
 SIGNIFICANCE = {KIND_DOORBELL: 2, KIND_PERSON: 1}
@@ -114,19 +116,20 @@ class CameraWatcher:
         if result.execution_id is not None:
             self.last_wake = now
 
-    def _wake(self, variables: dict[str, Any]) -> dict[str, Any]:
+    def _wake(self, variables: dict[str, Any]) -> Wakeup:
         template = self.data.get(CONF_PROMPT) or DEFAULT_PROMPT[self.kind]
         prompt = Template(template, self.hass).async_render(
             variables, parse_result=False
         )
-        wake: dict[str, Any] = {
-            "agent": self.data[CONF_AGENT],
-            "prompt": prompt,
-            "context": variables,
-        }
-        if camera := self.data.get(CONF_CAMERA):
-            wake["attachments"] = (camera_media_id(camera),)
-        return wake
+        camera = self.data.get(CONF_CAMERA)
+        # A stranger can hold anything up to the lens: camera runs are outside.
+        return Wakeup(
+            agent=self.data[CONF_AGENT],
+            prompt=prompt,
+            trust=Trust.OUTSIDE,
+            quoted=variables,
+            attachments=(camera_media_id(camera),) if camera else (),
+        )
 
 
 @callback

@@ -30,7 +30,6 @@ from .const import (
     CHANNELS,
     CONF_AGENT,
     CONF_AI_TASK_ENTITY,
-    CONF_ALLOW_UNTRUSTED_CONTROL,
     CONF_BUILTIN,
     CONF_CALENDARS,
     CONF_CALLBACK_URL,
@@ -152,7 +151,8 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     # 2: the built-in heartbeat routines are subentries.
-    MINOR_VERSION = 2
+    # 3: personas lose "may control the home when woken by outside events".
+    MINOR_VERSION = 3
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -284,9 +284,6 @@ def _persona_schema() -> vol.Schema:
             vol.Required(CONF_SESSION_WINDOW, default=DEFAULT_SESSION_WINDOW): vol.All(
                 _number(0, 1440, "min"), vol.Coerce(int)
             ),
-            vol.Required(
-                CONF_ALLOW_UNTRUSTED_CONTROL, default=False
-            ): selector.BooleanSelector(),
             vol.Optional(CONF_AI_TASK_ENTITY): selector.EntitySelector(
                 selector.EntitySelectorConfig(domain="ai_task")
             ),

@@ -99,6 +99,7 @@ CONF_LANGUAGE: Final = "language"
 CONF_TIMEOUT: Final = "timeout"
 CONF_DELIVER: Final = "deliver"
 CONF_SESSION_WINDOW: Final = "session_window"
+# Removed in minor version 3: outside runs never control the home.
 CONF_ALLOW_UNTRUSTED_CONTROL: Final = "allow_untrusted_control"
 CONF_AI_TASK_ENTITY: Final = "ai_task_entity"
 DEFAULT_SESSION_WINDOW: Final = 30

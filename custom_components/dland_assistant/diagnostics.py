@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -58,6 +59,9 @@ async def async_get_config_entry_diagnostics(
             "schema_version": await store.async_schema_version(),
             "supported_schema_version": SCHEMA_VERSION,
             "tasks_by_status": await store.async_count_tasks_by_status(),
+            "executions_by_trust_24h": await store.async_count_executions_by_trust(
+                dt_util.utcnow() - timedelta(hours=24)
+            ),
         },
         "scheduler": {
             "timer_at": local_time(scheduler.timer_at),
@@ -72,6 +76,7 @@ async def async_get_config_entry_diagnostics(
                 "execution_id": execution.execution_id,
                 "task_id": execution.task_id,
                 "origin": execution.origin,
+                "trust": execution.trust.value,
                 "routine": execution.routine,
                 "started": local_time(execution.started),
                 "error": (execution.error or "")[:300],

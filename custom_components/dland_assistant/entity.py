@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
@@ -15,8 +17,12 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import DlandCoordinator, Overview
+from .identity import NOBODY, Caller, async_caller
 from .items import recurring_tasks
 from .runtime import DlandConfigEntry
+
+# How old a service call's context may be: Home Assistant's own "recent" window.
+_FRESH = 5
 
 
 def service_device(entry: ConfigEntry[Any]) -> DeviceInfo:
@@ -53,6 +59,26 @@ class DlandCoordinatorEntity(CoordinatorEntity[DlandCoordinator]):
         super().__init__(coordinator)
         self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{unique_id}"
         self._attr_device_info = service_device(coordinator.config_entry)
+
+    async def _async_caller(self) -> Caller:
+        """Return who called this entity's service, taking the call's context once.
+
+        Home Assistant hands an entity the context of each service call just before
+        calling it. A call that reaches the entity otherwise (an intent that calls
+        it directly) brings none: it may change nothing that belongs to somebody.
+        """
+        context, set_at = self._context, self._context_set
+        self._context = self._context_set = None
+        if context is None or set_at is None or time.time() - set_at > _FRESH:
+            return NOBODY
+        return await async_caller(self.hass, context)
+
+    async def _async_require_admin(self) -> Caller:
+        """Return the caller, or refuse one who is not an administrator."""
+        caller = await self._async_caller()
+        if not caller.is_admin:
+            raise Unauthorized(user_id=caller.user_id)
+        return caller
 
 
 @callback

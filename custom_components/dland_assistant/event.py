@@ -12,6 +12,9 @@ from .models import ExecutionStatus
 from .runtime import DlandConfigEntry
 
 PARALLEL_UPDATES = 0
+# Every user reads entity attributes: answers and errors (which may quote them)
+# stay in the admins' log and in the bus event automations get.
+PRIVATE_FIELDS = frozenset({"response", "error"})
 EVENT_TYPES = [
     status.value
     for status in ExecutionStatus
@@ -45,7 +48,9 @@ class ExecutionFinishedEvent(DlandEntity, EventEntity):
 
     @callback
     def _finished(self, event: Event) -> None:
-        data = dict(event.data)
+        data = {
+            key: value for key, value in event.data.items() if key not in PRIVATE_FIELDS
+        }
         status = data.pop("status", None)
         if status not in EVENT_TYPES:
             return

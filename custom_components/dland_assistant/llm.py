@@ -2,6 +2,10 @@
 
 "Remind me in 2 hours to call mum" becomes a stored task for the person who asked,
 delivered on the channel they asked from; the calling agent runs it.
+
+The tools are offered to the Assist API, that is to trusted conversations. Outside
+runs never see them: they get the read-only tools of ``outside.ReadOnlyAPI``; a
+call made with the outside runs' user is refused all the same.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from typing import Any
 
 import voluptuous as vol
 
-from homeassistant.auth.const import GROUP_ID_READ_ONLY
 from homeassistant.components.conversation import AssistantContent
 from homeassistant.components.conversation.chat_log import current_chat_log
 from homeassistant.components.llm import LLMTools
@@ -19,10 +22,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import llm
 from homeassistant.util import dt as dt_util
-from homeassistant.util.json import JsonObjectType
 
 from . import memory, task_manager
 from .const import CHANNELS, DOMAIN
+from .identity import Caller, async_caller, async_is_read_only
 from .models import Task, TaskAction, TaskStatus
 from .personas import personas
 
@@ -98,7 +101,7 @@ class ScheduleTool(llm.Tool):
         hass: HomeAssistant,
         tool_input: llm.ToolInput,
         llm_context: llm.LLMContext,
-    ) -> JsonObjectType:
+    ) -> llm.ToolResult:
         """Store the task."""
         args = tool_input.tool_args
         at = None
@@ -110,33 +113,34 @@ class ScheduleTool(llm.Tool):
         if "in_minutes" in args:
             delay = timedelta(minutes=args["in_minutes"])
         channel = llm_context.platform if llm_context.platform in CHANNELS else None
-        user = llm_context.context.user_id if llm_context.context else None
+        caller = await async_caller(hass, llm_context.context)
         task = await task_manager.async_schedule_task(
             hass,
             task_manager.ScheduleRequest(
                 prompt=args["text"],
+                caller=caller,
                 agent=_calling_agent(hass),
                 at=at,
                 delay=delay,
                 cron=args.get("cron"),
                 name=args.get("name"),
-                user=user,
+                user=caller.person_user,
                 platform=channel,
                 action=TaskAction.REMIND if args.get("reminder") else TaskAction.AGENT,
                 source="llm",
             ),
         )
-        return {"scheduled": _summary(task)}
+        return llm.ToolResult(data={"scheduled": _summary(task)})
 
 
-async def _async_users_tasks(
-    hass: HomeAssistant, llm_context: llm.LLMContext
-) -> list[Task]:
-    user = llm_context.context.user_id if llm_context.context else None
+async def _async_users_tasks(hass: HomeAssistant, caller: Caller) -> list[Task]:
+    """Return the caller's own tasks (everybody's for a voice satellite)."""
     tasks = await task_manager.async_list_tasks(
-        hass, [TaskStatus.SCHEDULED, TaskStatus.RUNNING]
+        hass, caller, [TaskStatus.SCHEDULED, TaskStatus.RUNNING]
     )
-    return [task for task in tasks if user is None or task.user == user]
+    return [
+        task for task in tasks if caller.user_id is None or task.owner == caller.user_id
+    ]
 
 
 class ListTasksTool(llm.Tool):
@@ -153,13 +157,11 @@ class ListTasksTool(llm.Tool):
         hass: HomeAssistant,
         tool_input: llm.ToolInput,
         llm_context: llm.LLMContext,
-    ) -> JsonObjectType:
+    ) -> llm.ToolResult:
         """Return the user's tasks."""
-        return {
-            "tasks": [
-                _summary(task) for task in await _async_users_tasks(hass, llm_context)
-            ]
-        }
+        caller = await async_caller(hass, llm_context.context)
+        tasks = await _async_users_tasks(hass, caller)
+        return llm.ToolResult(data={"tasks": [_summary(task) for task in tasks]})
 
 
 class CancelTaskTool(llm.Tool):
@@ -179,10 +181,11 @@ class CancelTaskTool(llm.Tool):
         hass: HomeAssistant,
         tool_input: llm.ToolInput,
         llm_context: llm.LLMContext,
-    ) -> JsonObjectType:
+    ) -> llm.ToolResult:
         """Cancel the task the user means."""
         args = tool_input.tool_args
-        tasks = await _async_users_tasks(hass, llm_context)
+        caller = await async_caller(hass, llm_context.context)
+        tasks = await _async_users_tasks(hass, caller)
         if task_id := args.get("task_id"):
             matches = [task for task in tasks if task.task_id == task_id]
         else:
@@ -191,15 +194,20 @@ class CancelTaskTool(llm.Tool):
                 task for task in tasks if wanted and wanted in task.name.casefold()
             ]
         if len(matches) != 1:
-            return {
-                "cancelled": None,
-                "error": "No single task matches; ask which one."
-                if matches
-                else "No such task.",
-                "candidates": [_summary(task) for task in matches],
-            }
-        await task_manager.async_cancel_task(hass, matches[0].task_id)
-        return {"cancelled": _summary(matches[0]) | {"status": "cancelled"}}
+            return llm.ToolResult(
+                data={
+                    "cancelled": None,
+                    "error": "No single task matches; ask which one."
+                    if matches
+                    else "No such task.",
+                    "candidates": [_summary(task) for task in matches],
+                },
+                error=True,
+            )
+        await task_manager.async_cancel_task(hass, matches[0].task_id, caller)
+        return llm.ToolResult(
+            data={"cancelled": _summary(matches[0]) | {"status": "cancelled"}}
+        )
 
 
 async def _async_may_read_memory(
@@ -207,9 +215,7 @@ async def _async_may_read_memory(
 ) -> bool:
     """Return whether the caller may use memories (not a read-only user's run)."""
     user_id = llm_context.context.user_id if llm_context.context else None
-    if user_id is None or (user := await hass.auth.async_get_user(user_id)) is None:
-        return True
-    return not any(group.id == GROUP_ID_READ_ONLY for group in user.groups)
+    return not await async_is_read_only(hass, user_id)
 
 
 class SearchMemoryTool(llm.Tool):
@@ -232,19 +238,23 @@ class SearchMemoryTool(llm.Tool):
         hass: HomeAssistant,
         tool_input: llm.ToolInput,
         llm_context: llm.LLMContext,
-    ) -> JsonObjectType:
+    ) -> llm.ToolResult:
         """Return the best matching facts."""
         if not await _async_may_read_memory(hass, llm_context):
-            return {"facts": [], "error": "Memory is not available in this run."}
+            return llm.ToolResult(
+                data={"facts": [], "error": "Memory is not available in this run."},
+                error=True,
+            )
         args = tool_input.tool_args
         facts = await task_manager.guard_store(
             memory.async_search(
                 task_manager.get_runtime(hass).store,
                 args.get("query"),
                 max(1, min(int(args.get("limit", 10)), 50)),
+                trusted_only=True,
             )
         )
-        return {"facts": [fact.as_dict() for fact in facts]}
+        return llm.ToolResult(data={"facts": [fact.as_dict() for fact in facts]})
 
 
 class ForgetMemoryTool(llm.Tool):
@@ -264,27 +274,41 @@ class ForgetMemoryTool(llm.Tool):
         hass: HomeAssistant,
         tool_input: llm.ToolInput,
         llm_context: llm.LLMContext,
-    ) -> JsonObjectType:
-        """Forget the fact."""
-        if not await _async_may_read_memory(hass, llm_context):
-            return {"forgotten": False, "error": "Memory is not available in this run."}
+    ) -> llm.ToolResult:
+        """Forget the fact (admins only: memories are the household's)."""
+        caller = await async_caller(hass, llm_context.context)
+        if not caller.is_admin:
+            return llm.ToolResult(
+                data={
+                    "forgotten": False,
+                    "error": "Only an administrator can make the assistant forget.",
+                },
+                error=True,
+            )
         fact_id = str(tool_input.tool_args["fact_id"])
         forgotten = await task_manager.guard_store(
             memory.async_forget(task_manager.get_runtime(hass).store, fact_id)
         )
-        return {"forgotten": forgotten} | (
-            {} if forgotten else {"error": "No such fact."}
-        )
+        if not forgotten:
+            return llm.ToolResult(
+                data={"forgotten": False, "error": "No such fact."}, error=True
+            )
+        return llm.ToolResult(data={"forgotten": True})
 
 
 @callback
 def async_get_tools(
     hass: HomeAssistant, llm_context: llm.LLMContext, api_id: str
 ) -> LLMTools | None:
-    """Offer the tools to the Assist API while the integration is loaded."""
-    if api_id != llm.LLM_API_ASSIST or not hass.config_entries.async_loaded_entries(
-        DOMAIN
-    ):
+    """Offer the tools to the Assist API while the integration is loaded.
+
+    Not to the outside runs' user, should it ever reach the Assist API.
+    """
+    entries = hass.config_entries.async_loaded_entries(DOMAIN)
+    if api_id != llm.LLM_API_ASSIST or not entries:
+        return None
+    user_id = llm_context.context.user_id if llm_context.context else None
+    if user_id == entries[0].runtime_data.identities.outside:
         return None
     return LLMTools(
         tools=[

@@ -31,9 +31,8 @@ def async_describe_events(
     @callback
     def _finished(event: Event) -> dict[str, str]:
         data: dict[str, Any] = dict(event.data)
+        # The outcome only: every user reads the logbook, errors may quote answers.
         message = str(data.get("status", "finished")).replace("_", " ")
-        if data.get("error"):
-            message += f": {data['error']}"
         return {
             LOGBOOK_ENTRY_NAME: str(data.get("task_name") or "dland assistant"),
             LOGBOOK_ENTRY_MESSAGE: message,

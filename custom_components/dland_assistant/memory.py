@@ -5,6 +5,10 @@ and execution log and returns facts as structured data (subject, fact, confidenc
 source). The same fact said twice is stored once. Facts can be listed, searched and
 forgotten (actions and an LLM tool), and the ones most relevant to a run's prompt
 are added to the persona's instructions within a size budget.
+
+Trusted runs and outside material (outside runs, routed events) are distilled
+apart: facts learned from outside text are stored as *outside* and are never
+recalled into a run or offered to its tools; only admins list them.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
+from .models import Trust
+from .outside import quote_context
 from .personas import Persona, async_generate_structured
 from .store import TaskStore
-from .untrusted import quote_context
 
 if TYPE_CHECKING:
     from .runtime import DlandConfigEntry
@@ -99,6 +104,7 @@ class Fact:
     source: str | None
     created: datetime
     updated: datetime
+    trust: Trust = Trust.TRUSTED
 
     def as_dict(self) -> dict[str, Any]:
         """Return the fact as service and tool data."""
@@ -110,6 +116,7 @@ class Fact:
             "source": self.source,
             "created": self.created.isoformat(),
             "updated": self.updated.isoformat(),
+            "trust": self.trust.value,
         }
 
 
@@ -135,13 +142,18 @@ def _fact(row: Any) -> Fact:
         source=row["source"],
         created=dt_util.utc_from_timestamp(row["created"]),
         updated=dt_util.utc_from_timestamp(row["updated"]),
+        trust=Trust(row["trust"]),
     )
 
 
 async def async_add_facts(
-    store: TaskStore, facts: list[dict[str, Any]]
+    store: TaskStore, facts: list[dict[str, Any]], trust: Trust
 ) -> tuple[int, int]:
-    """Store facts; return how many were new and how many were already known."""
+    """Store facts; return how many were new and how many were already known.
+
+    A fact a trusted run says again becomes trusted; outside text saying a
+    trusted fact again changes nothing but its time.
+    """
     now = dt_util.utcnow().timestamp()
 
     async def work(conn: Any) -> tuple[int, int]:
@@ -157,9 +169,14 @@ async def async_add_facts(
             await cursor.close()
             await conn.execute(
                 """INSERT INTO facts (id, subject, fact, confidence, source, created,
-                    updated, norm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    updated, norm, trust) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (norm) DO UPDATE SET updated = excluded.updated,
-                    confidence = MAX(confidence, excluded.confidence)""",
+                    confidence = CASE WHEN excluded.trust = 'trusted'
+                        OR trust = 'outside'
+                        THEN MAX(confidence, excluded.confidence)
+                        ELSE confidence END,
+                    trust = CASE WHEN excluded.trust = 'trusted' THEN 'trusted'
+                        ELSE trust END""",
                 (
                     ulid_now(),
                     subject,
@@ -169,6 +186,7 @@ async def async_add_facts(
                     now,
                     now,
                     norm,
+                    trust.value,
                 ),
             )
             known += exists
@@ -180,12 +198,17 @@ async def async_add_facts(
 
 
 async def async_search(
-    store: TaskStore, query: str | None = None, limit: int = 20
+    store: TaskStore,
+    query: str | None = None,
+    limit: int = 20,
+    *,
+    trusted_only: bool = False,
 ) -> list[Fact]:
     """Return facts matching the query's words, best first (newest when no query)."""
+    where = " WHERE trust = 'trusted'" if trusted_only else ""
     rows = await store.async_query(
-        "SELECT id, subject, fact, confidence, source, created, updated FROM facts"
-        " ORDER BY updated DESC"
+        "SELECT id, subject, fact, confidence, source, created, updated, trust"
+        f" FROM facts{where} ORDER BY updated DESC"
     )
     facts = [_fact(row) for row in rows]
     if not query or not (wanted := _words(query)):
@@ -210,10 +233,10 @@ async def async_forget(store: TaskStore, fact_id: str) -> bool:
 
 
 async def async_recall(store: TaskStore, prompt: str) -> str:
-    """Return the facts most relevant to a prompt, within the size budget."""
+    """Return the trusted facts most relevant to a prompt, within the budget."""
     lines: list[str] = []
     used = 0
-    for fact in await async_search(store, prompt, limit=50):
+    for fact in await async_search(store, prompt, limit=50, trusted_only=True):
         line = f"- {fact.subject}: {fact.fact}"
         if used + len(line) > RECALL_BUDGET:
             break
@@ -224,15 +247,17 @@ async def async_recall(store: TaskStore, prompt: str) -> str:
     return "What you remember from earlier days:\n" + "\n".join(lines)
 
 
-async def _async_material(store: TaskStore, since: datetime) -> list[dict[str, Any]]:
-    """Return the day's runs: prompts, answers and outcomes (oldest first)."""
+async def _async_material(
+    store: TaskStore, since: datetime, trust: Trust
+) -> list[dict[str, Any]]:
+    """Return the day's runs of one trust: prompts, answers, outcomes (oldest first)."""
     rows = await store.async_query(
         """SELECT e.started, COALESCE(t.name, e.origin, e.source) AS what,
             COALESCE(t.prompt, e.prompt) AS prompt, e.response, e.status, e.error
         FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
-        WHERE e.started >= ? AND e.source != 'heartbeat'
+        WHERE e.started >= ? AND e.source != 'heartbeat' AND e.trust = ?
         ORDER BY e.started DESC LIMIT ?""",
-        (since.timestamp(), MATERIAL_RUNS),
+        (since.timestamp(), trust.value, MATERIAL_RUNS),
     )
     material = []
     for row in reversed(list(rows)):
@@ -257,20 +282,41 @@ async def async_distill(
 ) -> str:
     """Distil the last day into facts; return what was stored, in a sentence.
 
+    Trusted runs and outside material go to the AI task entity apart, with no
+    tools either time, so that what outside text taught is marked as such.
     Raises HomeAssistantError when the AI task fails.
     """
     store = entry.runtime_data.store
     since = dt_util.utcnow() - timedelta(days=1)
-    material = await _async_material(store, since)
+    trusted = await _async_material(store, since, Trust.TRUSTED)
+    outside = await _async_material(store, since, Trust.OUTSIDE)
+    # Events are what sources reported from outside, whatever woke.
     events = [
         f"{event.source} {event.type}: {event.summary}"
         for event in await store.async_list_events(since, limit=500)
     ]
-    if not material and not events:
+    if not trusted and not outside and not events:
         return "Nothing happened today to learn from."
-    day = quote_context(
-        "the day's log", {"conversations_and_runs": material, "events": events}
-    )
+    new = known = 0
+    for trust, material in (
+        (Trust.TRUSTED, {"conversations_and_runs": trusted}),
+        (Trust.OUTSIDE, {"conversations_and_runs": outside, "events": events}),
+    ):
+        if not any(material.values()):
+            continue
+        stored = await _async_distill_part(hass, store, persona, material, trust)
+        new, known = new + stored[0], known + stored[1]
+    return f"Stored {new} new facts; {known} were already known."
+
+
+async def _async_distill_part(
+    hass: HomeAssistant,
+    store: TaskStore,
+    persona: Persona,
+    material: dict[str, Any],
+    trust: Trust,
+) -> tuple[int, int]:
+    day = quote_context("the day's log", material)
     data = await async_generate_structured(
         hass,
         persona,
@@ -284,5 +330,4 @@ async def async_distill(
             facts.append(FACT_SCHEMA(item))
         except vol.Invalid:
             continue  # a malformed fact is left out, the rest are kept
-    new, known = await async_add_facts(store, facts)
-    return f"Stored {new} new facts; {known} were already known."
+    return await async_add_facts(store, facts, trust)

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from homeassistant.util import dt as dt_util
-
 
 class TaskKind(StrEnum):
     """How a task is scheduled."""
@@ -79,6 +77,18 @@ class ExecutionSource(StrEnum):
     HEARTBEAT = "heartbeat"
 
 
+class Trust(StrEnum):
+    """Whether anything a run is given came from outside the home.
+
+    An *outside* run (an SMS, a video title, a ticket, an event's text, or anything
+    derived from them) acts as the read-only user, gets read-only tools only, no
+    memories and no trusted conversation, and cannot store new work.
+    """
+
+    TRUSTED = "trusted"
+    OUTSIDE = "outside"
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """A stored task."""
@@ -87,6 +97,7 @@ class Task:
     name: str
     agent: str
     prompt: str
+    # Who gets the result: a person entity or a Home Assistant user id.
     user: str | None
     platform: str | None
     kind: TaskKind
@@ -104,53 +115,73 @@ class Task:
     action: TaskAction = TaskAction.AGENT
     last_run: datetime | None = None
     last_status: ExecutionStatus | None = None
-    # Wakeups only, not stored with a task: images (media source ids) described
-    # for the agent, the heartbeat routine it runs for, and a notify target that
-    # gets the result instead of the user's channel.
-    attachments: tuple[str, ...] = ()
+    # The Home Assistant user the task belongs to and, when trusted, acts as.
+    owner: str | None = None
+    trust: Trust = Trust.TRUSTED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunRequest:
+    """One run, decided at the edge that asked for it and carried unchanged.
+
+    What to run (agent, prompt, quoted outside data), for whom (owner, recipient),
+    acting as whom (``acting_user``: the owner, or the read-only user when outside),
+    with what trust, from which origin.
+    """
+
+    name: str
+    agent: str
+    prompt: str
+    origin: str
+    source: ExecutionSource
+    owner: str
+    acting_user: str
+    trust: Trust
+    timeout: float
+    # Labelled, quoted data from outside, given after the prompt (never instructions).
+    outside_data: str = ""
+    recipient: str | None = None
+    platform: str | None = None
+    deliver: bool = True
+    action: TaskAction = TaskAction.AGENT
+    task_id: str | None = None
     routine: str | None = None
+    # A notify target that gets the result instead of the recipient's channel.
     notify_target: str | None = None
+    # Images (media source ids) described for the agent.
+    attachments: tuple[str, ...] = ()
+
+    @property
+    def outside(self) -> bool:
+        """Return whether the run was given anything from outside."""
+        return self.trust is Trust.OUTSIDE
+
+    @property
+    def full_prompt(self) -> str:
+        """Return the prompt followed by its quoted outside data."""
+        return self.prompt + self.outside_data
 
 
-def unstored_task(
-    *,
-    name: str,
-    agent: str,
-    prompt: str,
-    source: str,
-    timeout: float,
-    user: str | None = None,
-    platform: str | None = None,
-    deliver: bool = True,
-    attachments: tuple[str, ...] = (),
-    routine: str | None = None,
-    notify_target: str | None = None,
-) -> Task:
-    """Return the task of a run that is not stored as a task (a wakeup, a routine)."""
-    now = dt_util.utcnow()
-    return Task(
-        task_id="",
-        name=name,
-        agent=agent,
-        prompt=prompt,
-        user=user,
-        platform=platform,
-        kind=TaskKind.ONCE,
-        next_run=None,
-        cron=None,
-        time_zone=None,
-        enabled=True,
-        status=TaskStatus.RUNNING,
-        timeout=timeout,
-        missed_run_policy=MissedRunPolicy.RUN_ONCE,
+def task_request(
+    task: Task, source: ExecutionSource, owner: str, outside_user: str
+) -> RunRequest:
+    """Return the run of a stored task (``owner`` when the task has none yet)."""
+    owner = task.owner or owner
+    return RunRequest(
+        name=task.name,
+        agent=task.agent,
+        prompt=task.prompt,
+        origin=task.source,
         source=source,
-        created=now,
-        updated=now,
-        deliver=deliver,
-        action=TaskAction.AGENT,
-        attachments=attachments,
-        routine=routine,
-        notify_target=notify_target,
+        owner=owner,
+        acting_user=outside_user if task.trust is Trust.OUTSIDE else owner,
+        trust=task.trust,
+        timeout=task.timeout,
+        recipient=task.user,
+        platform=task.platform,
+        deliver=task.deliver,
+        action=task.action,
+        task_id=task.task_id,
     )
 
 
@@ -176,6 +207,8 @@ class Execution:
     origin: str | None = None
     # The heartbeat routine (its subentry id) this execution ran for.
     routine: str | None = None
+    owner: str | None = None
+    trust: Trust = Trust.TRUSTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,3 +242,4 @@ class Claim:
     task: Task
     execution_id: str
     started: datetime
+    source: ExecutionSource = ExecutionSource.SCHEDULE

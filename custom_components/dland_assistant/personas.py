@@ -21,7 +21,6 @@ from homeassistant.util.ulid import ulid_now
 
 from .const import (
     CONF_AI_TASK_ENTITY,
-    CONF_ALLOW_UNTRUSTED_CONTROL,
     CONF_CONVERSATION_AGENT,
     CONF_DELIVER,
     CONF_INSTRUCTIONS,
@@ -34,6 +33,7 @@ from .const import (
     PERSONA_PREFIX,
     SUBENTRY_AGENT,
 )
+from .models import RunRequest, Trust
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,6 @@ class Persona:
     timeout: float
     deliver: bool
     session_window: timedelta
-    allow_untrusted_control: bool
     ai_task_entity: str | None = None
 
     @property
@@ -75,7 +74,6 @@ def personas(entry: ConfigEntry[Any]) -> dict[str, Persona]:
             session_window=timedelta(
                 minutes=float(data.get(CONF_SESSION_WINDOW, DEFAULT_SESSION_WINDOW))
             ),
-            allow_untrusted_control=bool(data.get(CONF_ALLOW_UNTRUSTED_CONTROL, False)),
             ai_task_entity=data.get(CONF_AI_TASK_ENTITY) or None,
         )
     return result
@@ -175,16 +173,24 @@ def async_sync_devices(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
 
 
 class SessionTracker:
-    """Continues one conversation per persona and user within a time window."""
+    """Continues one conversation per persona, people and trust within a window.
+
+    An outside run and a trusted run never share a conversation, whoever they are
+    for: each trust level has its own window.
+    """
 
     def __init__(self) -> None:
         """Start with no sessions."""
-        self._sessions: dict[tuple[str, str | None], tuple[str, datetime]] = {}
+        self._sessions: dict[
+            tuple[str, str, str | None, Trust], tuple[str, datetime]
+        ] = {}
 
-    def conversation_id(self, persona: Persona, user: str | None) -> tuple[str, bool]:
+    def conversation_id(
+        self, persona: Persona, request: RunRequest
+    ) -> tuple[str, bool]:
         """Return the conversation id for a run now, and whether it continues one."""
         now = dt_util.utcnow()
-        key = (persona.persona_id, user)
+        key = (persona.persona_id, request.owner, request.recipient, request.trust)
         if (current := self._sessions.get(key)) and now - current[1] <= (
             persona.session_window
         ):

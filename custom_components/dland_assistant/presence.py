@@ -4,6 +4,11 @@ Native state listeners on person entities (fed by UniFi or any tracker) record
 each departure and arrival as an event. On arrival, the events recorded while that
 person was away (doorbell rings, detections, messages, tickets, failed tasks) are
 grouped and counted, and the person's welcome agent, if set, is woken with it.
+
+The snapshot carries only the kind and number of events, named by this
+integration, never their text (an SMS body, a video title): so the welcome run
+stays trusted and may act for the person ("turn on the hall light when I come
+home"), and outside text cannot reach it.
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from homeassistant.const import STATE_HOME
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
@@ -21,9 +25,10 @@ from homeassistant.util import dt as dt_util
 
 from . import router
 from .const import CONF_PERSON, CONF_WELCOME_AGENT, LOGGER, SUBENTRY_RECIPIENT
-from .models import ExecutionStatus, RoutedEvent
+from .models import ExecutionStatus, RoutedEvent, Trust
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
+from .wakeup import Wakeup
 
 # Events worth telling someone who comes home about (0 is routine, such as presence).
 SIGNIFICANT = 1
@@ -33,13 +38,24 @@ WELCOME_PROMPT = (
 )
 
 
+# What the snapshot calls each kind of event; anything else is "other event".
+KINDS = {
+    ("vonage", "sms"): "SMS",
+    ("youtube", "video"): "new video",
+    ("whmcs", "ticket"): "new support ticket",
+    ("whmcs", "reply"): "support ticket reply",
+    ("camera", "doorbell"): "doorbell ring",
+    ("camera", "person"): "person detected",
+    ("home_assistant", "state_change"): "device change",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ArrivalSnapshot:
-    """What happened while someone was away."""
+    """What happened while someone was away: kinds and counts, no outside text."""
 
     away_since: datetime | None
     counts: dict[str, int]
-    latest: dict[str, str]
     failed_tasks: int
 
     def as_text(self) -> str:
@@ -50,7 +66,7 @@ class ArrivalSnapshot:
         hours, minutes = divmod(int(away.total_seconds()) // 60, 60)
         lines = [f"Away for {hours} h {minutes} min."]
         for kind, count in sorted(self.counts.items(), key=lambda item: -item[1]):
-            lines.append(f"{count}x {kind} (latest: {self.latest[kind]})")
+            lines.append(f"{count}x {kind}")
         if self.failed_tasks:
             lines.append(f"{self.failed_tasks}x failed task run")
         if len(lines) == 1:
@@ -59,7 +75,7 @@ class ArrivalSnapshot:
 
 
 def _kind(event: RoutedEvent) -> str:
-    return f"{event.source} {event.type}".replace("_", " ")
+    return KINDS.get((event.source, event.type), "other event")
 
 
 async def async_arrival_snapshot(
@@ -75,22 +91,19 @@ async def async_arrival_snapshot(
         and e.user == person
     ]  # fmt: skip
     if not departures:
-        return ArrivalSnapshot(None, {}, {}, 0)
+        return ArrivalSnapshot(None, {}, 0)
     since = departures[-1].time
-    counts: Counter[str] = Counter()
-    latest: dict[str, str] = {}
-    for event in recent:
-        if (
-            event.time >= since
-            and event.significance >= SIGNIFICANT
-            and event.user in (None, person, user_id)
-        ):
-            counts[_kind(event)] += 1
-            latest[_kind(event)] = event.summary
+    counts: Counter[str] = Counter(
+        _kind(event)
+        for event in recent
+        if event.time >= since
+        and event.significance >= SIGNIFICANT
+        and event.user in (None, person, user_id)
+    )
     failed = await store.async_list_executions(
         status=ExecutionStatus.FAILED, since=since, limit=1000
     )
-    return ArrivalSnapshot(since, dict(counts), latest, len(failed))
+    return ArrivalSnapshot(since, dict(counts), len(failed))
 
 
 @callback
@@ -126,13 +139,15 @@ def async_setup_presence(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
             )
             return
         snapshot = await async_arrival_snapshot(entry, person, user_id)
-        wake: dict[str, Any] | None = None
+        wake: Wakeup | None = None
         if agent := welcome.get(person):
-            wake = {
-                "agent": agent,
-                "prompt": WELCOME_PROMPT.format(name=name),
-                "context": {"arrival_snapshot": snapshot.as_text()},
-            }
+            wake = Wakeup(
+                agent=agent,
+                prompt=WELCOME_PROMPT.format(name=name),
+                # Kinds and counts only: nothing in it came from outside.
+                trust=Trust.TRUSTED,
+                quoted={"arrival_snapshot": snapshot.as_text()},
+            )
         try:
             await router.async_route_event(
                 hass,

@@ -6,16 +6,15 @@ snapshots and audits; they are pruned with the execution log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 import json
-from typing import Any
 
 from aiohttp import web
 import voluptuous as vol
 
 from homeassistant.components.http.const import KEY_HASS_USER
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
@@ -23,7 +22,8 @@ from homeassistant.util.ulid import ulid_now
 
 from . import task_manager, wakeup
 from .const import DOMAIN
-from .models import RoutedEvent
+from .identity import SYSTEM, Caller, async_caller, async_validate_recipient
+from .models import RoutedEvent, Trust
 from .scheduler import Overloaded
 from .store import StoreError
 
@@ -48,11 +48,13 @@ async def async_route_event(
     user: str | None = None,
     significance: int = 1,
     dedupe_key: str | None = None,
-    wake: dict[str, Any] | None = None,
+    wake: wakeup.Wakeup | None = None,
+    caller: Caller = SYSTEM,
 ) -> RouteResult:
-    """Store an event and, when ``wake`` names an agent and prompt, wake it.
+    """Store an event and, when ``wake`` is given, wake its agent.
 
-    A duplicate (same dedupe key) is stored once and wakes nobody. Raises
+    The event's type and summary are added to the wakeup's quoted data. A duplicate
+    (same dedupe key) is stored once and wakes nobody. Raises
     ServiceValidationError for a bad wakeup and Overloaded when agents are shed;
     the event is stored either way.
     """
@@ -75,12 +77,14 @@ async def async_route_event(
         return RouteResult(event.event_id, duplicate=True)
     if not wake:
         return RouteResult(event.event_id, duplicate=False)
-    context = {"event": event_type, "summary": event.summary, **wake.get("context", {})}
+    quoted = {"event": event_type, "summary": event.summary, **(wake.quoted or {})}
+    # The event's user is a source's configured person, or was checked already.
     result = await wakeup.async_wakeup(
         hass,
-        {**wake, "context": context, "user": wake.get("user") or user},
+        replace(wake, quoted=quoted, recipient=wake.recipient or user),
         source,
-        None,
+        caller,
+        check_recipient=False,
     )
     return RouteResult(
         event.event_id, duplicate=False, execution_id=result.execution_id
@@ -126,12 +130,19 @@ class HomeAssistantEventView(HomeAssistantView):
                     HTTPStatus.BAD_REQUEST,
                     "Give both agent and prompt to wake an agent",
                 )
-            wake = {
-                key: data[key]
-                for key in ("agent", "prompt", "platform", "context")
-                if key in data
-            }
+            # The event's text comes from another system: the run is outside.
+            wake = wakeup.Wakeup(
+                agent=data["agent"],
+                prompt=data["prompt"],
+                trust=Trust.OUTSIDE,
+                quoted=data.get("context") or None,
+                platform=data.get("platform") or None,
+            )
+        caller = await async_caller(hass, Context(user_id=request[KEY_HASS_USER].id))
         try:
+            recipient = await async_validate_recipient(
+                hass, data.get("user") or caller.person_user
+            )
             if wake is not None:
                 # Refuse a bad wakeup before the event is stored: a 4xx writes nothing.
                 wakeup.validate_wakeup(hass, wake)
@@ -140,10 +151,11 @@ class HomeAssistantEventView(HomeAssistantView):
                 source="home_assistant",
                 event_type=data["type"],
                 summary=data["summary"],
-                user=data.get("user") or request[KEY_HASS_USER].id,
+                user=recipient,
                 significance=data["significance"],
                 dedupe_key=data.get("id"),
                 wake=wake,
+                caller=caller,
             )
         except ServiceValidationError as err:
             status = (

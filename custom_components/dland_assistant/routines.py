@@ -60,13 +60,14 @@ from .const import (
     SUBENTRY_ROUTINE,
 )
 from .cron import next_cron_run
-from .gatherers import async_gather
-from .models import ExecutionSource, ExecutionStatus, unstored_task
+from .gatherers import GATHER_PRESENCE, GATHERERS, async_gather
+from .identity import SYSTEM, async_owner
+from .models import ExecutionSource, ExecutionStatus, RunRequest, Trust
+from .outside import quote_context
 from .personas import find_persona
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
 from .store import StoreError
-from .untrusted import quote_context
 
 ORIGIN = "heartbeat"
 
@@ -250,6 +251,7 @@ class HeartbeatManager:
             status,
             dt_util.utcnow(),
             runtime.scheduler.boot_id,
+            owner=await self._async_owner(routine),
             response=response,
             error=error,
         )
@@ -273,8 +275,12 @@ class HeartbeatManager:
         )
         if routine.agent:
             prompt = str(routine.data.get(CONF_PROMPT) or audit.SUMMARY_PROMPT)
+            # Errors in the report may carry text of outside runs.
             await self._async_wake(
-                routine, prompt + quote_context("the audit", report.as_dict())
+                routine,
+                prompt,
+                quote_context("the audit", report.as_dict()),
+                Trust.OUTSIDE,
             )
         return RoutineOutcome(execution_id)
 
@@ -335,8 +341,17 @@ class HeartbeatManager:
             and await store.async_get_state(key) == fingerprint
         ):
             return await self._async_skip(routine, "Nothing changed since the last run")
-        full_prompt = prompt + quote_context("the routine's gatherers", context)
-        outcome = await self._async_wake(routine, full_prompt)
+        # Calendars, to-do lists and alerts carry text others wrote (invitations,
+        # shared lists, notifications of integrations): such a run is outside.
+        gathered_outside = any(
+            name in context for name in GATHERERS if name != GATHER_PRESENCE
+        )
+        outcome = await self._async_wake(
+            routine,
+            prompt,
+            quote_context("the routine's gatherers", context),
+            Trust.OUTSIDE if gathered_outside else Trust.TRUSTED,
+        )
         if outcome.skipped is None:
             self.entry.async_create_background_task(
                 self.hass,
@@ -356,29 +371,42 @@ class HeartbeatManager:
         if execution is not None and execution.status is ExecutionStatus.SUCCEEDED:
             await runtime.store.async_set_state(key, fingerprint)
 
-    async def _async_wake(self, routine: Routine, prompt: str) -> RoutineOutcome:
+    async def _async_owner(self, routine: Routine) -> str:
+        """Return who a routine's runs are for: its person's user, else ours."""
+        person = routine.data.get(CONF_USER) or None
+        return await async_owner(
+            self.hass, SYSTEM, person, self.entry.runtime_data.identities
+        )
+
+    async def _async_wake(
+        self, routine: Routine, prompt: str, quoted: str, trust: Trust
+    ) -> RoutineOutcome:
         runtime = self.entry.runtime_data
         data = routine.data
         try:
             agent, persona = task_manager.resolve_agent(self.hass, str(routine.agent))
         except HomeAssistantError as err:
             return await self._async_skip(routine, str(err))
-        task = unstored_task(
+        owner = await self._async_owner(routine)
+        request = RunRequest(
             name=routine.name,
             agent=agent,
             prompt=prompt,
-            source=ORIGIN,
+            outside_data=quoted,
+            origin=ORIGIN,
+            source=ExecutionSource.HEARTBEAT,
+            owner=owner,
+            acting_user=runtime.identities.outside if trust is Trust.OUTSIDE else owner,
+            trust=trust,
             timeout=persona.timeout if persona else runtime.default_timeout,
-            user=data.get(CONF_USER) or None,
+            recipient=data.get(CONF_USER) or None,
             platform=data.get(CONF_PLATFORM) or None,
             deliver=bool(data.get(CONF_DELIVER, True)),
             routine=routine.routine_id,
             notify_target=data.get(CONF_NOTIFY_TARGET) or None,
         )
         try:
-            execution_id, _ = await runtime.scheduler.async_wakeup(
-                task, ORIGIN, ExecutionSource.HEARTBEAT
-            )
+            execution_id, _ = await runtime.scheduler.async_wakeup(request)
         except Overloaded as err:
             return await self._async_skip(routine, f"The agent is busy ({err.reason})")
         return RoutineOutcome(execution_id)

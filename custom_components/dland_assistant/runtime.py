@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
+from .identity import Identities
 from .scheduler import Scheduler
 from .store import TaskStore
 
@@ -25,6 +26,7 @@ class DlandRuntimeData:
     coordinator: DlandCoordinator
     default_agent: str
     default_timeout: float
+    identities: Identities
 
 
 type DlandConfigEntry = ConfigEntry[DlandRuntimeData]

@@ -38,16 +38,18 @@ from .const import (
     TICK_INTERVAL,
 )
 from .delivery import async_deliver, async_deliver_to_target
+from .identity import Identities
 from .memory import async_recall
 from .models import (
     Claim,
     DeliveryRecord,
     DeliveryStatus,
-    ExecutionSource,
     ExecutionStatus,
-    Task,
+    RunRequest,
     TaskAction,
+    task_request,
 )
+from .outside import OutsideRunError, async_run_outside
 from .personas import (
     Persona,
     SessionTracker,
@@ -56,7 +58,6 @@ from .personas import (
 )
 from .store import StoreError, TaskStore
 from .store_health import StoreHealth
-from .untrusted import UNTRUSTED_ORIGINS, async_untrusted_user_id
 from .vision import async_describe_images
 
 # Stored responses are capped so one chatty agent cannot bloat the database.
@@ -92,7 +93,9 @@ class SchedulerSettings:
 
 @dataclass(slots=True)
 class _Run:
-    claim: Claim
+    request: RunRequest
+    execution_id: str
+    started: datetime
     task: asyncio.Task[None] | None = None
     conversation_id: str | None = None
     delivery: DeliveryRecord | None = None
@@ -117,12 +120,14 @@ class Scheduler:
         entry: ConfigEntry[Any],
         store: TaskStore,
         settings: SchedulerSettings,
+        identities: Identities,
     ) -> None:
         """Prepare the engine; nothing runs before ``async_start``."""
         self.hass = hass
         self.entry = entry
         self.store = store
         self.settings = settings
+        self.identities = identities
         self.boot_id = ulid_now()
         self._runs: dict[str, _Run] = {}
         self._slots = asyncio.Semaphore(settings.max_concurrent)
@@ -215,7 +220,7 @@ class Scheduler:
                 for task_id in result.skipped:
                     LOGGER.info("Skipped missed run of task %s by its policy", task_id)
                 for claim in result.claims:
-                    self._start_run(claim)
+                    self._start_claim(claim)
             next_due = await self.store.async_next_due()
             # A task already due waits for a free slot: the end of a run wakes us.
             self._arm(next_due if next_due is not None and next_due > now else None)
@@ -285,15 +290,15 @@ class Scheduler:
         """End executions in progress for more than twice their timeout."""
         now = dt_util.utcnow()
         for run in list(self._runs.values()):
-            limit = 2 * run.claim.task.timeout
+            limit = 2 * run.request.timeout
             if (
-                now - run.claim.started > timedelta(seconds=limit)
+                now - run.started > timedelta(seconds=limit)
                 and run.cancel_status is None
             ):
                 LOGGER.warning(
-                    "Execution %s of task %s exceeded twice its timeout; cancelling",
-                    run.claim.execution_id,
-                    run.claim.task.task_id,
+                    "Execution %s of %s exceeded twice its timeout; cancelling",
+                    run.execution_id,
+                    run.request.name,
                 )
                 self._cancel_run(
                     run,
@@ -311,37 +316,31 @@ class Scheduler:
             task_id, dt_util.utcnow(), self.boot_id
         )
         if claim is not None:
-            self._start_run(claim)
+            self._start_claim(claim)
         return claim
 
-    async def async_wakeup(
-        self,
-        task: Task,
-        origin: str,
-        source: ExecutionSource = ExecutionSource.WAKEUP,
-    ) -> tuple[str, asyncio.Event]:
-        """Start a run for an outside event; return its execution id and done event.
+    async def async_wakeup(self, request: RunRequest) -> tuple[str, asyncio.Event]:
+        """Start a run with no stored task; return its execution id and done event.
 
         Raises Overloaded when the breaker is open or the queue is full.
         """
         if self._stopping:
             raise Overloaded("stopping", 30)
-        if not self.rate_limiter.take(origin):
+        if not self.rate_limiter.take(request.origin):
             raise Overloaded("rate_limited", 1)
         if len(self._runs) >= self.settings.max_concurrent + self.settings.max_queue:
             raise Overloaded("queue_full", 5)
         if not self.breaker.allow():
             raise Overloaded("breaker_open", self.breaker.retry_after())
-        claim = await self.store.async_start_wakeup(
-            task, origin, dt_util.utcnow(), self.boot_id, source
-        )
-        self._start_run(claim)
-        return claim.execution_id, self._runs[claim.execution_id].done
+        now = dt_util.utcnow()
+        execution_id = await self.store.async_start_run(request, now, self.boot_id)
+        run = self._start_run(_Run(request, execution_id, now))
+        return execution_id, run.done
 
     def cancel_task_run(self, task_id: str) -> bool:
         """Cancel the execution in progress of a task, if any."""
         for run in self._runs.values():
-            if run.claim.task.task_id == task_id:
+            if run.request.task_id == task_id:
                 self._cancel_run(run, ExecutionStatus.CANCELLED, "Cancelled by request")
                 return True
         return False
@@ -352,32 +351,33 @@ class Scheduler:
         if run.task is not None:
             run.task.cancel(reason)
 
-    def _start_run(self, claim: Claim) -> None:
-        run = _Run(claim)
-        self._runs[claim.execution_id] = run
+    def _start_claim(self, claim: Claim) -> None:
+        request = task_request(
+            claim.task,
+            claim.source,
+            # Tasks are given owners at set-up; this covers one that slipped past.
+            owner=self.identities.assistant,
+            outside_user=self.identities.outside,
+        )
+        self._start_run(_Run(request, claim.execution_id, claim.started))
+
+    def _start_run(self, run: _Run) -> _Run:
+        self._runs[run.execution_id] = run
         run.task = self.entry.async_create_background_task(
             self.hass,
             self._async_run(run),
-            f"{DOMAIN} execution {claim.execution_id}",
+            f"{DOMAIN} execution {run.execution_id}",
         )
-
-    async def _async_context(self, user: str | None) -> Context:
-        """Run as the task's Home Assistant user, when it names one."""
-        if user is not None and (state := self.hass.states.get(user)) is not None:
-            user = state.attributes.get("user_id")
-        if user is not None and await self.hass.auth.async_get_user(user) is not None:
-            return Context(user_id=user)
-        return Context()
+        return run
 
     async def _async_run(self, run: _Run) -> None:
-        claim = run.claim
-        task = claim.task
+        request = run.request
         event_data = {
-            "execution_id": claim.execution_id,
-            "task_id": task.task_id or None,
-            "task_name": task.name,
-            "agent": task.agent,
-            "user": task.user,
+            "execution_id": run.execution_id,
+            "task_id": request.task_id,
+            "task_name": request.name,
+            "agent": request.agent,
+            "user": request.recipient,
         }
         self.hass.bus.async_fire(EVENT_EXECUTION_STARTED, event_data)
         response: str | None = None
@@ -385,21 +385,24 @@ class Scheduler:
         try:
             response = await self._async_execute(run)
             status = ExecutionStatus.SUCCEEDED
-            if task.notify_target:
+            if request.notify_target:
                 run.delivery = await async_deliver_to_target(
-                    self.hass, task.notify_target, title=task.name, message=response
+                    self.hass,
+                    request.notify_target,
+                    title=request.name,
+                    message=response,
                 )
-            elif task.deliver:
+            elif request.deliver:
                 run.delivery = await async_deliver(
                     self.hass,
                     self.entry,
-                    task.user,
-                    task.platform,
-                    title=task.name,
+                    request.recipient,
+                    request.platform,
+                    title=request.name,
                     message=response,
                 )
                 if (
-                    task.action is TaskAction.REMIND
+                    request.action is TaskAction.REMIND
                     and run.delivery.status is DeliveryStatus.FAILED
                 ):
                     # A reminder that reaches nobody has not done its job.
@@ -408,7 +411,7 @@ class Scheduler:
         except TimeoutError:
             # A cancel that lands after the timeout expired surfaces as TimeoutError.
             status = run.cancel_status or ExecutionStatus.TIMED_OUT
-            error = run.cancel_reason or f"Timed out after {task.timeout:g} s"
+            error = run.cancel_reason or f"Timed out after {request.timeout:g} s"
         except asyncio.CancelledError:
             # Handled here: the run ends normally after recording why it stopped.
             if (current := asyncio.current_task()) is not None:
@@ -420,87 +423,122 @@ class Scheduler:
             error = f"Agent error: {err}"
         except Exception as err:  # noqa: BLE001 - a broken agent must not stop the scheduler
             LOGGER.exception(
-                "Execution %s of task %s failed", claim.execution_id, task.task_id
+                "Execution %s of %s failed", run.execution_id, request.name
             )
             status = ExecutionStatus.FAILED
             error = f"{type(err).__name__}: {err}"
-        if task.action is TaskAction.AGENT and status in _AGENT_OUTCOMES:
+        if request.action is TaskAction.AGENT and status in _AGENT_OUTCOMES:
             self.breaker.record(status is ExecutionStatus.SUCCEEDED)
         await self._async_finish(
             run, status, _truncate(response, RESPONSE_LIMIT), error
         )
 
     async def _async_execute(self, run: _Run) -> str:
-        """Do the task's work and return the text to deliver."""
-        task = run.claim.task
-        if task.action is TaskAction.REMIND:
-            return task.prompt
-        context = await self._async_context(task.user)
-        persona = persona_of(self.entry, task.agent)
-        if task.source in UNTRUSTED_ORIGINS and not (
-            persona and persona.allow_untrusted_control
-        ):
-            # Outside text must not steer the home: run as the read-only user.
-            context = Context(
-                user_id=await async_untrusted_user_id(self.hass, self.store)
-            )
+        """Do the run's work and return the text to deliver."""
+        request = run.request
+        if request.action is TaskAction.REMIND:
+            return request.prompt
+        # Never a context without a user: Home Assistant checks nothing for those.
+        context = Context(user_id=request.acting_user)
+        persona = persona_of(self.entry, request.agent)
+        if request.outside:
+            return await self._async_execute_outside(run, persona, context)
         if persona is None:
-            async with self._slots, asyncio.timeout(task.timeout):
+            async with self._slots, asyncio.timeout(request.timeout):
                 return await async_run_agent(
-                    self.hass, task.agent, task.prompt, context
+                    self.hass, request.agent, request.full_prompt, context
                 )
-        run.conversation_id, continued = self.sessions.conversation_id(
-            persona, task.user
-        )
+        run.conversation_id, continued = self.sessions.conversation_id(persona, request)
         instructions = await self._async_persona_prompt(
-            persona, task, context, run.conversation_id if continued else None
+            persona,
+            request,
+            context,
+            run.conversation_id if continued else None,
+            recall=True,
         )
-        async with self._slots, asyncio.timeout(task.timeout):
-            prompt = task.prompt
-            if task.attachments:
-                prompt += await async_describe_images(
-                    self.hass, persona, task.attachments
-                )
+        async with self._slots, asyncio.timeout(request.timeout):
             return await async_run_agent(
                 self.hass,
                 persona.conversation_agent,
-                prompt,
+                request.full_prompt + await self._async_images(persona, request),
                 context,
                 conversation_id=run.conversation_id,
                 extra_system_prompt=instructions or None,
                 language=persona.language,
             )
 
+    async def _async_execute_outside(
+        self, run: _Run, persona: Persona | None, context: Context
+    ) -> str:
+        """Run outside text on an AI task entity with read-only tools, no memories.
+
+        It continues earlier outside runs of the same persona and people only.
+        """
+        request = run.request
+        instructions = ""
+        if persona is not None:
+            run.conversation_id, continued = self.sessions.conversation_id(
+                persona, request
+            )
+            instructions = await self._async_persona_prompt(
+                persona,
+                request,
+                context,
+                run.conversation_id if continued else None,
+                recall=False,
+            )
+        async with self._slots, asyncio.timeout(request.timeout):
+            prompt = request.full_prompt
+            if persona is not None:
+                prompt += await self._async_images(persona, request)
+            try:
+                return await async_run_outside(
+                    self.hass,
+                    name=request.name,
+                    ai_task_entity=persona.ai_task_entity if persona else None,
+                    instructions=f"{instructions}\n\n{prompt}".strip(),
+                    acting_user=request.acting_user,
+                )
+            except OutsideRunError as err:
+                raise AgentError(str(err)) from err
+
+    async def _async_images(self, persona: Persona, request: RunRequest) -> str:
+        if not request.attachments:
+            return ""
+        return await async_describe_images(self.hass, persona, request.attachments)
+
     async def _async_persona_prompt(
         self,
         persona: Persona,
-        task: Task,
+        request: RunRequest,
         context: Context,
         continued_conversation: str | None,
+        *,
+        recall: bool,
     ) -> str:
-        """Render the persona's instructions, plus the session's earlier turns."""
+        """Render the persona's instructions, plus memories and earlier turns."""
         user_name = None
-        if task.user and (state := self.hass.states.get(task.user)):
+        if request.recipient and (state := self.hass.states.get(request.recipient)):
             user_name = state.name
-        elif context.user_id and (
-            user := await self.hass.auth.async_get_user(context.user_id)
-        ):
+        elif user := await self.hass.auth.async_get_user(request.owner):
             user_name = user.name
         variables = {
             "persona": persona.name,
             "user": user_name,
-            "user_id": context.user_id,
+            "user_id": request.owner,
             "now": dt_util.now(),
-            "task": {"id": task.task_id, "name": task.name, "prompt": task.prompt},
+            "task": {
+                "id": request.task_id or "",
+                "name": request.name,
+                "prompt": request.prompt,
+            },
         }
         try:
             text = await async_render_instructions(self.hass, persona, variables)
         except TemplateError as err:
             raise AgentError(f"persona instructions: {err}") from err
-        # Memories are private: a stranger's text must not be able to ask for them.
-        if task.source not in UNTRUSTED_ORIGINS and (
-            recalled := await async_recall(self.store, task.prompt)
-        ):
+        # Memories only for trusted runs, and only what trusted runs taught.
+        if recall and (recalled := await async_recall(self.store, request.prompt)):
             text = f"{text}\n\n{recalled}".strip()
         if continued_conversation:
             turns = await self.store.async_session_turns(
@@ -520,10 +558,10 @@ class Scheduler:
         response: str | None,
         error: str | None,
     ) -> None:
-        claim = run.claim
+        request = run.request
         record = partial(
             self.store.async_finish_execution,
-            claim.execution_id,
+            run.execution_id,
             status,
             dt_util.utcnow(),
             response=response,
@@ -539,17 +577,16 @@ class Scheduler:
             self._unrecorded.append(record)
             self.store_health.async_failed("recording a finished run", err)
         finally:
-            self._runs.pop(claim.execution_id, None)
+            self._runs.pop(run.execution_id, None)
             run.done.set()
-        task = claim.task
         self.announce_finished(
-            claim.execution_id,
+            run.execution_id,
             status,
-            task_id=task.task_id or None,
-            name=task.name,
-            routine=task.routine,
-            agent=task.agent,
-            user=task.user,
+            task_id=request.task_id,
+            name=request.name,
+            routine=request.routine,
+            agent=request.agent,
+            user=request.recipient,
             response=response,
             error=error,
             delivery=run.delivery.status.value if run.delivery else None,

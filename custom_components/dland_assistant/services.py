@@ -14,9 +14,11 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.service import async_register_admin_service
 
 from . import audit, memory, routines, task_manager, wakeup
 from .const import CONF_ENABLED, DOMAIN, MAX_NAME_LENGTH
+from .identity import async_caller
 from .models import (
     Execution,
     ExecutionStatus,
@@ -131,6 +133,8 @@ def task_as_dict(task: Task, agent_name: str | None = None) -> dict[str, Any]:
         "timeout": task.timeout,
         "last_run": _iso(task.last_run),
         "last_status": None if task.last_status is None else task.last_status.value,
+        "owner": task.owner,
+        "trust": task.trust.value,
     }
 
 
@@ -148,6 +152,8 @@ def execution_as_dict(execution: Execution) -> dict[str, Any]:
         "error": execution.error,
         "response": execution.response,
         "conversation_id": execution.conversation_id,
+        "owner": execution.owner,
+        "trust": execution.trust.value,
         "delivery": (
             None
             if execution.delivery_status is None
@@ -163,16 +169,19 @@ def execution_as_dict(execution: Execution) -> dict[str, Any]:
 
 async def _async_schedule_task(call: ServiceCall) -> ServiceResponse:
     data = call.data
+    caller = await async_caller(call.hass, call.context)
     task = await task_manager.async_schedule_task(
         call.hass,
         task_manager.ScheduleRequest(
             prompt=data["prompt"],
+            caller=caller,
             agent=data.get("agent"),
             at=data.get("at"),
             delay=data.get("in"),
             cron=data.get("cron"),
             name=data.get("name"),
-            user=data.get("user") or (call.context.user_id if call.context else None),
+            # Who gets the result; it names only that (see identity.async_owner).
+            user=data.get("user") or caller.person_user,
             platform=data.get("platform") or None,  # empty: the default channel
             timeout=data.get("timeout"),
             missed_run_policy=data.get("missed_run_policy", MissedRunPolicy.RUN_ONCE),
@@ -185,17 +194,22 @@ async def _async_schedule_task(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_cancel_task(call: ServiceCall) -> None:
-    await task_manager.async_cancel_task(call.hass, call.data[ATTR_TASK_ID])
+    caller = await async_caller(call.hass, call.context)
+    await task_manager.async_cancel_task(call.hass, call.data[ATTR_TASK_ID], caller)
 
 
 async def _async_run_task(call: ServiceCall) -> ServiceResponse:
-    execution_id = await task_manager.async_run_task(call.hass, call.data[ATTR_TASK_ID])
+    caller = await async_caller(call.hass, call.context)
+    execution_id = await task_manager.async_run_task(
+        call.hass, call.data[ATTR_TASK_ID], caller
+    )
     return {"execution_id": execution_id}
 
 
 async def _async_set_task_enabled(call: ServiceCall) -> ServiceResponse:
+    caller = await async_caller(call.hass, call.context)
     task = await task_manager.async_set_task_enabled(
-        call.hass, call.data[ATTR_TASK_ID], call.data["enabled"]
+        call.hass, call.data[ATTR_TASK_ID], call.data["enabled"], caller
     )
     return {
         "task_id": task.task_id,
@@ -205,7 +219,10 @@ async def _async_set_task_enabled(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_list_tasks(call: ServiceCall) -> ServiceResponse:
-    tasks = await task_manager.async_list_tasks(call.hass, call.data.get("status"))
+    caller = await async_caller(call.hass, call.context)
+    tasks = await task_manager.async_list_tasks(
+        call.hass, caller, call.data.get("status")
+    )
     entry = task_manager.get_runtime(call.hass).scheduler.entry
     return {
         "tasks": [
@@ -220,10 +237,11 @@ async def _async_get_executions(call: ServiceCall) -> ServiceResponse:
         routine_id = _routine(call.hass, call.data["routine"]).routine_id
     executions = await task_manager.async_get_executions(
         call.hass,
-        call.data.get(ATTR_TASK_ID),
-        call.data.get("status"),
-        call.data["limit"],
-        routine_id,
+        await async_caller(call.hass, call.context),
+        task_id=call.data.get(ATTR_TASK_ID),
+        status=call.data.get("status"),
+        limit=call.data["limit"],
+        routine=routine_id,
     )
     return {"executions": [execution_as_dict(e) for e in executions]}
 
@@ -280,7 +298,10 @@ async def _async_wakeup(call: ServiceCall) -> ServiceResponse:
     data = dict(call.data)
     try:
         result = await wakeup.async_wakeup(
-            call.hass, data, "service", call.context.user_id if call.context else None
+            call.hass,
+            wakeup.wakeup_from_fields(data),
+            "service",
+            await async_caller(call.hass, call.context),
         )
     except Overloaded as err:
         raise wakeup.overloaded_error(err) from err
@@ -348,28 +369,36 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=LIST_TASKS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
-    register(
+    # Routines, memories and audits are the household's, not one user's: admins
+    # only, as Home Assistant itself allows only admins to edit subentries.
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_RUN_ROUTINE,
         _async_run_routine,
         schema=RUN_ROUTINE_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
-    register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_SET_ROUTINE_ENABLED,
         _async_set_routine_enabled,
         schema=SET_ROUTINE_ENABLED_SCHEMA,
     )
-    register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_LIST_FACTS,
         _async_list_facts,
         schema=LIST_FACTS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
-    register(DOMAIN, SERVICE_FORGET_FACT, _async_forget_fact, schema=FORGET_FACT_SCHEMA)
-    register(
+    async_register_admin_service(
+        hass, DOMAIN, SERVICE_FORGET_FACT, _async_forget_fact, schema=FORGET_FACT_SCHEMA
+    )
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_GET_AUDITS,
         _async_get_audits,

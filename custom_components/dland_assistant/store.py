@@ -30,10 +30,12 @@ from .models import (
     ExecutionStatus,
     MissedRunPolicy,
     RoutedEvent,
+    RunRequest,
     Task,
     TaskAction,
     TaskKind,
     TaskStatus,
+    Trust,
 )
 
 # A cron time exactly ``grace`` late is still within the grace.
@@ -143,13 +145,28 @@ MIGRATIONS: tuple[str, ...] = (
         norm TEXT NOT NULL UNIQUE
     );
     """,
+    # 7: who a task or run belongs to (and acts as, when trusted), and whether
+    # anything it was given came from outside. Runs woken by outside sources were
+    # outside before too; facts distilled before this could say nothing of where
+    # they came from, so they count as outside (never recalled into trusted runs).
+    """
+    ALTER TABLE tasks ADD COLUMN owner TEXT;
+    ALTER TABLE tasks ADD COLUMN trust TEXT NOT NULL DEFAULT 'trusted';
+    ALTER TABLE executions ADD COLUMN owner TEXT;
+    ALTER TABLE executions ADD COLUMN trust TEXT NOT NULL DEFAULT 'trusted';
+    UPDATE executions SET trust = 'outside'
+        WHERE origin IN ('vonage', 'youtube', 'whmcs', 'camera');
+    ALTER TABLE facts ADD COLUMN trust TEXT NOT NULL DEFAULT 'outside';
+    CREATE INDEX tasks_owner ON tasks (owner, status);
+    CREATE INDEX executions_owner ON executions (owner, started);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _TASK_COLUMNS = """
     t.id, t.name, t.agent, t.prompt, t.user, t.platform, t.kind, t.next_run, t.cron,
     t.time_zone, t.enabled, t.status, t.timeout, t.missed_run_policy, t.source,
-    t.created, t.updated, t.deliver, t.action,
+    t.created, t.updated, t.deliver, t.action, t.owner, t.trust,
     (SELECT e.started FROM executions e WHERE e.task_id = t.id
         ORDER BY e.started DESC LIMIT 1) AS last_run,
     (SELECT e.status FROM executions e WHERE e.task_id = t.id
@@ -158,7 +175,7 @@ _TASK_COLUMNS = """
 _EXECUTION_COLUMNS = (
     "id, task_id, source, status, started, finished, error, response, boot_id,"
     " conversation_id, delivery_channel, delivery_target, delivery_status,"
-    " delivery_error, origin, routine"
+    " delivery_error, origin, routine, owner, trust"
 )
 _PREFIXED_EXECUTION_COLUMNS = ", ".join(
     f"e.{column.strip()}" for column in _EXECUTION_COLUMNS.split(",")
@@ -206,6 +223,8 @@ class NewTask:
     enabled: bool = True
     deliver: bool = True
     action: TaskAction = TaskAction.AGENT
+    owner: str | None = None
+    trust: Trust = Trust.TRUSTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +272,8 @@ def _task(row: sqlite3.Row) -> Task:
         last_status=(
             None if row["last_status"] is None else ExecutionStatus(row["last_status"])
         ),
+        owner=row["owner"],
+        trust=Trust(row["trust"]),
     )
 
 
@@ -280,6 +301,8 @@ def _execution(row: sqlite3.Row) -> Execution:
         delivery_error=row["delivery_error"],
         origin=row["origin"],
         routine=row["routine"],
+        owner=row["owner"],
+        trust=Trust(row["trust"]),
     )
 
 
@@ -400,8 +423,10 @@ class TaskStore:
             await conn.execute(
                 """INSERT INTO tasks (id, name, agent, prompt, user, platform, kind,
                     next_run, cron, time_zone, enabled, status, timeout,
-                    missed_run_policy, source, created, updated, deliver, action)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    missed_run_policy, source, created, updated, deliver, action,
+                    owner, trust)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?, ?)""",
                 (
                     task_id,
                     new.name,
@@ -422,6 +447,8 @@ class TaskStore:
                     now,
                     int(new.deliver),
                     new.action.value,
+                    new.owner,
+                    new.trust.value,
                 ),
             )
 
@@ -440,14 +467,23 @@ class TaskStore:
         return _task(rows[0]) if rows else None
 
     async def async_list_tasks(
-        self, statuses: Iterable[TaskStatus] | None = None
+        self,
+        statuses: Iterable[TaskStatus] | None = None,
+        owner: str | None = None,
     ) -> list[Task]:
-        """Return tasks, soonest next run first, optionally of some statuses."""
+        """Return tasks, soonest next run first (of some statuses, or one owner)."""
         sql = f"SELECT {_TASK_COLUMNS} FROM tasks t"
+        clauses: list[str] = []
         params: list[str] = []
         if statuses is not None:
-            params = [status.value for status in statuses]
-            sql += f" WHERE t.status IN ({', '.join('?' * len(params))})"
+            wanted = [status.value for status in statuses]
+            clauses.append(f"t.status IN ({', '.join('?' * len(wanted))})")
+            params += wanted
+        if owner is not None:
+            clauses.append("t.owner = ?")
+            params.append(owner)
+        if clauses:
+            sql += f" WHERE {' AND '.join(clauses)}"
         sql += " ORDER BY t.next_run IS NULL, t.next_run, t.created"
         return [_task(row) for row in await self._fetchall(sql, params)]
 
@@ -611,7 +647,7 @@ class TaskStore:
         if skip:
             return None
         execution_id = await self._insert_execution(
-            conn, task.task_id, ExecutionSource.SCHEDULE, now, boot_id
+            conn, task, ExecutionSource.SCHEDULE, now, boot_id
         )
         return Claim(task=task, execution_id=execution_id, started=now)
 
@@ -640,45 +676,47 @@ class TaskStore:
                 (now.timestamp(), task_id),
             )
             execution_id = await self._insert_execution(
-                conn, task_id, ExecutionSource.MANUAL, now, boot_id
+                conn, task, ExecutionSource.MANUAL, now, boot_id
             )
-            return Claim(task=task, execution_id=execution_id, started=now)
+            return Claim(
+                task=task,
+                execution_id=execution_id,
+                started=now,
+                source=ExecutionSource.MANUAL,
+            )
 
         claim: Claim | None = await self._write(work)
         return claim
 
-    async def async_start_wakeup(
-        self,
-        task: Task,
-        origin: str,
-        now: datetime,
-        boot_id: str,
-        source: ExecutionSource = ExecutionSource.WAKEUP,
-    ) -> Claim:
-        """Record a wakeup: an ``in_progress`` execution with no stored task."""
+    async def async_start_run(
+        self, request: RunRequest, now: datetime, boot_id: str
+    ) -> str:
+        """Record a run with no stored task (a wakeup, a routine): ``in_progress``."""
 
         async def work(conn: aiosqlite.Connection) -> str:
             execution_id = ulid_now()
             await conn.execute(
                 """INSERT INTO executions (id, task_id, source, status, started,
-                    boot_id, origin, agent, user, prompt, routine)
-                VALUES (?, NULL, ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?)""",
+                    boot_id, origin, agent, user, prompt, routine, owner, trust)
+                VALUES (?, NULL, ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     execution_id,
-                    source.value,
+                    request.source.value,
                     now.timestamp(),
                     boot_id,
-                    origin,
-                    task.agent,
-                    task.user,
-                    task.prompt,
-                    task.routine,
+                    request.origin,
+                    request.agent,
+                    request.recipient,
+                    request.full_prompt,
+                    request.routine,
+                    request.owner,
+                    request.trust.value,
                 ),
             )
             return execution_id
 
         execution_id: str = await self._write(work)
-        return Claim(task=task, execution_id=execution_id, started=now)
+        return execution_id
 
     async def async_record_routine_run(
         self,
@@ -687,6 +725,7 @@ class TaskStore:
         now: datetime,
         boot_id: str,
         *,
+        owner: str,
         response: str | None = None,
         error: str | None = None,
     ) -> str:
@@ -696,8 +735,8 @@ class TaskStore:
             execution_id = ulid_now()
             await conn.execute(
                 """INSERT INTO executions (id, task_id, source, status, started,
-                    finished, boot_id, origin, routine, response, error)
-                VALUES (?, NULL, 'heartbeat', ?, ?, ?, ?, 'heartbeat', ?, ?, ?)""",
+                    finished, boot_id, origin, routine, response, error, owner)
+                VALUES (?, NULL, 'heartbeat', ?, ?, ?, ?, 'heartbeat', ?, ?, ?, ?)""",
                 (
                     execution_id,
                     status.value,
@@ -707,6 +746,7 @@ class TaskStore:
                     routine,
                     response,
                     error,
+                    owner,
                 ),
             )
             return execution_id
@@ -717,16 +757,25 @@ class TaskStore:
     async def _insert_execution(
         self,
         conn: aiosqlite.Connection,
-        task_id: str | None,
+        task: Task,
         source: ExecutionSource,
         started: datetime,
         boot_id: str,
     ) -> str:
         execution_id = ulid_now()
         await conn.execute(
-            """INSERT INTO executions (id, task_id, source, status, started, boot_id)
-            VALUES (?, ?, ?, 'in_progress', ?, ?)""",
-            (execution_id, task_id, source.value, started.timestamp(), boot_id),
+            """INSERT INTO executions (id, task_id, source, status, started, boot_id,
+                owner, trust)
+            VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?)""",
+            (
+                execution_id,
+                task.task_id,
+                source.value,
+                started.timestamp(),
+                boot_id,
+                task.owner,
+                task.trust.value,
+            ),
         )
         return execution_id
 
@@ -837,6 +886,28 @@ class TaskStore:
         count: int = await self._write(work)
         return count
 
+    async def async_ownerless_tasks(self) -> list[tuple[str, str | None]]:
+        """Return (task id, recipient) of tasks stored before tasks had owners."""
+        rows = await self._fetchall("SELECT id, user FROM tasks WHERE owner IS NULL")
+        return [(row[0], row[1]) for row in rows]
+
+    async def async_set_owners(self, owners: dict[str, str]) -> None:
+        """Give tasks (and their executions) their owners."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            for task_id, owner in owners.items():
+                await conn.execute(
+                    "UPDATE tasks SET owner = ? WHERE id = ? AND owner IS NULL",
+                    (owner, task_id),
+                )
+                await conn.execute(
+                    "UPDATE executions SET owner = ? WHERE task_id = ?"
+                    " AND owner IS NULL",
+                    (owner, task_id),
+                )
+
+        await self._write(work)
+
     async def async_active_agents(self) -> set[str]:
         """Return the agents of tasks that have not ended."""
         rows = await self._fetchall(
@@ -929,12 +1000,17 @@ class TaskStore:
         task_id: str | None = None,
         status: ExecutionStatus | None = None,
         limit: int = 50,
+        *,
         since: datetime | None = None,
         routine: str | None = None,
+        owner: str | None = None,
     ) -> list[Execution]:
-        """Return executions, newest first."""
+        """Return executions, newest first (of one owner, or everybody's)."""
         clauses: list[str] = []
         params: list[Any] = []
+        if owner is not None:
+            clauses.append("owner = ?")
+            params.append(owner)
         if routine is not None:
             clauses.append("routine = ?")
             params.append(routine)
@@ -968,6 +1044,14 @@ class TaskStore:
             )
         )
         return int(rows[0][0])
+
+    async def async_count_executions_by_trust(self, since: datetime) -> dict[str, int]:
+        """Return how many executions of each trust started since a time."""
+        rows = await self._fetchall(
+            "SELECT trust, COUNT(*) FROM executions WHERE started >= ? GROUP BY trust",
+            (since.timestamp(),),
+        )
+        return {row[0]: row[1] for row in rows}
 
     async def async_last_routine_runs(self) -> dict[str, Execution]:
         """Return each routine's newest execution."""

@@ -80,11 +80,15 @@ class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Resume the task."""
-        await task_manager.async_set_task_enabled(self.hass, self.task_id, True)
+        await task_manager.async_set_task_enabled(
+            self.hass, self.task_id, True, await self._async_caller()
+        )
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Pause the task."""
-        await task_manager.async_set_task_enabled(self.hass, self.task_id, False)
+        await task_manager.async_set_task_enabled(
+            self.hass, self.task_id, False, await self._async_caller()
+        )
 
 
 class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
@@ -115,11 +119,13 @@ class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
         return routine_attributes(self.hass, self.coordinator.data, self.routine_id)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Switch the routine on."""
+        """Switch the routine on (routines are an administrator's)."""
+        await self._async_require_admin()
         self._set(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Switch the routine off."""
+        """Switch the routine off (routines are an administrator's)."""
+        await self._async_require_admin()
         self._set(False)
 
     def _set(self, enabled: bool) -> None:

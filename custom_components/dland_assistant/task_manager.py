@@ -26,6 +26,7 @@ from .const import (
     SIGNAL_TASKS_CHANGED,
 )
 from .cron import is_valid_cron, next_cron_run
+from .identity import Caller, async_owner, async_validate_recipient
 from .models import (
     Execution,
     ExecutionStatus,
@@ -34,6 +35,7 @@ from .models import (
     TaskAction,
     TaskKind,
     TaskStatus,
+    Trust,
 )
 from .personas import Persona, find_persona
 from .runtime import DlandConfigEntry, DlandRuntimeData
@@ -68,9 +70,10 @@ def get_runtime(hass: HomeAssistant) -> DlandRuntimeData:
 
 @dataclass(frozen=True, slots=True)
 class ScheduleRequest:
-    """A request to schedule a task, as given by a user."""
+    """A request to schedule a task, as given by a user (``caller``)."""
 
     prompt: str
+    caller: Caller
     agent: str | None = None
     at: datetime | None = None
     delay: timedelta | None = None
@@ -84,6 +87,13 @@ class ScheduleRequest:
     source: str = "service"
     deliver: bool | None = None
     action: TaskAction = TaskAction.AGENT
+    trust: Trust = Trust.TRUSTED
+
+
+def refuse_outside(runtime: DlandRuntimeData, caller: Caller) -> None:
+    """Refuse new work asked for by an outside run (its read-only user)."""
+    if caller.user_id == runtime.identities.outside:
+        raise invalid("outside_cannot_schedule")
 
 
 def resolve_agent(hass: HomeAssistant, value: str) -> tuple[str, Persona | None]:
@@ -151,6 +161,7 @@ def _first_run(
 async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> Task:
     """Validate and store a task, then let the engine know."""
     runtime = get_runtime(hass)
+    refuse_outside(runtime, request.caller)
     prompt = validate_prompt(request.prompt)
     agent, persona = resolve_agent(hass, request.agent or runtime.default_agent)
     validate_channel(request.platform)
@@ -164,6 +175,8 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
         deliver = persona.deliver if persona else True
     if timeout <= 0:
         raise invalid("timeout_not_positive")
+    recipient = await async_validate_recipient(hass, request.user)
+    owner = await async_owner(hass, request.caller, recipient, runtime.identities)
     name = (request.name or "").strip() or prompt.splitlines()[0]
     try:
         task = await runtime.store.async_add_task(
@@ -176,13 +189,15 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
                 timeout=timeout,
                 missed_run_policy=request.missed_run_policy,
                 source=request.source,
-                user=request.user,
+                user=recipient,
                 platform=request.platform,
                 cron=request.cron,
                 time_zone=hass.config.time_zone if kind is TaskKind.CRON else None,
                 enabled=request.enabled,
                 deliver=deliver,
                 action=request.action,
+                owner=owner,
+                trust=request.trust,
             )
         )
     except StoreError as err:
@@ -192,20 +207,23 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
     return task
 
 
-async def _async_existing_task(runtime: DlandRuntimeData, task_id: str) -> Task:
+async def _async_existing_task(
+    runtime: DlandRuntimeData, task_id: str, caller: Caller
+) -> Task:
+    """Return a task the caller may see; others' tasks do not exist for them."""
     try:
         task = await runtime.store.async_get_task(task_id)
     except StoreError as err:
         raise store_failed(err) from err
-    if task is None:
+    if task is None or not caller.may_see(task.owner):
         raise invalid("unknown_task", task_id=task_id)
     return task
 
 
-async def async_cancel_task(hass: HomeAssistant, task_id: str) -> None:
+async def async_cancel_task(hass: HomeAssistant, task_id: str, caller: Caller) -> None:
     """Cancel a task, and its run in progress if there is one."""
     runtime = get_runtime(hass)
-    task = await _async_existing_task(runtime, task_id)
+    task = await _async_existing_task(runtime, task_id, caller)
     try:
         cancelled = await runtime.store.async_cancel_task(task_id)
     except StoreError as err:
@@ -217,10 +235,11 @@ async def async_cancel_task(hass: HomeAssistant, task_id: str) -> None:
     async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
 
 
-async def async_run_task(hass: HomeAssistant, task_id: str) -> str:
+async def async_run_task(hass: HomeAssistant, task_id: str, caller: Caller) -> str:
     """Run a task now; return the execution id."""
     runtime = get_runtime(hass)
-    task = await _async_existing_task(runtime, task_id)
+    refuse_outside(runtime, caller)
+    task = await _async_existing_task(runtime, task_id, caller)
     try:
         claim = await runtime.scheduler.async_run_now(task_id)
     except StoreError as err:
@@ -231,7 +250,7 @@ async def async_run_task(hass: HomeAssistant, task_id: str) -> str:
 
 
 async def async_set_task_enabled(
-    hass: HomeAssistant, task_id: str, enabled: bool
+    hass: HomeAssistant, task_id: str, enabled: bool, caller: Caller
 ) -> Task:
     """Pause or resume a task.
 
@@ -239,7 +258,7 @@ async def async_set_task_enabled(
     missed while paused do not fire.
     """
     runtime = get_runtime(hass)
-    task = await _async_existing_task(runtime, task_id)
+    task = await _async_existing_task(runtime, task_id, caller)
     if task.status is TaskStatus.CANCELLED:
         raise invalid("task_ended", task_id=task_id, status=task.status)
     next_run = None
@@ -258,29 +277,40 @@ async def async_set_task_enabled(
     return updated
 
 
+def _owner_filter(caller: Caller) -> str | None:
+    """Return whose things a caller sees: None for everybody's (admins)."""
+    return None if caller.is_admin else caller.user_id or ""
+
+
 async def async_list_tasks(
-    hass: HomeAssistant, statuses: list[TaskStatus] | None = None
+    hass: HomeAssistant, caller: Caller, statuses: list[TaskStatus] | None = None
 ) -> list[Task]:
-    """Return the stored tasks."""
+    """Return the stored tasks the caller may see (admins: all, others: their own)."""
     try:
-        return await get_runtime(hass).store.async_list_tasks(statuses)
+        return await get_runtime(hass).store.async_list_tasks(
+            statuses, owner=_owner_filter(caller)
+        )
     except StoreError as err:
         raise store_failed(err) from err
 
 
 async def async_get_executions(
     hass: HomeAssistant,
+    caller: Caller,
+    *,
     task_id: str | None,
     status: ExecutionStatus | None,
     limit: int,
     routine: str | None = None,
 ) -> list[Execution]:
-    """Return the execution log, newest first."""
+    """Return the execution log the caller may see, newest first."""
     runtime = get_runtime(hass)
     if task_id is not None:
-        await _async_existing_task(runtime, task_id)
+        await _async_existing_task(runtime, task_id, caller)
     return await guard_store(
-        runtime.store.async_list_executions(task_id, status, limit, routine=routine)
+        runtime.store.async_list_executions(
+            task_id, status, limit, routine=routine, owner=_owner_filter(caller)
+        )
     )
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from homeassistant.components.conversation import DOMAIN as CONVERSATION_DOMAIN
+from homeassistant.components.homeassistant.exposed_entities import (
+    async_expose_entity,
+    async_get_entity_settings,
+)
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.components.todo.entity import TodoItem, TodoListEntity
 from homeassistant.core import HomeAssistant
@@ -57,8 +62,8 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
                 uid=task.task_id,
                 summary=task.name,
                 status=TodoItemStatus.NEEDS_ACTION,
+                # The name only: prompts stay out of what every user can read.
                 due=dt_util.as_local(task.next_run) if task.next_run else None,
-                description=task.prompt if task.prompt != task.name else None,
             )
             for task in tasks
         ]
@@ -68,10 +73,13 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
         if not isinstance(item.due, datetime):
             raise task_manager.invalid("due_time_required")
         summary = (item.summary or "").strip()
+        caller = await self._async_caller()
         await task_manager.async_schedule_task(
             self.hass,
             task_manager.ScheduleRequest(
                 prompt=(item.description or summary).strip(),
+                caller=caller,
+                user=caller.person_user,
                 name=summary or None,
                 at=item.due,
                 source="todo",
@@ -79,6 +87,20 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
         )
 
     async def async_delete_todo_items(self, uids: list[str]) -> None:
-        """Cancel the tasks."""
+        """Cancel the tasks (only the caller's own, unless an administrator)."""
+        caller = await self._async_caller()
         for uid in uids:
-            await task_manager.async_cancel_task(self.hass, uid)
+            await task_manager.async_cancel_task(self.hass, uid, caller)
+
+    async def async_added_to_hass(self) -> None:
+        """Keep the list away from Assist unless the user exposes it.
+
+        Home Assistant exposes to-do lists by default, and its to-do intents call
+        the list directly, with no user to check.
+        """
+        await super().async_added_to_hass()
+        if "homeassistant" not in self.hass.config.components:
+            return
+        settings = async_get_entity_settings(self.hass, self.entity_id)
+        if "should_expose" not in settings.get(CONVERSATION_DOMAIN, {}):
+            async_expose_entity(self.hass, CONVERSATION_DOMAIN, self.entity_id, False)

@@ -2,17 +2,25 @@
 
 Each trigger is a config subentry (type "trigger"): the entity, optionally the state
 it must change to, the agent, and a prompt template rendered with ``entity_id``,
-``name``, ``from_state`` and ``to_state``.
+``name``, ``from_state`` and ``to_state``. Runs act as the integration's own admin
+user; a state that may be outside text makes the run outside.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import (
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
 from homeassistant.exceptions import HomeAssistantError, TemplateError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.template import Template
+from homeassistant.util import dt as dt_util
 
 from . import router
 from .const import (
@@ -24,8 +32,56 @@ from .const import (
     LOGGER,
     SUBENTRY_TRIGGER,
 )
+from .models import Trust
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
+from .wakeup import Wakeup
+
+# Domains whose states come from a fixed set (on/off, home, locked…): the home's
+# own data. Any other state that is not a number may be text from outside (the
+# last SMS, a feed's title), which makes the run outside.
+FIXED_STATE_DOMAINS = frozenset(
+    {
+        "alarm_control_panel",
+        "automation",
+        "binary_sensor",
+        "button",
+        "climate",
+        "cover",
+        "device_tracker",
+        "fan",
+        "humidifier",
+        "input_boolean",
+        "input_button",
+        "light",
+        "lock",
+        "media_player",
+        "person",
+        "remote",
+        "script",
+        "siren",
+        "sun",
+        "switch",
+        "timer",
+        "update",
+        "vacuum",
+        "valve",
+        "water_heater",
+        "zone",
+    }
+)
+
+
+def state_is_home_data(state: State) -> bool:
+    """Return whether a state is the home's own data rather than outside text."""
+    if state.domain in FIXED_STATE_DOMAINS:
+        return True
+    try:
+        float(state.state)
+    except ValueError:
+        # Timestamps (sensors, event entities) are the home's own data too.
+        return dt_util.parse_datetime(state.state) is not None
+    return True
 
 
 @callback
@@ -54,17 +110,21 @@ def async_setup_triggers(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
                 prompt = Template(data[CONF_PROMPT], hass).async_render(
                     variables, parse_result=False
                 )
+                home_data = state_is_home_data(new) and (
+                    old is None or state_is_home_data(old)
+                )
                 await router.async_route_event(
                     hass,
                     source="home_assistant",
                     event_type="state_change",
                     summary=f"{new.name} changed to {new.state}",
                     significance=int(data.get(CONF_SIGNIFICANCE, 1)),
-                    wake={
-                        "agent": data[CONF_AGENT],
-                        "prompt": prompt,
-                        "context": variables,
-                    },
+                    wake=Wakeup(
+                        agent=data[CONF_AGENT],
+                        prompt=prompt,
+                        trust=Trust.TRUSTED if home_data else Trust.OUTSIDE,
+                        quoted=variables,
+                    ),
                 )
             except (TemplateError, HomeAssistantError, Overloaded) as err:
                 LOGGER.warning(

@@ -11,8 +11,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
 from .const import LOGGER
+from .outside import quote_context
 from .personas import Persona, async_generate_structured
-from .untrusted import quote_context
 
 DESCRIBE = (
     "Describe what the attached camera images show, in two or three plain "

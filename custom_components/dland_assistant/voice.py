@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from . import task_manager
 from .const import DOMAIN, LOGGER
+from .identity import Caller, async_caller
 from .models import Task, TaskAction, TaskStatus
 
 INTENT_REMIND = "DlandAssistantRemind"
@@ -102,13 +103,16 @@ def _speak(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
     return response
 
 
-async def _async_reminders(intent_obj: intent.Intent) -> list[Task]:
-    user = intent_obj.context.user_id
-    tasks = await task_manager.async_list_tasks(intent_obj.hass, [TaskStatus.SCHEDULED])
+async def _async_reminders(intent_obj: intent.Intent, caller: Caller) -> list[Task]:
+    """Return the speaker's reminders (everybody's for a satellite with no user)."""
+    tasks = await task_manager.async_list_tasks(
+        intent_obj.hass, caller, [TaskStatus.SCHEDULED]
+    )
     return [
         task
         for task in tasks
-        if task.action is TaskAction.REMIND and (user is None or task.user == user)
+        if task.action is TaskAction.REMIND
+        and (caller.user_id is None or task.owner == caller.user_id)
     ]
 
 
@@ -130,13 +134,15 @@ class RemindIntentHandler(intent.IntentHandler):
         delay = parse_duration(duration_text)
         if delay is None:
             return _speak(intent_obj, f"Sorry, I did not understand '{duration_text}'.")
+        caller = await async_caller(intent_obj.hass, intent_obj.context)
         task = await task_manager.async_schedule_task(
             intent_obj.hass,
             task_manager.ScheduleRequest(
                 prompt=reminder,
+                caller=caller,
                 name=reminder,
                 delay=delay,
-                user=intent_obj.context.user_id,
+                user=caller.person_user,
                 action=TaskAction.REMIND,
                 source="voice",
             ),
@@ -154,7 +160,8 @@ class ListRemindersIntentHandler(intent.IntentHandler):
 
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """List them, soonest first."""
-        reminders = await _async_reminders(intent_obj)
+        caller = await async_caller(intent_obj.hass, intent_obj.context)
+        reminders = await _async_reminders(intent_obj, caller)
         if not reminders:
             return _speak(intent_obj, "You have no reminders.")
         parts = [
@@ -178,8 +185,9 @@ class CancelReminderIntentHandler(intent.IntentHandler):
         """Cancel the one reminder that matches."""
         slots = self.async_validate_slots(intent_obj.slots)
         wanted = slots["reminder"]["value"].casefold().strip()
+        caller = await async_caller(intent_obj.hass, intent_obj.context)
         matches = [
-            task for task in await _async_reminders(intent_obj)
+            task for task in await _async_reminders(intent_obj, caller)
             if wanted in task.name.casefold()
         ]  # fmt: skip
         if not matches:
@@ -187,7 +195,9 @@ class CancelReminderIntentHandler(intent.IntentHandler):
         if len(matches) > 1:
             names = ", ".join(task.name for task in matches)
             return _speak(intent_obj, f"Which one? {names}.")
-        await task_manager.async_cancel_task(intent_obj.hass, matches[0].task_id)
+        await task_manager.async_cancel_task(
+            intent_obj.hass, matches[0].task_id, caller
+        )
         return _speak(intent_obj, f"Cancelled the reminder to {matches[0].name}.")
 
 

@@ -37,8 +37,9 @@ from .const import (
     SUBENTRY_RECIPIENT,
     SUBENTRY_VONAGE,
 )
+from .models import Trust
 from .scheduler import Overloaded
-from .wakeup import MAX_BODY_BYTES, json_error
+from .wakeup import MAX_BODY_BYTES, Wakeup, json_error
 
 SIGNATURE_METHODS = ("md5hash", "md5", "sha1", "sha256", "sha512")
 UNKNOWN_SENDER_OPTIONS = ("ignore", "store", "wake")
@@ -157,11 +158,12 @@ class VonageInboundView(HomeAssistantView):
             return web.Response(status=HTTPStatus.OK)
         wake = None
         if config.get(CONF_AGENT) and (person is not None or unknown == "wake"):
-            wake = {
-                "agent": config[CONF_AGENT],
-                "prompt": config.get(CONF_PROMPT) or DEFAULT_PROMPT,
-                "context": {"from": sender, "text": text},
-            }
+            wake = Wakeup(
+                agent=config[CONF_AGENT],
+                prompt=config.get(CONF_PROMPT) or DEFAULT_PROMPT,
+                trust=Trust.OUTSIDE,
+                quoted={"from": sender, "text": text},
+            )
         try:
             await router.async_route_event(
                 hass,

@@ -17,16 +17,17 @@ from aiohttp import web
 import voluptuous as vol
 
 from homeassistant.components.http.const import KEY_HASS_USER
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from . import task_manager
 from .const import DOMAIN
-from .models import Execution, unstored_task
+from .identity import Caller, async_caller, async_owner, async_validate_recipient
+from .models import Execution, ExecutionSource, RunRequest, Trust
+from .outside import quote_context
 from .personas import Persona
 from .scheduler import Overloaded
-from .untrusted import quote_context
 
 # A wakeup body is a short request; anything larger is refused unread.
 MAX_BODY_BYTES = 64 * 1024
@@ -52,41 +53,98 @@ class WakeupResult:
     done: asyncio.Event
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wakeup:
+    """An agent to wake now, as an endpoint, action or source asks for it.
+
+    ``trust`` is decided by whoever builds it: outside when anything in ``quoted``
+    (or the prompt) came from outside the home.
+    """
+
+    agent: str
+    prompt: str
+    trust: Trust
+    # Data given after the prompt, quoted and labelled, never as instructions.
+    quoted: dict[str, Any] | None = None
+    recipient: str | None = None
+    platform: str | None = None
+    deliver: bool | None = None
+    attachments: tuple[str, ...] = ()
+
+
+def wakeup_from_fields(data: dict[str, Any]) -> Wakeup:
+    """Return the wakeup a request's validated fields ask for.
+
+    Anything in ``context`` is the caller's data, not their words: it makes the run
+    outside, as the README's trust model says.
+    """
+    return Wakeup(
+        agent=data["agent"],
+        prompt=data["prompt"],
+        trust=Trust.OUTSIDE if data.get("context") else Trust.TRUSTED,
+        quoted=data.get("context") or None,
+        recipient=data.get("user") or None,
+        platform=data.get("platform") or None,
+        deliver=data.get("deliver"),
+    )
+
+
 def validate_wakeup(
-    hass: HomeAssistant, data: dict[str, Any]
+    hass: HomeAssistant, wakeup: Wakeup
 ) -> tuple[str, str, Persona | None, str | None]:
     """Return the prompt, agent, persona and channel of a wakeup.
 
     Raises ServiceValidationError for bad input or an unknown agent.
     """
-    prompt = task_manager.validate_prompt(data["prompt"])
-    agent, persona = task_manager.resolve_agent(hass, data["agent"])
-    platform = data.get("platform") or None
-    task_manager.validate_channel(platform)
-    return prompt, agent, persona, platform
+    prompt = task_manager.validate_prompt(wakeup.prompt)
+    agent, persona = task_manager.resolve_agent(hass, wakeup.agent)
+    task_manager.validate_channel(wakeup.platform)
+    return prompt, agent, persona, wakeup.platform
 
 
 async def async_wakeup(
-    hass: HomeAssistant, data: dict[str, Any], origin: str, default_user: str | None
+    hass: HomeAssistant,
+    wakeup: Wakeup,
+    origin: str,
+    caller: Caller,
+    *,
+    check_recipient: bool = True,
 ) -> WakeupResult:
-    """Validate a wakeup and start its run.
+    """Validate a wakeup, decide who it acts as, and start its run.
 
-    Raises ServiceValidationError (bad input, unknown agent) or Overloaded.
+    ``check_recipient`` False: the recipient comes from the integration's own
+    configuration (a source's person), not from a request. Raises
+    ServiceValidationError (bad input, unknown agent or user) or Overloaded.
     """
     runtime = task_manager.get_runtime(hass)
-    prompt, agent, persona, platform = validate_wakeup(hass, data)
-    task = unstored_task(
+    task_manager.refuse_outside(runtime, caller)
+    prompt, agent, persona, platform = validate_wakeup(hass, wakeup)
+    recipient = wakeup.recipient or caller.person_user
+    if check_recipient:
+        recipient = await async_validate_recipient(hass, recipient)
+    owner = await async_owner(hass, caller, recipient, runtime.identities)
+    outside = wakeup.trust is Trust.OUTSIDE
+    request = RunRequest(
         name=f"Wakeup from {origin}",
         agent=agent,
-        prompt=prompt + quote_context(origin, data.get("context")),
-        source=origin,
+        prompt=prompt,
+        outside_data=quote_context(origin, wakeup.quoted),
+        origin=origin,
+        source=ExecutionSource.WAKEUP,
+        owner=owner,
+        acting_user=runtime.identities.outside if outside else owner,
+        trust=wakeup.trust,
         timeout=persona.timeout if persona else runtime.default_timeout,
-        user=data.get("user") or default_user,
+        recipient=recipient,
         platform=platform,
-        deliver=data.get("deliver", persona.deliver if persona else True),
-        attachments=tuple(data.get("attachments", ())),
+        deliver=(
+            wakeup.deliver
+            if wakeup.deliver is not None
+            else (persona.deliver if persona else True)
+        ),
+        attachments=wakeup.attachments,
     )
-    execution_id, done = await runtime.scheduler.async_wakeup(task, origin)
+    execution_id, done = await runtime.scheduler.async_wakeup(request)
     return WakeupResult(execution_id, done)
 
 
@@ -156,7 +214,10 @@ class WakeupView(HomeAssistantView):
         except vol.Invalid as err:
             return json_error(HTTPStatus.BAD_REQUEST, f"Invalid request: {err}")
         try:
-            result = await async_wakeup(hass, data, "api", request[KEY_HASS_USER].id)
+            caller = await async_caller(
+                hass, Context(user_id=request[KEY_HASS_USER].id)
+            )
+            result = await async_wakeup(hass, wakeup_from_fields(data), "api", caller)
         except ServiceValidationError as err:
             status = (
                 HTTPStatus.NOT_FOUND

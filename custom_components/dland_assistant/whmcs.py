@@ -34,8 +34,10 @@ from .const import (
     LOGGER,
     SUBENTRY_WHMCS,
 )
+from .models import Trust
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
+from .wakeup import Wakeup
 
 STATE_KEY = "whmcs_last_replies"
 ISSUE_ID = "whmcs_failing"
@@ -138,16 +140,17 @@ class WhmcsPoller:
         subject = str(ticket.get("subject", ""))[:300]
         wake = None
         if self.config.get(CONF_AGENT):
-            wake = {
-                "agent": self.config[CONF_AGENT],
-                "prompt": self.config.get(CONF_PROMPT) or DEFAULT_PROMPT,
-                "context": {
+            wake = Wakeup(
+                agent=self.config[CONF_AGENT],
+                prompt=self.config.get(CONF_PROMPT) or DEFAULT_PROMPT,
+                trust=Trust.OUTSIDE,
+                quoted={
                     "ticket": ticket.get("tid", ticket_id),
                     "subject": subject,
                     "status": ticket.get("status"),
                     "what": "new ticket" if kind == "ticket" else "new reply",
                 },
-            }
+            )
         try:
             result = await router.async_route_event(
                 self.hass,

@@ -39,8 +39,10 @@ from .const import (
     LOGGER,
     SUBENTRY_YOUTUBE,
 )
+from .models import Trust
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
+from .wakeup import Wakeup
 
 MAX_ATOM_BYTES = 256 * 1024
 DEFAULT_HUB = "https://pubsubhubbub.appspot.com/subscribe"
@@ -166,12 +168,13 @@ class YouTubeView(HomeAssistantView):
         for video in videos:
             wake = None
             if config.get(CONF_AGENT):
-                wake = {
-                    "agent": config[CONF_AGENT],
-                    "prompt": config.get(CONF_PROMPT) or DEFAULT_PROMPT,
-                    "context": {"video_id": video.video_id, "title": video.title,
-                                "channel_id": video.channel_id},
-                }  # fmt: skip
+                wake = Wakeup(
+                    agent=config[CONF_AGENT],
+                    prompt=config.get(CONF_PROMPT) or DEFAULT_PROMPT,
+                    trust=Trust.OUTSIDE,
+                    quoted={"video_id": video.video_id, "title": video.title,
+                            "channel_id": video.channel_id},
+                )  # fmt: skip
             try:
                 await router.async_route_event(
                     hass,

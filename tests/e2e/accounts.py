@@ -68,10 +68,19 @@ def ws_result(
 
 
 def create_user(
-    hass: HassProcess, name: str, username: str, password: str, *, admin: bool
+    hass: HassProcess,
+    name: str,
+    username: str,
+    password: str,
+    *,
+    admin: bool,
+    group: str | None = None,
 ) -> str:
-    """Create a user with a password login, as the owner; return its user id."""
-    group = "system-admin" if admin else "system-users"
+    """Create a user with a password login, as the owner; return its user id.
+
+    ``group`` overrides the admin or users group (``system-read-only``).
+    """
+    group = group or ("system-admin" if admin else "system-users")
     created = ws_result(
         hass,
         {

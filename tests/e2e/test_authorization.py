@@ -1,12 +1,13 @@
 """Who may do what, on a real hass: every endpoint and service, three callers.
 
 Each is tried with no token, with a non-admin user's token and with the owner's
-(admin) token, and must answer as the matrix below says. Home Assistant's
-conventions: service calls over REST need a token, and any user may call them (as
-for every integration's actions; only admin services refuse users); the webhooks
-that outside services call (YouTube, Vonage) take no token but their own signature,
-which a token does not replace; the card is a public static file; Mission Control's
-live websocket feed and the diagnostics download are admin only.
+(admin) token, and must answer as the matrix below says. Service calls over REST
+need a token; any user may schedule, list and wake, but a user's tasks and runs
+are their own (another's task does not exist for them: 400), and routines, facts
+and audits are admin services (401 for users, as Home Assistant answers). The
+webhooks that outside services call (YouTube, Vonage) take no token but their own
+signature, which a token does not replace; the card is a public static file;
+Mission Control's live websocket feed and the diagnostics download are admin only.
 """
 
 from __future__ import annotations
@@ -87,12 +88,13 @@ SERVICES: list[tuple[str, Data, tuple[int, int, int]]] = [
         lambda h: {"prompt": "p", "in": {"hours": 5}, "enabled": False},
         (401, 200, 200),
     ),
-    ("cancel_task", lambda h: {"task_id": _new_task(h)}, (401, 200, 200)),
-    ("run_task", lambda h: {"task_id": _new_task(h)}, (401, 200, 200)),
+    # The owner's tasks: not the guest's to see or steer.
+    ("cancel_task", lambda h: {"task_id": _new_task(h)}, (401, 400, 200)),
+    ("run_task", lambda h: {"task_id": _new_task(h)}, (401, 400, 200)),
     (
         "set_task_enabled",
         lambda h: {"task_id": _new_task(h), "enabled": False},
-        (401, 200, 200),
+        (401, 400, 200),
     ),
     ("list_tasks", lambda h: {}, (401, 200, 200)),
     ("get_executions", lambda h: {"limit": 5}, (401, 200, 200)),
@@ -101,17 +103,16 @@ SERVICES: list[tuple[str, Data, tuple[int, int, int]]] = [
         lambda h: {"agent": "Nikki", "prompt": "what time is it"},
         (401, 200, 200),
     ),
-    ("run_routine", lambda h: {"routine": "Audit"}, (401, 200, 200)),
+    ("run_routine", lambda h: {"routine": "Audit"}, (401, 401, 200)),
     (
         "set_routine_enabled",
         lambda h: {"routine": "Work check-in", "enabled": False},
-        (401, 200, 200),
+        (401, 401, 200),
     ),
-    ("list_facts", lambda h: {"query": "tea"}, (401, 200, 200)),
-    # No fact can be made over REST: an unknown one is refused, for every caller
-    # that gets past authentication.
-    ("forget_fact", lambda h: {"fact_id": "nope"}, (401, 400, 400)),
-    ("get_audits", lambda h: {}, (401, 200, 200)),
+    ("list_facts", lambda h: {"query": "tea"}, (401, 401, 200)),
+    # No fact can be made over REST: an unknown one is refused to the admin.
+    ("forget_fact", lambda h: {"fact_id": "nope"}, (401, 401, 400)),
+    ("get_audits", lambda h: {}, (401, 401, 200)),
 ]
 NO_RESPONSE = ("cancel_task", "forget_fact", "set_routine_enabled")
 
@@ -269,3 +270,34 @@ def test_live_feed_is_admin_only(target: Hass, socket_enabled: None) -> None:
     assert result["success"] is True
     event = next(a for a in answers if a["type"] == "event")
     assert {"tasks", "routines", "executions", "breaker"} <= set(event["event"])
+
+
+def test_a_user_steers_their_own_tasks_only(target: Hass, socket_enabled: None) -> None:
+    """The guest schedules, lists and cancels their own; sees none of the owner's."""
+
+    def service(caller: str, name: str, data: dict[str, Any]) -> tuple[int, Any]:
+        query = "" if name in NO_RESPONSE else "?return_response"
+        status, raw = raw_request(
+            target.process,
+            "POST",
+            f"/api/services/{DOMAIN}/{name}{query}",
+            json.dumps(data).encode(),
+            {"Content-Type": "application/json"},
+            target.tokens[caller],
+        )
+        return status, json.loads(raw) if raw else None
+
+    owners = _new_task(target)
+    status, body = service(
+        "user", "schedule_task", {"prompt": "mine", "in": {"hours": 2}}
+    )
+    assert status == 200, body
+    mine = body["service_response"]["task_id"]
+    status, body = service("user", "list_tasks", {})
+    listed = {t["task_id"] for t in body["service_response"]["tasks"]}
+    assert mine in listed
+    assert owners not in listed
+    status, body = service("admin", "list_tasks", {})
+    assert {mine, owners} <= {t["task_id"] for t in body["service_response"]["tasks"]}
+    assert service("user", "cancel_task", {"task_id": mine})[0] == 200
+    assert service("user", "cancel_task", {"task_id": owners})[0] == 400
