@@ -46,7 +46,7 @@ async def test_tool_called_outside_a_chat_uses_the_default_agent(
         llm.ToolInput(tool_name=tool.name, tool_args={"text": "x", "in_minutes": 5}),
         context,
     )
-    assert result["scheduled"]["kind"] == "once"
+    assert result.data["scheduled"]["kind"] == "once"
     [task] = (await call(hass, "list_tasks"))["tasks"]
     assert task["agent_id"] == test_agent.agent_id
     assert task["platform"] == "telegram"  # a known channel is kept
