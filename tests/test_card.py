@@ -9,7 +9,8 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from custom_components.dland_assistant.card import CARD_URL
-from homeassistant.core import HomeAssistant
+from homeassistant.auth.models import User
+from homeassistant.core import Context, HomeAssistant
 
 from .conftest import RecordingAgent, add_subentry, call, settle
 
@@ -22,7 +23,7 @@ async def test_card_file_is_served(
     response = await client.get(CARD_URL)
     assert response.status == 200
     body = await response.text()
-    assert 'customElements.define("dland-assistant-card"' in body
+    assert 'const TAG = "dland-assistant-card"' in body
     assert "dland_assistant/subscribe" in body
 
 
@@ -112,3 +113,49 @@ async def test_subscription_needs_the_integration_loaded(
     response = await client.receive_json()
     assert not response["success"]
     assert response["error"]["code"] == "not_loaded"
+
+
+async def test_a_household_member_sees_their_own(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    hass_admin_user: User,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Not an admin: their own tasks and runs, no routines, no error."""
+    add_subentry(
+        hass,
+        entry,
+        "routine",
+        "Audit",
+        {"builtin": "audit", "schedule": "interval", "interval": 60, "enabled": True},
+    )
+    liz = await hass.auth.async_create_user("Liz", group_ids=["system-users"])
+    refresh = await hass.auth.async_create_refresh_token(liz, "https://example.com/")
+    for name, user in (("Owner's", hass_admin_user), ("Liz's", liz)):
+        await hass.services.async_call(
+            "dland_assistant",
+            "schedule_task",
+            {"prompt": name, "name": name, "in": {"hours": 1}},
+            blocking=True,
+            return_response=True,
+            context=Context(user_id=user.id),
+        )
+    await hass.services.async_call(
+        "dland_assistant",
+        "wakeup",
+        {"agent": test_agent.agent_id, "prompt": "the owner's run"},
+        blocking=True,
+        return_response=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    await settle(hass)
+    client = await hass_ws_client(hass, hass.auth.async_create_access_token(refresh))
+    await client.send_json_auto_id({"type": "dland_assistant/subscribe"})
+    assert (await client.receive_json())["success"]
+    view: dict[str, Any] = (await client.receive_json())["event"]
+    assert [task["name"] for task in view["tasks"]] == ["Liz's"]
+    assert view["routines"] == []
+    assert view["executions"] == []
+    assert view["admin"] is False
+    assert (view["running"], view["failed_24h"]) == (0, 0)

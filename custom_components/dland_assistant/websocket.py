@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import voluptuous as vol
 
 from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.connection import ActiveConnection
-from homeassistant.components.websocket_api.decorators import (
-    require_admin,
-    websocket_command,
-)
+from homeassistant.components.websocket_api.decorators import websocket_command
 from homeassistant.components.websocket_api.messages import event_message
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .coordinator import Overview, local_time
+from .identity import Caller
 from .items import routine_attributes, task_attributes
-from .models import Execution
+from .models import Execution, ExecutionStatus
 from .runtime import DlandConfigEntry
 
 PREVIEW = 200
@@ -52,12 +52,33 @@ def _execution(overview: Overview, execution: Execution, name: str) -> dict[str,
     }
 
 
-def view(hass: HomeAssistant, entry: DlandConfigEntry) -> dict[str, Any]:
-    """Return what the card shows."""
+def view(
+    hass: HomeAssistant, entry: DlandConfigEntry, caller: Caller
+) -> dict[str, Any]:
+    """Return what the card shows ``caller``.
+
+    An admin sees everything; anyone else their own tasks and runs (routines are
+    the household's, an admin's to steer).
+    """
     coordinator = entry.runtime_data.coordinator
     overview = coordinator.data
     breaker = entry.runtime_data.scheduler.breaker
+    recent = [
+        (execution, name)
+        for execution, name in overview.recent
+        if caller.may_see(execution.owner)
+    ]
+    if caller.is_admin:
+        running, failed = overview.running, overview.failed_24h
+    else:
+        # Counted over the caller's recent runs: the totals are the household's.
+        since = dt_util.utcnow() - timedelta(hours=24)
+        running = sum(e.status is ExecutionStatus.IN_PROGRESS for e, _ in recent)
+        failed = sum(
+            e.status is ExecutionStatus.FAILED and e.started >= since for e, _ in recent
+        )
     return {
+        "admin": caller.is_admin,
         "tasks": [
             {
                 "name": task.name,
@@ -65,6 +86,7 @@ def view(hass: HomeAssistant, entry: DlandConfigEntry) -> dict[str, Any]:
                 "enabled": task.enabled,
             }
             for task in overview.tasks
+            if caller.may_see(task.owner)
         ],
         "routines": [
             {
@@ -73,22 +95,22 @@ def view(hass: HomeAssistant, entry: DlandConfigEntry) -> dict[str, Any]:
                 **routine_attributes(hass, overview, routine_id),
             }
             for routine_id, routine in overview.routines.items()
+            if caller.is_admin
         ],
         "executions": [
-            _execution(overview, execution, name) for execution, name in overview.recent
+            _execution(overview, execution, name) for execution, name in recent
         ],
         "breaker": {
             "state": breaker.state.value,
             "failures": breaker.failures,
             "trips": breaker.trips,
         },
-        "running": overview.running,
-        "failed_24h": overview.failed_24h,
+        "running": running,
+        "failed_24h": failed,
     }
 
 
 @websocket_command({vol.Required("type"): f"{DOMAIN}/subscribe"})
-@require_admin
 @callback
 def websocket_subscribe(
     hass: HomeAssistant,
@@ -102,10 +124,14 @@ def websocket_subscribe(
         return
     entry = entries[0]
     coordinator = entry.runtime_data.coordinator
+    user = connection.user
+    caller = Caller(
+        user_id=user.id, is_admin=user.is_admin, system=user.system_generated
+    )
 
     @callback
     def _send() -> None:
-        connection.send_message(event_message(msg["id"], view(hass, entry)))
+        connection.send_message(event_message(msg["id"], view(hass, entry, caller)))
 
     connection.subscriptions[msg["id"]] = coordinator.async_add_listener(_send)
     connection.send_result(msg["id"])

@@ -107,6 +107,12 @@ def create_user(
 
 def login(hass: HassProcess, username: str, password: str) -> str:
     """Log in through the login flow, as the frontend does; return an access token."""
+    token: str = login_tokens(hass, username, password)["access_token"]
+    return token
+
+
+def login_tokens(hass: HassProcess, username: str, password: str) -> dict[str, Any]:
+    """Log in through the login flow; return the tokens (access and refresh)."""
     client_id = f"{hass.base}/"
     status, flow = json_request(
         hass,
@@ -142,8 +148,8 @@ def login(hass: HassProcess, username: str, password: str) -> str:
         {"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert status == 200, raw
-    token: str = json.loads(raw)["access_token"]
-    return token
+    tokens: dict[str, Any] = json.loads(raw)
+    return tokens
 
 
 def add_subentry(

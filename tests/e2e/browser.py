@@ -7,8 +7,9 @@ from contextlib import contextmanager
 import json
 import shutil
 import time
+from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from .harness import HassProcess
 
@@ -27,25 +28,44 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def logged_in_page(hass: HassProcess) -> Iterator[tuple[Page, list[str]]]:
-    """Yield a page logged in as the onboarded owner, and the page errors seen."""
-    tokens = {
-        **hass.tokens,
-        "hassUrl": hass.base,
-        "clientId": hass.client_id,
-        "expires": int(time.time() * 1000) + hass.tokens["expires_in"] * 1000,
-    }
+def chromium() -> Iterator[Browser]:
+    """Yield a headless Debian Chromium."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.add_init_script(
-                f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});"
-            )
-            yield page, errors
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(
+    browser: Browser, hass: HassProcess, tokens: dict[str, Any] | None = None
+) -> tuple[Page, list[str]]:
+    """Open a page in a fresh context (empty cache and storage), logged in with
+    ``tokens`` (the onboarded owner's by default); return it and its page errors."""
+    tokens = tokens or hass.tokens
+    stored = {
+        **tokens,
+        "hassUrl": hass.base,
+        "clientId": hass.client_id,
+        "expires": int(time.time() * 1000) + tokens["expires_in"] * 1000,
+    }
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(
+        f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))});"
+    )
+    return page, errors
+
+
+@contextmanager
+def logged_in_page(
+    hass: HassProcess, tokens: dict[str, Any] | None = None
+) -> Iterator[tuple[Page, list[str]]]:
+    """Yield a page logged in (as the onboarded owner by default), and the page
+    errors seen."""
+    with chromium() as browser:
+        yield new_page(browser, hass, tokens)

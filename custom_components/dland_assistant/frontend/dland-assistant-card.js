@@ -197,7 +197,17 @@ class DlandAssistantCard extends HTMLElement {
   }
 }
 
-customElements.define("dland-assistant-card", DlandAssistantCard);
+// Home Assistant's frontend replaces window.customElements with a scoped registry
+// (a polyfill) while it starts. A card whose script runs before that lands in the
+// browser's own registry, which the frontend never asks: so define it in whichever
+// registry is current now, and again once the frontend's app has defined its root
+// element, which it does right after the swap.
+const TAG = "dland-assistant-card";
+const defineCard = () => {
+  if (!window.customElements.get(TAG)) window.customElements.define(TAG, DlandAssistantCard);
+};
+defineCard();
+window.customElements.whenDefined("home-assistant").then(defineCard);
 window.customCards = window.customCards || [];
 window.customCards.push({
   type: "dland-assistant-card",
