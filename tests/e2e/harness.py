@@ -72,6 +72,15 @@ class HassProcess:
         # to a "pending" config that Home Assistant asks to confirm, and reverts.
         yaml += f"\n{extra_yaml}"
         (config_dir / "configuration.yaml").write_text(yaml)
+        # What the dev configuration includes for the UI's automations, scripts
+        # and scenes (scripts/develop makes the same).
+        for name, empty in (
+            ("automations.yaml", "[]"),
+            ("scripts.yaml", "{}"),
+            ("scenes.yaml", "[]"),
+        ):
+            if not (config_dir / name).exists():
+                (config_dir / name).write_text(f"{empty}\n")
 
     @property
     def log(self) -> str:

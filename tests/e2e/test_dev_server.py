@@ -140,3 +140,48 @@ def test_sigkill_mid_run_loses_nothing(
         assert due is not None
         assert started_at is not None
         assert 0 <= (started_at - due).total_seconds() < 1
+
+
+BLUEPRINTS = {
+    "morning_briefing": {"agent": "nikki"},
+    "doorbell_ask_agent": {
+        "doorbell": "binary_sensor.front_doorbell",
+        "agent": "nikki",
+    },
+    "notify_task_failed": {"notify_entity": "notify.persistent_notification"},
+    "voice_reminder": {},
+}
+
+
+def test_every_blueprint_becomes_an_automation(
+    hass_process: Callable[..., HassProcess],
+) -> None:
+    """The dev configuration loads automations made in the UI from each of the
+    integration's blueprints, as the automation editor saves them."""
+    hass = hass_process()
+    hass.start_onboarded()
+    for name, inputs in BLUEPRINTS.items():
+        status, body = hass.request(
+            "POST",
+            f"/api/config/automation/config/{name}",
+            {
+                "alias": f"Try {name}",
+                "description": "",
+                "use_blueprint": {
+                    "path": f"dland_assistant/{name}.yaml",
+                    "input": inputs,
+                },
+            },
+        )
+        assert status == 200, body
+
+    def automations() -> dict[str, str]:
+        states = hass.request("GET", "/api/states")[1]
+        return {
+            state["entity_id"]: state["state"]
+            for state in states
+            if state["entity_id"].startswith("automation.")
+        }
+
+    wait_for(lambda: len(automations()) == len(BLUEPRINTS), 30, "the automations")
+    assert automations() == {f"automation.try_{name}": "on" for name in BLUEPRINTS}
