@@ -224,11 +224,14 @@ async def test_agent_error_response_fails_the_run(
     entry: MockConfigEntry,
     test_agent: RecordingAgent,
 ) -> None:
-    """An error answer from the agent (no intent matched) marks the run failed."""
-    task_id = await _schedule(
-        hass, prompt="blorp", agent="conversation.home_assistant", cron="0 0 * * *"
+    """An error answer from the agent (no intent matched) marks the run failed.
+
+    (A task of words the built-in agent does not know is refused when scheduled;
+    a wakeup runs at once.)
+    """
+    await call(
+        hass, "wakeup", {"prompt": "blorp", "agent": "conversation.home_assistant"}
     )
-    await call(hass, "run_task", {"task_id": task_id})
     await settle(hass)
     execution = (await _executions(hass))[0]
     assert execution["status"] == "failed"

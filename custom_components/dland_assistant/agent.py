@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from homeassistant.components import conversation
+from homeassistant.components.conversation.agent_manager import async_get_agent
+from homeassistant.components.conversation.default_agent import DefaultAgent
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent
 
@@ -17,6 +19,41 @@ def agent_exists(hass: HomeAssistant, agent_id: str) -> bool:
         return conversation.async_get_agent_info(hass, agent_id) is not None
     except ValueError:
         return False
+
+
+async def async_understands(
+    hass: HomeAssistant,
+    agent_id: str,
+    prompt: str,
+    context: Context,
+    language: str | None = None,
+) -> bool:
+    """Return whether the agent can act on ``prompt``.
+
+    Assist's built-in agent acts only on the commands its sentences (and the
+    sentence triggers of automations) know; "give me a briefing" gets "Sorry, I
+    couldn't understand that". Any other agent is taken to understand free text.
+    Recognition only: nothing is run.
+    """
+    if agent_id != conversation.HOME_ASSISTANT_AGENT:
+        return True
+    agent = async_get_agent(hass, agent_id)
+    if not isinstance(agent, DefaultAgent):
+        return True
+    user_input = conversation.ConversationInput(
+        text=prompt,
+        context=context,
+        conversation_id=None,
+        device_id=None,
+        satellite_id=None,
+        language=language or hass.config.language,
+        agent_id=agent_id,
+    )
+    if await agent.async_recognize_sentence_trigger(user_input) is not None:
+        return True
+    result = await agent.async_recognize_intent(user_input)
+    # Names it does not know ("no area called …") end in an error answer too.
+    return result is not None and not result.unmatched_entities
 
 
 async def async_run_agent(

@@ -38,6 +38,7 @@ from .const import (
     TICK_INTERVAL,
 )
 from .delivery import async_deliver, async_deliver_to_target
+from .failures import FailedRun, async_report_failure
 from .identity import Identities
 from .memory import async_recall
 from .models import (
@@ -56,7 +57,7 @@ from .personas import (
     async_render_instructions,
     persona_of,
 )
-from .store import StoreError, TaskStore
+from .store import INTERRUPTED, StoreError, TaskStore
 from .store_health import StoreHealth
 from .vision import async_describe_images
 
@@ -151,14 +152,33 @@ class Scheduler:
     async def async_start(self) -> None:
         """Clean up after an earlier boot, then start claiming due tasks."""
         now = dt_util.utcnow()
-        self.abandoned_at_start = await self.store.async_abandon_stale(
-            self.boot_id, now
-        )
-        if self.abandoned_at_start:
+        abandoned = await self.store.async_abandon_stale(self.boot_id, now)
+        self.abandoned_at_start = len(abandoned)
+        if abandoned:
             LOGGER.warning(
                 "Marked %s execution(s) interrupted by a restart as abandoned",
                 self.abandoned_at_start,
             )
+        for stale in abandoned:
+            # Tasks meant for someone: a wakeup's or routine's delivery is not kept.
+            # Not a background task: an unload waits for it instead of cutting it.
+            if stale.action is not None and stale.deliver:
+                self.entry.async_create_task(
+                    self.hass,
+                    async_report_failure(
+                        self.hass,
+                        self.entry,
+                        FailedRun(
+                            name=stale.name,
+                            status=ExecutionStatus.ABANDONED,
+                            error=INTERRUPTED,
+                            action=stale.action,
+                            recipient=stale.recipient,
+                            platform=stale.platform,
+                        ),
+                    ),
+                    f"{DOMAIN} report of an interrupted run",
+                )
         await self._async_prune()
         self.entry.async_on_unload(
             async_track_time_interval(
@@ -186,7 +206,7 @@ class Scheduler:
             self._cancel_run(
                 run,
                 ExecutionStatus.ABANDONED,
-                "Interrupted: Home Assistant stopped during the run",
+                INTERRUPTED,
             )
         for run in runs:
             await run.done.wait()
@@ -429,6 +449,21 @@ class Scheduler:
             error = f"{type(err).__name__}: {err}"
         if request.action is TaskAction.AGENT and status in _AGENT_OUTCOMES:
             self.breaker.record(status is ExecutionStatus.SUCCEEDED)
+        if request.deliver or request.notify_target:
+            await async_report_failure(
+                self.hass,
+                self.entry,
+                FailedRun(
+                    name=request.name,
+                    status=status,
+                    error=error,
+                    action=request.action,
+                    recipient=request.recipient,
+                    platform=request.platform,
+                    notify_target=request.notify_target,
+                    delivery=run.delivery,
+                ),
+            )
         await self._async_finish(
             run, status, _truncate(response, RESPONSE_LIMIT), error
         )

@@ -306,6 +306,21 @@ def _execution(row: sqlite3.Row) -> Execution:
     )
 
 
+INTERRUPTED = "Interrupted: Home Assistant stopped during the run"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AbandonedRun:
+    """A run an earlier boot left unfinished (a crash): whom it was for."""
+
+    name: str
+    # None for a run with no task (a wakeup or a routine).
+    action: TaskAction | None
+    recipient: str | None
+    platform: str | None
+    deliver: bool
+
+
 class TaskStore:
     """Tasks and executions in one SQLite file."""
 
@@ -831,14 +846,32 @@ class TaskStore:
         finished_now: bool = await self._write(work)
         return finished_now
 
-    async def async_abandon_stale(self, boot_id: str, now: datetime) -> int:
+    async def async_abandon_stale(
+        self, boot_id: str, now: datetime
+    ) -> list[AbandonedRun]:
         """Mark executions left ``in_progress`` by another boot as ``abandoned``.
 
-        Their tasks follow as in :meth:`async_finish_execution`. Returns how many.
+        Their tasks follow as in :meth:`async_finish_execution`. Returns them.
         """
 
-        async def work(conn: aiosqlite.Connection) -> int:
+        async def work(conn: aiosqlite.Connection) -> list[AbandonedRun]:
             now_ts = now.timestamp()
+            cursor = await conn.execute(
+                """SELECT t.name, t.action, COALESCE(e.user, t.user), t.platform,
+                    t.deliver FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
+                WHERE e.status = 'in_progress' AND e.boot_id != ?""",
+                (boot_id,),
+            )
+            abandoned = [
+                AbandonedRun(
+                    name=row[0] or "",
+                    action=TaskAction(row[1]) if row[1] else None,
+                    recipient=row[2],
+                    platform=row[3],
+                    deliver=bool(row[4]),
+                )
+                for row in await cursor.fetchall()
+            ]
             await conn.execute(
                 """UPDATE tasks SET updated = ?, status = CASE
                     WHEN kind = 'once' OR next_run IS NULL THEN 'abandoned'
@@ -848,16 +881,15 @@ class TaskStore:
                     WHERE status = 'in_progress' AND boot_id != ?)""",
                 (now_ts, boot_id),
             )
-            cursor = await conn.execute(
+            await conn.execute(
                 """UPDATE executions SET status = 'abandoned', finished = ?,
-                    error = 'Interrupted: Home Assistant stopped during the run'
-                WHERE status = 'in_progress' AND boot_id != ?""",
-                (now_ts, boot_id),
+                    error = ? WHERE status = 'in_progress' AND boot_id != ?""",
+                (now_ts, INTERRUPTED, boot_id),
             )
-            return cursor.rowcount
+            return abandoned
 
-        count: int = await self._write(work)
-        return count
+        result: list[AbandonedRun] = await self._write(work)
+        return result
 
     async def async_session_turns(
         self, conversation_id: str, limit: int

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .agent import agent_exists
+from .agent import agent_exists, async_understands
 from .const import (
     CHANNELS,
     DOMAIN,
@@ -177,6 +177,11 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
         raise invalid("timeout_not_positive")
     recipient = await async_validate_recipient(hass, request.user)
     owner = await async_owner(hass, request.caller, recipient, runtime.identities)
+    conversation_agent = persona.conversation_agent if persona else agent
+    if request.action is TaskAction.AGENT and not await async_understands(
+        hass, conversation_agent, prompt, Context(user_id=owner)
+    ):
+        raise invalid("agent_cannot_understand", prompt=prompt[:100])
     name = (request.name or "").strip() or prompt.splitlines()[0]
     try:
         task = await runtime.store.async_add_task(

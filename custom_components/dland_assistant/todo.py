@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from homeassistant.components.conversation import DOMAIN as CONVERSATION_DOMAIN
@@ -12,13 +13,14 @@ from homeassistant.components.homeassistant.exposed_entities import (
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.components.todo.entity import TodoItem, TodoListEntity
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from . import task_manager
 from .coordinator import DlandCoordinator
 from .entity import DlandCoordinatorEntity
-from .models import TaskKind
+from .models import TaskAction, TaskKind
 from .runtime import DlandConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -74,17 +76,24 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
             raise task_manager.invalid("due_time_required")
         summary = (item.summary or "").strip()
         caller = await self._async_caller()
-        await task_manager.async_schedule_task(
-            self.hass,
-            task_manager.ScheduleRequest(
-                prompt=(item.description or summary).strip(),
-                caller=caller,
-                user=caller.person_user,
-                name=summary or None,
-                at=item.due,
-                source="todo",
-            ),
+        request = task_manager.ScheduleRequest(
+            prompt=(item.description or summary).strip(),
+            caller=caller,
+            user=caller.person_user,
+            name=summary or None,
+            at=item.due,
+            source="todo",
         )
+        try:
+            await task_manager.async_schedule_task(self.hass, request)
+        except ServiceValidationError as err:
+            if err.translation_key != "agent_cannot_understand":
+                raise
+            # "Water the plants" on Assist's built-in agent: what the user wants
+            # is to be reminded, which needs no agent.
+            await task_manager.async_schedule_task(
+                self.hass, replace(request, action=TaskAction.REMIND)
+            )
 
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Cancel the tasks (only the caller's own, unless an administrator)."""

@@ -85,7 +85,7 @@ type Data = Callable[[Hass], dict[str, Any]]
 SERVICES: list[tuple[str, Data, tuple[int, int, int]]] = [
     (
         "schedule_task",
-        lambda h: {"prompt": "p", "in": {"hours": 5}, "enabled": False},
+        lambda h: {"prompt": "what time is it", "in": {"hours": 5}, "enabled": False},
         (401, 200, 200),
     ),
     # The owner's tasks: not the guest's to see or steer.
@@ -254,22 +254,33 @@ def test_diagnostics_are_admin_only(target: Hass, socket_enabled: None) -> None:
     assert YT_SECRET not in answers["admin"][1].decode()
 
 
-def test_live_feed_is_admin_only(target: Hass, socket_enabled: None) -> None:
-    """dland_assistant/subscribe: no token cannot connect; a user is unauthorized."""
+def test_live_feed_shows_each_user_their_own(
+    target: Hass, socket_enabled: None
+) -> None:
+    """dland_assistant/subscribe: no token cannot connect; a user gets their own
+    tasks and runs and no routines; the admin gets everything."""
+    owners = _new_task(target)
     command = {"type": f"{DOMAIN}/subscribe"}
     [anonymous] = target.process.websocket_answers([command], token="")
     assert anonymous["type"] == "auth_invalid"
 
-    [refused] = target.process.websocket_answers([command], token=target.tokens["user"])
-    assert refused["type"] == "result"
-    assert refused["success"] is False
-    assert refused["error"]["code"] == "unauthorized"
+    def view(caller: str) -> dict[str, Any]:
+        answers = target.process.websocket_answers(
+            [command], token=target.tokens[caller]
+        )
+        result = next(a for a in answers if a["type"] == "result")
+        assert result["success"] is True, result
+        event: dict[str, Any] = next(a for a in answers if a["type"] == "event")
+        return event["event"]
 
-    answers = target.process.websocket_answers([command], token=target.tokens["admin"])
-    result = next(a for a in answers if a["type"] == "result")
-    assert result["success"] is True
-    event = next(a for a in answers if a["type"] == "event")
-    assert {"tasks", "routines", "executions", "breaker"} <= set(event["event"])
+    users = view("user")
+    assert users["admin"] is False
+    assert owners not in {task["task_id"] for task in users["tasks"]}
+    assert users["routines"] == []
+    admins = view("admin")
+    assert admins["admin"] is True
+    assert owners in {task["task_id"] for task in admins["tasks"]}
+    assert admins["routines"]
 
 
 def test_a_user_steers_their_own_tasks_only(target: Hass, socket_enabled: None) -> None:
@@ -289,7 +300,7 @@ def test_a_user_steers_their_own_tasks_only(target: Hass, socket_enabled: None) 
 
     owners = _new_task(target)
     status, body = service(
-        "user", "schedule_task", {"prompt": "mine", "in": {"hours": 2}}
+        "user", "schedule_task", {"prompt": "what time is it", "in": {"hours": 2}}
     )
     assert status == 200, body
     mine = body["service_response"]["task_id"]

@@ -49,14 +49,15 @@ def home(hass_process: Callable[..., HassProcess]) -> dict[str, Any]:
     create_user(hass, "Liz", "liz", "liz-password-1", admin=False)
     liz = login_tokens(hass, "liz", "liz-password-1")
     status, body = hass.call_service(
-        "schedule_task", {"name": "Owner's", "prompt": "x", "in": {"hours": 1}}
+        "schedule_task",
+        {"name": "Owner's", "prompt": "x", "action": "remind", "in": {"hours": 1}},
     )
     assert status == 200, body
     status, body = json_request(
         hass,
         "POST",
         "/api/services/dland_assistant/schedule_task?return_response",
-        {"name": "Liz's", "prompt": "y", "in": {"hours": 2}},
+        {"name": "Liz's", "prompt": "y", "action": "remind", "in": {"hours": 2}},
         liz["access_token"],
     )
     assert status == 200, body

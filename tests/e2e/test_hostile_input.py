@@ -424,12 +424,13 @@ def _two_hours_ahead(_: Any) -> str:
 
 
 VALID_SCHEDULE = st.one_of(
-    st.just({"prompt": "say hello", "in": {"hours": 2}}),
-    st.just({"prompt": "say hello", "agent": "Nikki", "in": "03:00:00"}),
+    st.just({"prompt": "what time is it", "in": {"hours": 2}}),
+    st.just({"prompt": "what time is it", "agent": "Nikki", "in": "03:00:00"}),
     st.builds(
-        lambda at: {"prompt": "say hello", "at": at}, st.just(0).map(_two_hours_ahead)
+        lambda at: {"prompt": "what time is it", "at": at},
+        st.just(0).map(_two_hours_ahead),
     ),
-    st.just({"prompt": "say hello", "cron": "0 0 29 2 *", "enabled": False}),
+    st.just({"prompt": "what time is it", "cron": "0 0 29 2 *", "enabled": False}),
 )
 
 
