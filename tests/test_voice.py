@@ -11,9 +11,12 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.dland_assistant.voice import SENTENCES, parse_duration
+from custom_components.dland_assistant.spoken_time import parse_duration
+from custom_components.dland_assistant.voice import SENTENCES
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import intent
+from homeassistant.util import dt as dt_util
 
 from .conftest import add_phone_recipient, call, settle
 
@@ -33,6 +36,10 @@ from .conftest import add_phone_recipient, call, settle
         ("1.5 hours", 5400),
         ("a day", 86400),
         ("2 weeks", 1209600),
+        ("5 mins", 300),
+        ("2 hrs", 7200),
+        ("a few minutes", 180),
+        ("a couple of hours", 7200),
     ],
 )
 def test_parse_duration(text: str, seconds: int) -> None:
@@ -48,8 +55,10 @@ def test_parse_duration_rejects(text: str) -> None:
     assert parse_duration(text) is None
 
 
-async def _say(hass: HomeAssistant, text: str, user_id: str) -> str:
-    result = await conversation.async_converse(
+async def _converse(
+    hass: HomeAssistant, text: str, user_id: str
+) -> conversation.ConversationResult:
+    return await conversation.async_converse(
         hass,
         text,
         None,
@@ -57,6 +66,10 @@ async def _say(hass: HomeAssistant, text: str, user_id: str) -> str:
         language="en",
         agent_id=conversation.HOME_ASSISTANT_AGENT,
     )
+
+
+async def _say(hass: HomeAssistant, text: str, user_id: str) -> str:
+    result = await _converse(hass, text, user_id)
     speech: str = result.response.speech["plain"]["speech"]
     return speech
 
@@ -81,32 +94,181 @@ async def test_remind_list_cancel_by_voice(
     user = hass_admin_user.id
     assert (
         await _say(hass, "remind me in 10 minutes to check the oven", user)
-        == "OK, I will remind you to check the oven at 09:10."
+        == "OK, I will remind you to check the oven today at 09:10."
     )
     assert (
         await _say(hass, "remind me to call mum in 2 hours", user)
-        == "OK, I will remind you to call mum at 11:00."
+        == "OK, I will remind you to call mum today at 11:00."
     )
     assert await _say(hass, "what reminders do I have", user) == (
-        "You have 2 reminders: check the oven at 09:10; call mum at 11:00."
+        "You have 2 reminders: check the oven today at 09:10; call mum today at 11:00."
     )
     assert await _say(hass, "cancel the oven reminder", user) == (
-        "Cancelled the reminder to check the oven."
+        "Cancelled the reminder to check the oven today at 09:10."
     )
-    assert await _say(hass, "cancel the dentist reminder", user) == (
+    result = await _converse(hass, "cancel the dentist reminder", user)
+    assert result.response.response_type is intent.IntentResponseType.ERROR
+    assert result.response.speech["plain"]["speech"] == (
         "You have no reminder about dentist."
     )
     assert await _say(hass, "what reminders do I have", user) == (
-        "You have 1 reminder: call mum at 11:00."
+        "You have 1 reminder: call mum today at 11:00."
     )
-    assert await _say(hass, "remind me in a jiffy to blink", user) == (
-        "Sorry, I did not understand 'a jiffy'."
+    result = await _converse(hass, "remind me in a jiffy to blink", user)
+    assert result.response.response_type is intent.IntentResponseType.ERROR
+    assert result.response.speech["plain"]["speech"].startswith(
+        "Sorry, I could not tell when to remind you."
     )
     tasks = (await call(hass, "list_tasks"))["tasks"]
     assert {(t["name"], t["status"], t["user"], t["action"]) for t in tasks} == {
         ("check the oven", "cancelled", user, "remind"),
         ("call mum", "scheduled", user, "remind"),
     }
+
+
+# Thursday 26 November 2026, 14:00 in Berlin.
+NOW = "2026-11-26 13:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("said", "answer", "kind", "due"),
+    [
+        (
+            "remind me at 5 pm to call mum",
+            "OK, I will remind you to call mum today at 17:00.",
+            "once",
+            "2026-11-26T17:00:00+01:00",
+        ),
+        (
+            "remind me tomorrow at 8 to water the plants",
+            "OK, I will remind you to water the plants tomorrow at 08:00.",
+            "once",
+            "2026-11-27T08:00:00+01:00",
+        ),
+        (
+            "remind me every monday at 7 to put the bins out",
+            "OK, I will remind you to put the bins out every Monday at 07:00.",
+            "cron",
+            "2026-11-30T07:00:00+01:00",
+        ),
+        (
+            "every weekday at 7:30 remind me to take the pills",
+            "OK, I will remind you to take the pills every weekday at 07:30.",
+            "cron",
+            "2026-11-27T07:30:00+01:00",
+        ),
+        (
+            "remind me in 10 minutes that the oven is on",
+            "OK, I will remind you that the oven is on today at 14:10.",
+            "once",
+            "2026-11-26T14:10:00+01:00",
+        ),
+        (
+            "remind me in five mins to stir",
+            "OK, I will remind you to stir today at 14:05.",
+            "once",
+            "2026-11-26T14:05:00+01:00",
+        ),
+        (
+            "remind me in 2 hrs to stretch",
+            "OK, I will remind you to stretch today at 16:00.",
+            "once",
+            "2026-11-26T16:00:00+01:00",
+        ),
+        (
+            "remind me in 3 days to call the vet",
+            "OK, I will remind you to call the vet on Sunday at 14:00.",
+            "once",
+            "2026-11-29T14:00:00+01:00",
+        ),
+        (
+            "remind me on 24 december at 18:00 to light the candles",
+            "OK, I will remind you to light the candles on 24 December at 18:00.",
+            "once",
+            "2026-12-24T18:00:00+01:00",
+        ),
+        (
+            "remind me on january 3rd at 9 to pay the tax",
+            "OK, I will remind you to pay the tax on 3 January 2027 at 09:00.",
+            "once",
+            "2027-01-03T09:00:00+01:00",
+        ),
+        (
+            "set a reminder for 10 minutes",
+            "OK, I will remind you today at 14:10.",
+            "once",
+            "2026-11-26T14:10:00+01:00",
+        ),
+        (
+            "set a reminder for 10 minutes to check the oven",
+            "OK, I will remind you to check the oven today at 14:10.",
+            "once",
+            "2026-11-26T14:10:00+01:00",
+        ),
+        (
+            "remind me to go to the shop at 7",
+            "OK, I will remind you to go to the shop today at 19:00.",
+            "once",
+            "2026-11-26T19:00:00+01:00",
+        ),
+    ],
+)
+async def test_the_ways_people_ask(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_admin_user: Any,
+    freezer: FrozenDateTimeFactory,
+    said: str,
+    answer: str,
+    kind: str,
+    due: str,
+) -> None:
+    """Times, days, dates, repeats, 'that', abbreviations and 'set a reminder'
+    (not Home Assistant's timers) reach the reminder intent and are stored so."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(NOW)
+    result = await _converse(hass, said, hass_admin_user.id)
+    assert result.response.response_type is intent.IntentResponseType.ACTION_DONE
+    assert result.response.speech["plain"]["speech"] == answer
+    [task] = (await call(hass, "list_tasks"))["tasks"]
+    assert (task["kind"], task["action"]) == (kind, "remind")
+    assert dt_util.parse_datetime(task["next_run"]) == dt_util.parse_datetime(due)
+
+
+async def test_lists_name_the_day_and_cancel_chooses_by_time_or_order(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_admin_user: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Same words twice: the answer lists both with their days; the time or the
+    order picks one; 'cancel all my reminders' says how many went."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(NOW)
+    user = hass_admin_user.id
+    await _say(hass, "remind me tomorrow at 9 to check the oven", user)
+    await _say(hass, "remind me at 16:00 to check the oven", user)
+    await _say(hass, "remind me every monday at 7 to put the bins out", user)
+    assert await _say(hass, "what reminders do I have", user) == (
+        "You have 3 reminders: check the oven today at 16:00; check the oven"
+        " tomorrow at 09:00; put the bins out on Monday at 07:00 (every Monday at"
+        " 07:00)."
+    )
+    assert await _say(hass, "cancel the oven reminder", user) == (
+        "Which one? 1: check the oven today at 16:00; 2: check the oven tomorrow at"
+        ' 09:00. Say its time, or for example "cancel the first oven reminder".'
+    )
+    assert await _say(hass, "cancel the oven reminder at 9", user) == (
+        "Cancelled the reminder to check the oven tomorrow at 09:00."
+    )
+    await _say(hass, "remind me tomorrow at 10 to check the oven", user)
+    assert await _say(hass, "cancel the second oven reminder", user) == (
+        "Cancelled the reminder to check the oven tomorrow at 10:00."
+    )
+    assert await _say(hass, "cancel all my reminders", user) == "Cancelled 2 reminders."
+    assert await _say(hass, "what reminders do I have", user) == (
+        "You have no reminders."
+    )
 
 
 async def test_voice_reminder_fires_after_restart_to_the_right_person(
@@ -135,6 +297,6 @@ async def test_ambiguous_cancel_asks_which(
     user = hass_admin_user.id
     await _say(hass, "remind me in 10 minutes to water the plants", user)
     await _say(hass, "remind me in 20 minutes to water the garden", user)
-    assert await _say(hass, "cancel the water reminder", user) == (
-        "Which one? water the plants, water the garden."
+    assert (await _say(hass, "cancel the water reminder", user)).startswith(
+        "Which one? 1: water the plants today at"
     )

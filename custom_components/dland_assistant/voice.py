@@ -1,5 +1,9 @@
 """Reminders by voice through Assist's built-in agent, with no language model.
 
+"remind me at 5 pm to call mum", "… tomorrow at 8 …", "every Monday at 7 remind me
+to put the bins out", "what reminders do I have", "cancel the oven reminder at
+14:00", "cancel all my reminders". What a request means is parsed by spoken_time.
+
 Intent handlers do the work; the sentences that reach them are written by the
 integration to ``custom_sentences/en/dland_assistant.yaml`` in the config folder
 (no hand editing), and Assist reloads them.
@@ -7,9 +11,8 @@ integration to ``custom_sentences/en/dland_assistant.yaml`` in the config folder
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
-import re
 
 import voluptuous as vol
 
@@ -22,12 +25,17 @@ from . import task_manager
 from .const import DOMAIN, LOGGER
 from .identity import Caller, async_caller
 from .models import Task, TaskAction, TaskStatus
+from .spoken_time import describe_cron, describe_moment, moment_filter, split_request
 
 INTENT_REMIND = "DlandAssistantRemind"
 INTENT_LIST = "DlandAssistantListReminders"
 INTENT_CANCEL = "DlandAssistantCancelReminder"
+INTENT_CANCEL_ALL = "DlandAssistantCancelAllReminders"
 
 SENTENCES_FILE = Path("custom_sentences") / "en" / f"{DOMAIN}.yaml"
+# One wildcard takes the rest of the request, which spoken_time splits into when
+# and what: a sentence per form would multiply, and Assist's wildcards cannot tell
+# "at 5 pm to go to the shop" apart at the right "to".
 SENTENCES = f"""\
 # Written by the dland_assistant integration; it rewrites this file when it changes.
 language: en
@@ -35,66 +43,44 @@ intents:
   {INTENT_REMIND}:
     data:
       - sentences:
-          - "remind me in {{duration}} to {{reminder}}"
-          - "remind me to {{reminder}} in {{duration}}"
-          - "set a reminder in {{duration}} to {{reminder}}"
+          - "remind me {{request}}"
+          - "(set|create|add|make) [a|an] [new] reminder {{request}}"
+          - "{{lead}} remind me {{request}}"
   {INTENT_LIST}:
     data:
       - sentences:
-          - "what reminders do I have"
-          - "(list|tell me) my reminders"
+          - "what reminders [do] I have"
+          - "what reminders are (there|set)"
+          - "(list|tell me|show [me]|read [me]) [all] my reminders"
           - "what are my reminders"
+          - "do I have any reminders"
+  {INTENT_CANCEL_ALL}:
+    data:
+      - sentences:
+          - "(cancel|delete|remove|clear) all [of] [my|the] reminders"
+          - "(cancel|delete|remove|clear) (my|the) reminders"
+          - "(cancel|delete|remove|clear) every reminder"
   {INTENT_CANCEL}:
     data:
       - sentences:
           - "(cancel|delete|remove) [the|my] {{reminder}} reminder"
-          - "(cancel|delete|remove) [the|my] reminder [to|about] {{reminder}}"
+          - "(cancel|delete|remove) [the|my] {{reminder}} reminder {{moment}}"
+          - "(cancel|delete|remove) [the|my] reminder {{reminder}}"
 lists:
-  duration:
+  request:
+    wildcard: true
+  lead:
     wildcard: true
   reminder:
     wildcard: true
+  moment:
+    wildcard: true
 """
-
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60,
+HELP = 'Say, for example, "remind me in 10 minutes to check the oven".'
+_ORDINALS = {
+    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
+    "fourth": 3, "4th": 3, "last": -1,
 }  # fmt: skip
-_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
-_PART = re.compile(
-    r"(?P<number>\d+(?:[.,]\d+)?|[a-z-]+)\s+(?P<unit>second|minute|hour|day|week)s?"
-)
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """Parse '10 minutes', 'an hour and a half', 'half an hour', '1 hour 30 minutes'."""
-    spoken = text.casefold().strip()
-    spoken = spoken.replace("half an hour", "30 minutes").replace(
-        "half a minute", "30 seconds"
-    )
-    extra = 0.0
-    if spoken.endswith(("and a half", "and half")):
-        spoken = spoken.rsplit(" and", 1)[0]
-        extra = 0.5
-    seconds = 0.0
-    matched = 0
-    for part in _PART.finditer(spoken):
-        word = part["number"]
-        number = (
-            _NUMBERS.get(word)
-            if not word[0].isdigit()
-            else float(word.replace(",", "."))
-        )
-        if number is None:
-            return None
-        seconds += (number + extra) * _UNITS[part["unit"]]
-        extra = 0.0
-        matched += len(part[0])
-    leftover = _PART.sub("", spoken).replace("and", "").strip(" ,")
-    if not matched or leftover or seconds <= 0:
-        return None
-    return timedelta(seconds=seconds)
 
 
 def _speak(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
@@ -103,53 +89,85 @@ def _speak(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
     return response
 
 
+def _refuse(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
+    """Answer as an error, so Assist (and its pipelines) do not report it as done."""
+    response = intent_obj.create_response()
+    response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, text)
+    return response
+
+
+def _now(hass: HomeAssistant) -> datetime:
+    return dt_util.as_local(dt_util.utcnow())
+
+
+def _when_words(task: Task, now: datetime) -> str:
+    """Say when a reminder comes next, and how it repeats."""
+    assert task.next_run is not None
+    moment = describe_moment(dt_util.as_local(task.next_run), now)
+    repeat = describe_cron(task.cron) if task.cron else None
+    return f"{moment} ({repeat})" if repeat else moment
+
+
 async def _async_reminders(intent_obj: intent.Intent, caller: Caller) -> list[Task]:
-    """Return the speaker's reminders (everybody's for a satellite with no user)."""
+    """Return the speaker's reminders, soonest first.
+
+    A voice satellite with no user gets everybody's.
+    """
     tasks = await task_manager.async_list_tasks(
         intent_obj.hass, caller, [TaskStatus.SCHEDULED]
     )
-    return [
+    reminders = [
         task
         for task in tasks
         if task.action is TaskAction.REMIND
+        and task.next_run is not None
         and (caller.user_id is None or task.owner == caller.user_id)
     ]
+    return sorted(reminders, key=lambda task: task.next_run or dt_util.utcnow())
 
 
 class RemindIntentHandler(intent.IntentHandler):
-    """Schedule a reminder: 'remind me in 10 minutes to check the oven'."""
+    """Schedule a reminder: 'remind me tomorrow at 8 to water the plants'."""
 
     intent_type = INTENT_REMIND
     description = "Schedules a reminder for the speaker"
     slot_schema = {  # noqa: RUF012 - the base class declares it so
-        vol.Required("duration"): cv.string,
-        vol.Required("reminder"): cv.string,
+        vol.Required("request"): cv.string,
+        vol.Optional("lead"): cv.string,
     }
 
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
-        """Store the reminder and confirm it."""
+        """Store the reminder and confirm it, with its day."""
         slots = self.async_validate_slots(intent_obj.slots)
-        duration_text = slots["duration"]["value"]
-        reminder = slots["reminder"]["value"].strip()
-        delay = parse_duration(duration_text)
-        if delay is None:
-            return _speak(intent_obj, f"Sorry, I did not understand '{duration_text}'.")
+        lead = slots.get("lead", {}).get("value", "")
+        said = f"{lead} {slots['request']['value']}".strip()
+        now = _now(intent_obj.hass)
+        parsed = split_request(said, now)
+        if parsed is None:
+            return _refuse(
+                intent_obj, f"Sorry, I could not tell when to remind you. {HELP}"
+            )
+        when, what, said_that = parsed
         caller = await async_caller(intent_obj.hass, intent_obj.context)
         task = await task_manager.async_schedule_task(
             intent_obj.hass,
             task_manager.ScheduleRequest(
-                prompt=reminder,
+                prompt=what or "Reminder",
                 caller=caller,
-                name=reminder,
-                delay=delay,
+                name=what or "Reminder",
+                delay=when.delay,
+                at=when.at,
+                cron=when.cron,
                 user=caller.person_user,
                 action=TaskAction.REMIND,
                 source="voice",
             ),
         )
-        assert task.next_run is not None
-        at = dt_util.as_local(task.next_run).strftime("%H:%M")
-        return _speak(intent_obj, f"OK, I will remind you to {reminder} at {at}.")
+        moment = when.repeat or _when_words(task, now)
+        if not what:
+            return _speak(intent_obj, f"OK, I will remind you {moment}.")
+        link = "that" if said_that else "to"
+        return _speak(intent_obj, f"OK, I will remind you {link} {what} {moment}.")
 
 
 class ListRemindersIntentHandler(intent.IntentHandler):
@@ -159,46 +177,108 @@ class ListRemindersIntentHandler(intent.IntentHandler):
     description = "Lists the speaker's reminders"
 
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
-        """List them, soonest first."""
+        """List them, soonest first, each with its day."""
         caller = await async_caller(intent_obj.hass, intent_obj.context)
         reminders = await _async_reminders(intent_obj, caller)
         if not reminders:
             return _speak(intent_obj, "You have no reminders.")
-        parts = [
-            f"{task.name} at {dt_util.as_local(task.next_run).strftime('%H:%M')}"
-            for task in reminders
-            if task.next_run is not None
+        now = _now(intent_obj.hass)
+        parts = [f"{task.name} {_when_words(task, now)}" for task in reminders]
+        noun = "reminder" if len(parts) == 1 else "reminders"
+        return _speak(intent_obj, f"You have {len(parts)} {noun}: {'; '.join(parts)}.")
+
+
+class CancelAllRemindersIntentHandler(intent.IntentHandler):
+    """Cancel every one of the speaker's reminders, and say how many."""
+
+    intent_type = INTENT_CANCEL_ALL
+    description = "Cancels all of the speaker's reminders"
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Cancel them all."""
+        caller = await async_caller(intent_obj.hass, intent_obj.context)
+        reminders = await _async_reminders(intent_obj, caller)
+        for task in reminders:
+            await task_manager.async_cancel_task(intent_obj.hass, task.task_id, caller)
+        if not reminders:
+            return _speak(intent_obj, "You have no reminders to cancel.")
+        noun = "reminder" if len(reminders) == 1 else "reminders"
+        return _speak(intent_obj, f"Cancelled {len(reminders)} {noun}.")
+
+
+def _choose(reminders: list[Task], said: str, now: datetime) -> tuple[list[Task], str]:
+    """Return the reminders ``said`` can mean, and the words that named them.
+
+    'the second oven', 'oven at 14:00' and 'at 14:00' each narrow the choice.
+    """
+    words = said.casefold().replace("’", "'").split()
+    while words and words[0] in ("to", "about", "that", "for", "the", "my"):
+        words = words[1:]
+    ordinal = _ORDINALS.get(words[0]) if words else None
+    if ordinal is not None:
+        words = words[1:]
+    at = None
+    for cut in range(len(words)):
+        if (test := moment_filter(" ".join(words[cut:]), now)) is not None:
+            at, words = test, words[:cut]
+            break
+    wanted = " ".join(words).strip()
+    matches = [task for task in reminders if wanted in task.name.casefold()]
+    if at is not None:
+        matches = [
+            task
+            for task in matches
+            if task.next_run and at(dt_util.as_local(task.next_run))
         ]
-        count = len(parts)
-        noun = "reminder" if count == 1 else "reminders"
-        return _speak(intent_obj, f"You have {count} {noun}: {'; '.join(parts)}.")
+    if ordinal is not None and matches:
+        matches = [matches[ordinal]] if -len(matches) <= ordinal < len(matches) else []
+    return matches, wanted
 
 
 class CancelReminderIntentHandler(intent.IntentHandler):
-    """Cancel a reminder by (part of) its text: 'cancel the oven reminder'."""
+    """Cancel a reminder by (part of) its text, its time or its order.
+
+    'cancel the oven reminder', '… the oven reminder at 14:00', '… the second oven
+    reminder'.
+    """
 
     intent_type = INTENT_CANCEL
     description = "Cancels one of the speaker's reminders"
-    slot_schema = {vol.Required("reminder"): cv.string}  # noqa: RUF012
+    slot_schema = {  # noqa: RUF012
+        vol.Required("reminder"): cv.string,
+        vol.Optional("moment"): cv.string,
+    }
 
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
-        """Cancel the one reminder that matches."""
+        """Cancel the one reminder meant, or ask which."""
         slots = self.async_validate_slots(intent_obj.slots)
-        wanted = slots["reminder"]["value"].casefold().strip()
+        said = " ".join(
+            slots[key]["value"] for key in ("reminder", "moment") if key in slots
+        )
         caller = await async_caller(intent_obj.hass, intent_obj.context)
-        matches = [
-            task for task in await _async_reminders(intent_obj, caller)
-            if wanted in task.name.casefold()
-        ]  # fmt: skip
+        now = _now(intent_obj.hass)
+        reminders = await _async_reminders(intent_obj, caller)
+        matches, wanted = _choose(reminders, said, now)
         if not matches:
-            return _speak(intent_obj, f"You have no reminder about {wanted}.")
+            return _refuse(intent_obj, f"You have no reminder about {wanted or said}.")
         if len(matches) > 1:
-            names = ", ".join(task.name for task in matches)
-            return _speak(intent_obj, f"Which one? {names}.")
+            options = "; ".join(
+                f"{number}: {task.name} {_when_words(task, now)}"
+                for number, task in enumerate(matches, start=1)
+            )
+            return _speak(
+                intent_obj,
+                f"Which one? {options}. Say its time, or for example "
+                f'"cancel the first {wanted} reminder".',
+            )
         await task_manager.async_cancel_task(
             intent_obj.hass, matches[0].task_id, caller
         )
-        return _speak(intent_obj, f"Cancelled the reminder to {matches[0].name}.")
+        return _speak(
+            intent_obj,
+            f"Cancelled the reminder to {matches[0].name} "
+            f"{_when_words(matches[0], now)}.",
+        )
 
 
 def _write_sentences(path: Path) -> bool:
@@ -215,6 +295,7 @@ async def async_setup_voice(hass: HomeAssistant) -> None:
     intent.async_register(hass, RemindIntentHandler())
     intent.async_register(hass, ListRemindersIntentHandler())
     intent.async_register(hass, CancelReminderIntentHandler())
+    intent.async_register(hass, CancelAllRemindersIntentHandler())
     path = Path(hass.config.path(str(SENTENCES_FILE)))
     try:
         changed = await hass.async_add_executor_job(_write_sentences, path)
