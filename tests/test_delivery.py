@@ -178,7 +178,8 @@ async def test_reminder_delivers_its_text_without_an_agent(
     assert test_agent.calls == []
     assert execution["status"] == "succeeded"
     assert execution["response"] == "Call mum"
-    assert phone[0].data == {"message": "Call mum", "title": "Call mum"}
+    # Titled as what it is, not with its own text again.
+    assert phone[0].data == {"message": "Call mum", "title": "Reminder"}
     execution = await _run(hass, user=dan, action="remind", platform="sms")
     assert execution["status"] == "failed"
     assert execution["error"] == "Delivery failed: person.dan has no sms channel"
@@ -269,3 +270,23 @@ async def test_empty_platform_means_the_default_channel(
     [task] = (await call(hass, "list_tasks"))["tasks"]
     assert task["task_id"] == created["task_id"]
     assert task["platform"] is None
+
+
+async def test_recipient_channels_are_picked_from_what_exists(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """The channel fields offer notify entities and notify actions to pick."""
+    async_mock_service(hass, "notify", "mobile_app_dans_phone")
+    hass.states.async_set("notify.telegram_dan", "unknown", {"friendly_name": "Dan"})
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "recipient"), context={"source": SOURCE_USER}
+    )
+    field = next(
+        key for key in result["data_schema"].schema if str(key) == "mobile_app"
+    )
+    config = result["data_schema"].schema[field].config
+    assert config["custom_value"] is True
+    assert {option["value"] for option in config["options"]} == {
+        "notify.telegram_dan",
+        "notify.mobile_app_dans_phone",
+    }

@@ -1,6 +1,6 @@
 """Heartbeat routines on real calendar and to-do entities: gather, run, skip."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,14 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .conftest import RecordingAgent, RecordingAITask, call, runtime, settle
+from .conftest import (
+    RecordingAgent,
+    RecordingAITask,
+    add_subentry,
+    call,
+    runtime,
+    settle,
+)
 
 
 async def _local_lists(hass: HomeAssistant) -> None:
@@ -411,3 +418,35 @@ async def test_editing_a_routine_does_not_reload_the_entry(
     assert execution.status == "succeeded"
     await _tick(hass, freezer, timedelta(minutes=11))
     assert [c.text for c in test_agent.calls] == ["long job"]
+
+
+async def test_an_interval_routines_next_run_is_its_timers(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Shown before its first run, and still the timer's after a run by hand."""
+    freezer.move_to("2026-06-15 10:00:00+00:00")
+    add_subentry(
+        hass,
+        entry,
+        "routine",
+        "Audit",
+        {"builtin": "audit", "schedule": "interval", "interval": 60, "enabled": True},
+    )
+    await settle(hass)
+    armed = dt_util.utcnow()
+
+    def shown() -> datetime | None:
+        state = hass.states.get("switch.dland_assistant_audit")
+        assert state is not None
+        return dt_util.parse_datetime(state.attributes["next_run"])
+
+    assert shown() == armed + timedelta(minutes=60)
+    await _tick(hass, freezer, timedelta(minutes=20))
+    await call(hass, "run_routine", {"routine": "Audit"})
+    await settle(hass)
+    assert shown() == armed + timedelta(minutes=60)
+    await _tick(hass, freezer, timedelta(minutes=41))  # the timer fired at 60
+    assert shown() == armed + timedelta(minutes=120)

@@ -291,12 +291,18 @@ async def test_voice_reminder_fires_after_restart_to_the_right_person(
 
 
 async def test_ambiguous_cancel_asks_which(
-    hass: HomeAssistant, entry: MockConfigEntry, hass_admin_user: Any
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_admin_user: Any,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Two matching reminders: the agent asks which one."""
+    """Two matching reminders: the agent asks which one, with their times."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(NOW)
     user = hass_admin_user.id
     await _say(hass, "remind me in 10 minutes to water the plants", user)
     await _say(hass, "remind me in 20 minutes to water the garden", user)
-    assert (await _say(hass, "cancel the water reminder", user)).startswith(
-        "Which one? 1: water the plants today at"
+    assert await _say(hass, "cancel the water reminder", user) == (
+        "Which one? 1: water the plants today at 14:10; 2: water the garden today at"
+        ' 14:20. Say its time, or for example "cancel the first water reminder".'
     )

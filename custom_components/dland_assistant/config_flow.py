@@ -386,7 +386,32 @@ class PersonaSubentryFlow(_SubentryFormFlow):
         return {CONF_NAME: subentry.title, **subentry.data}
 
 
-def _recipient_schema() -> vol.Schema:
+def _notify_targets(hass: HomeAssistant) -> list[selector.SelectOptionDict]:
+    """Return the notify entities and notify actions a channel can use."""
+    entities = [
+        selector.SelectOptionDict(value=entity_id, label=state.name)
+        for entity_id in hass.states.async_entity_ids("notify")
+        if (state := hass.states.get(entity_id)) is not None
+    ]
+    actions = [
+        selector.SelectOptionDict(value=f"notify.{service}", label=f"notify.{service}")
+        for service in hass.services.async_services_for_domain("notify")
+        # Not a target of its own: send_message needs an entity; this one is ours.
+        if service not in ("send_message", "persistent_notification")
+    ]
+    return [*entities, *actions]
+
+
+def _recipient_schema(hass: HomeAssistant) -> vol.Schema:
+    # Picked from what exists (entities and actions), or typed for one set up later.
+    targets = selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=_notify_targets(hass),
+            custom_value=True,
+            mode=selector.SelectSelectorMode.DROPDOWN,
+            sort=True,
+        )
+    )
     fields: dict[Any, Any] = {
         vol.Required(CONF_PERSON): selector.EntitySelector(
             selector.EntitySelectorConfig(domain="person")
@@ -400,7 +425,7 @@ def _recipient_schema() -> vol.Schema:
         ),
     }
     for channel in NOTIFY_CHANNELS:
-        fields[vol.Optional(channel)] = selector.TextSelector()
+        fields[vol.Optional(channel)] = targets
     fields[vol.Optional(CHANNEL_TTS)] = selector.EntitySelector(
         selector.EntitySelectorConfig(domain="media_player")
     )
@@ -449,7 +474,7 @@ class RecipientSubentryFlow(_SubentryFormFlow):
     """Map a person to the channels that reach them."""
 
     def _schema(self) -> vol.Schema:
-        return _recipient_schema()
+        return _recipient_schema(self.hass)
 
     def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
         return _recipient_errors(self.hass, self._get_entry(), data, own_id)

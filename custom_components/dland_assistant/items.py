@@ -20,9 +20,9 @@ from .const import (
 )
 from .coordinator import Overview, local_time
 from .cron import next_cron_run
-from .models import Execution, Task, TaskKind, TaskStatus
+from .models import Task, TaskKind, TaskStatus
 from .personas import agent_display_name
-from .routines import Routine
+from .routines import HeartbeatManager, Routine
 
 
 def recurring_tasks(overview: Overview) -> list[Task]:
@@ -80,9 +80,9 @@ def routine_schedule(routine: Routine) -> str:
 
 
 def routine_next_run(
-    hass: HomeAssistant, routine: Routine, last: Execution | None
+    hass: HomeAssistant, entry: ConfigEntry[Any], routine: Routine
 ) -> datetime | None:
-    """Return when a routine runs next (an interval counts from its last run)."""
+    """Return when a routine runs next."""
     if not routine.enabled:
         return None
     data, now = routine.data, dt_util.utcnow()
@@ -97,13 +97,14 @@ def routine_next_run(
         if local <= dt_util.now():
             local += timedelta(days=1)
         return dt_util.as_utc(local)
-    if last is None:
-        return None
-    return last.started + timedelta(minutes=int(data.get(CONF_INTERVAL, 60)))
+    # The interval timer's own next firing (it counts from when it was armed), which
+    # is what really comes; not the last run plus the interval.
+    heartbeats: HeartbeatManager = entry.runtime_data.heartbeats
+    return heartbeats.next_interval_run(routine)
 
 
 def routine_attributes(
-    hass: HomeAssistant, overview: Overview, routine_id: str
+    hass: HomeAssistant, entry: ConfigEntry[Any], overview: Overview, routine_id: str
 ) -> dict[str, Any]:
     """Return a routine's schedule, next and last run, and last status."""
     routine = overview.routines.get(routine_id)
@@ -115,7 +116,7 @@ def routine_attributes(
         "builtin": routine.builtin,
         "agent": routine.agent,
         "schedule": routine_schedule(routine),
-        "next_run": local_time(routine_next_run(hass, routine, last)),
+        "next_run": local_time(routine_next_run(hass, entry, routine)),
         "last_run": local_time(last.started) if last else None,
         "last_status": last.status.value if last else None,
     }

@@ -144,7 +144,18 @@ class HeartbeatManager:
     _running: set[str] = field(default_factory=set)
     # One armed schedule per routine (a cron routine's is replaced at each run).
     _unsubs: dict[str, CALLBACK_TYPE] = field(default_factory=dict)
+    # When each interval routine was armed: its timer fires at that + N intervals.
+    interval_armed: dict[str, datetime] = field(default_factory=dict)
     breaker_trips_seen: int = 0
+
+    def next_interval_run(self, routine: Routine) -> datetime | None:
+        """Return when an armed interval routine's timer fires next."""
+        armed = self.interval_armed.get(routine.routine_id)
+        if armed is None:
+            return None
+        interval = timedelta(minutes=int(routine.data[CONF_INTERVAL]))
+        elapsed = max(dt_util.utcnow() - armed, timedelta(0))
+        return armed + interval * (elapsed // interval + 1)
 
     @callback
     def async_start(self) -> None:
@@ -158,6 +169,7 @@ class HeartbeatManager:
         """Disarm all schedules."""
         while self._unsubs:
             self._unsubs.popitem()[1]()
+        self.interval_armed.clear()
 
     @callback
     def async_rearm(self) -> None:
@@ -187,6 +199,7 @@ class HeartbeatManager:
         elif kind == SCHEDULE_CRON:
             self._arm_cron(routine, _due)
         else:
+            self.interval_armed[routine.routine_id] = dt_util.utcnow()
             self._unsubs[routine.routine_id] = async_track_time_interval(
                 self.hass,
                 _due,

@@ -71,6 +71,9 @@ _AGENT_OUTCOMES = (
 )
 
 
+REMINDER_TITLE = "Reminder"
+
+
 class Overloaded(Exception):
     """No wakeup can start now: the breaker is open or the queue is full."""
 
@@ -418,7 +421,10 @@ class Scheduler:
                     self.entry,
                     request.recipient,
                     request.platform,
-                    title=request.name,
+                    # A reminder's name is its text: the title says what it is.
+                    title=REMINDER_TITLE
+                    if request.action is TaskAction.REMIND
+                    else request.name,
                     message=response,
                 )
                 if (

@@ -116,7 +116,12 @@ class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the schedule, next and last run, and last status."""
-        return routine_attributes(self.hass, self.coordinator.data, self.routine_id)
+        return routine_attributes(
+            self.hass,
+            self.coordinator.config_entry,
+            self.coordinator.data,
+            self.routine_id,
+        )
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch the routine on (routines are an administrator's)."""

@@ -92,7 +92,7 @@ def view(
             {
                 "name": routine.name,
                 "enabled": routine.enabled,
-                **routine_attributes(hass, overview, routine_id),
+                **routine_attributes(hass, entry, overview, routine_id),
             }
             for routine_id, routine in overview.routines.items()
             if caller.is_admin

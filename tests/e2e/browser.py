@@ -52,7 +52,10 @@ def new_page(
         "clientId": hass.client_id,
         "expires": int(time.time() * 1000) + tokens["expires_in"] * 1000,
     }
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    # A browser in the home's time zone (the dev configuration's), as a user's is.
+    page = browser.new_context(
+        viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin"
+    ).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.add_init_script(

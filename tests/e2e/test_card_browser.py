@@ -88,9 +88,32 @@ def test_card_shows_tasks_and_runs_live(
         assert "Slowly done: Brief me on the day." in done.inner_text()
 
         briefing_row.get_by_role("button", name="Pause").click()
-        briefing_row.get_by_text("paused").wait_for(timeout=30_000)
+        briefing_row.locator(".badge", has_text="paused").wait_for(timeout=30_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "card.png", full_page=True)
+
+        # Times follow the profile's 12/24-hour choice, not the browser's default.
+        call_mum = card.locator("tr.task", has_text="Call mum")
+        for time_format, twelve_hour in (("24", False), ("12", True)):
+            card.evaluate(
+                """(el, format) => {
+                    el.hass = {...el._hass, locale: {...el._hass.locale,
+                        time_format: format}};
+                    el._render();
+                }""",
+                time_format,
+            )
+            next_run = call_mum.locator("td").nth(2).inner_text()
+            assert ("AM" in next_run or "PM" in next_run) is twelve_hour, next_run
+
+        # Cancel asks first; only a second click cancels.
+        call_mum.get_by_role("button", name="Cancel").click()
+        call_mum.get_by_role("button", name="Cancel it?").wait_for(timeout=5_000)
+        assert card.locator("tr.task", has_text="Call mum").count() == 1
+        call_mum.get_by_role("button", name="Cancel it?").click()
+        card.locator("tr.task", has_text="Call mum").wait_for(
+            state="detached", timeout=30_000
+        )
         assert errors == []
 
     status, body = hass.call_service("get_executions", {"task_id": briefing["task_id"]})

@@ -10,6 +10,7 @@ const STATUS_COLORS = {
   skipped: "var(--secondary-text-color, #727272)",
   in_progress: "var(--info-color, #039be5)",
   scheduled: "var(--info-color, #039be5)",
+  paused: "var(--secondary-text-color, #727272)",
   running: "var(--info-color, #039be5)",
 };
 const BREAKER_COLORS = {
@@ -23,16 +24,29 @@ const escapeHtml = (value) =>
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
   })[c]);
 
-// Times are shown in Home Assistant's time zone, as the rest of its UI does.
-const when = (iso, timeZone) => {
+// Times follow the user's Home Assistant profile (language, 12/24-hour, server or
+// browser time zone), as the rest of its UI does, not the browser's defaults.
+const formatOptions = (hass) => {
+  const locale = hass?.locale || {};
+  const language = locale.time_format === "system" ? undefined : locale.language || hass?.language;
+  const hour12 = locale.time_format === "12" ? true : locale.time_format === "24" ? false : undefined;
+  const timeZone = locale.time_zone === "local" ? undefined : hass?.config?.time_zone;
+  return { language, hour12, timeZone };
+};
+
+const when = (iso, hass) => {
   if (!iso) return "–";
+  const { language, hour12, timeZone } = formatOptions(hass);
   const date = new Date(iso);
-  const day = (d) => d.toLocaleDateString([], { timeZone });
-  return day(date) === day(new Date())
-    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone })
-    : date.toLocaleString([], {
-      month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone,
-    });
+  const parts = (d) => new Intl.DateTimeFormat("en-CA", {
+    timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+  }).format(d);
+  const clock = { hour: "2-digit", minute: "2-digit", hour12, timeZone };
+  if (parts(date) === parts(new Date())) return date.toLocaleTimeString(language, clock);
+  const sameYear = parts(date).slice(0, 4) === parts(new Date()).slice(0, 4);
+  return date.toLocaleString(language, {
+    ...clock, month: "short", day: "numeric", ...(sameYear ? {} : { year: "numeric" }),
+  });
 };
 
 const badge = (status) =>
@@ -99,6 +113,15 @@ class DlandAssistantCard extends HTMLElement {
       "pause-routine": ["set_routine_enabled", { routine, enabled: enabled !== "true" }],
     };
     const [service, data] = calls[action];
+    if (action === "cancel" && button.dataset.confirm !== "yes") {
+      // Ask first: a cancelled task cannot be brought back.
+      button.dataset.confirm = "yes";
+      button.textContent = "Cancel it?";
+      button.classList.add("confirm");
+      clearTimeout(this._confirmTimer);
+      this._confirmTimer = setTimeout(() => this._render(), 4000);
+      return;
+    }
     button.disabled = true;
     try {
       await this._hass.callService("dland_assistant", service, data);
@@ -132,8 +155,13 @@ class DlandAssistantCard extends HTMLElement {
         tr + tr td { border-top: 1px solid var(--divider-color, #e0e0e0); }
         .badge { border-radius: 8px; padding: 1px 6px; color: #fff; font-size: 0.8em; white-space: nowrap; }
         .actions { text-align: right; }
-        button { cursor: pointer; border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff);
-          color: var(--primary-text-color); border-radius: 6px; padding: 2px 6px; margin: 0 2px 2px 0; }
+        button { cursor: pointer; font: inherit; font-size: 0.85em; font-weight: 500; letter-spacing: 0.02em;
+          border: none; border-radius: 18px; padding: 4px 10px; margin: 0 2px 2px 0;
+          background: transparent; color: var(--primary-color, #03a9f4); }
+        button:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.12); }
+        button:focus-visible { outline: 2px solid var(--primary-color, #03a9f4); }
+        button:disabled { opacity: 0.5; cursor: default; }
+        button.confirm { background: var(--error-color, #db4437); color: #fff; }
         .muted { color: var(--secondary-text-color); }
         .preview { color: var(--secondary-text-color); font-size: 0.85em; }
         .error { color: var(--error-color, #db4437); }
@@ -146,14 +174,13 @@ class DlandAssistantCard extends HTMLElement {
 
   _content(view) {
     const breaker = view.breaker.state;
-    const zone = this._hass?.config?.time_zone;
-    const at = (iso) => when(iso, zone);
+    const at = (iso) => when(iso, this._hass);
     const tasks = view.tasks.map((task) => `
       <tr class="task" data-task-id="${escapeHtml(task.task_id)}">
         <td>${escapeHtml(task.name)}<div class="muted">${escapeHtml(task.agent)}</div></td>
         <td>${escapeHtml(task.schedule)}</td>
         <td>${task.enabled ? at(task.next_run) : '<span class="muted">paused</span>'}</td>
-        <td>${badge(task.status === "running" ? "running" : task.last_status || task.status)}</td>
+        <td>${badge(task.status === "running" ? "running" : !task.enabled ? "paused" : task.last_status || task.status)}</td>
         <td class="actions">
           <button data-action="run" data-task-id="${escapeHtml(task.task_id)}" title="Run now">Run</button>
           <button data-action="pause" data-task-id="${escapeHtml(task.task_id)}" data-enabled="${task.enabled}"
