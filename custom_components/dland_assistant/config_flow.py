@@ -105,6 +105,7 @@ from .const import (
 from .cron import is_valid_cron
 from .gatherers import GATHERERS
 from .personas import find_persona
+from .runtime import DlandConfigEntry
 from .vonage import SIGNATURE_METHODS, UNKNOWN_SENDER_OPTIONS
 
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -202,7 +203,9 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> DlandAssistantOptionsFlow:
+    def async_get_options_flow(
+        config_entry: DlandConfigEntry,
+    ) -> DlandAssistantOptionsFlow:
         """Return the options flow."""
         return DlandAssistantOptionsFlow()
 

@@ -1,6 +1,7 @@
 """The Mission Control card in a real browser on a real Home Assistant."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,17 @@ def test_card_shows_tasks_and_runs_live(
     assert status == 200, body
     status, body = hass.call_service("run_routine", {"routine": "Audit"})
     assert status == 200, body
+    far = datetime.now(UTC) + timedelta(days=400)
+    status, body = hass.call_service(
+        "schedule_task",
+        {
+            "name": "Renew the passport",
+            "at": far.isoformat(),
+            "prompt": "x",
+            "action": "remind",
+        },
+    )
+    assert status == 200, body
 
     with logged_in_page(hass) as (page, errors):
         page.goto(f"{hass.base}/profile")
@@ -76,6 +88,9 @@ def test_card_shows_tasks_and_runs_live(
         briefing_row.wait_for(timeout=60_000)
         assert card.locator("tr.task", has_text="Call mum").is_visible()
         assert card.locator("tr.routine", has_text="Audit").is_visible()
+        # Not this year: the year is shown.
+        passport = card.locator("tr.task", has_text="Renew the passport")
+        assert str(far.year) in passport.locator("td").nth(2).inner_text()
         assert card.locator(".breaker").get_attribute("data-state") == "closed"
         assert card.locator("tr.execution", has_text="Audit").count() == 1
 
