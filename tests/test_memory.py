@@ -86,6 +86,9 @@ async def memory_master(
     return model
 
 
+# An afternoon, set before the routine is armed: the real clock between midnight and
+# 02:00 would make the coming 02:00 the wrong night.
+@pytest.mark.freeze_time("2026-06-15 15:00:00-07:00")
 async def test_nightly_distillation_stores_facts_once(
     hass: HomeAssistant,
     memory_master: MemoryMaster,
