@@ -451,3 +451,26 @@ async def add_ollama(
     assert await hass.config_entries.async_setup(ollama_entry.entry_id)
     await hass.async_block_till_done()
     return Ollama(conversation="conversation.scripted", ai_task="ai_task.scripted_task")
+
+
+async def post_in_two_writes(
+    client: Any, path: str, headers: dict[str, str], body: bytes
+) -> bytes:
+    """POST over a real socket with the body split in two writes a moment apart,
+    as clients and proxies send bodies; return the response's status line."""
+    reader, writer = await asyncio.open_connection(
+        client.server.host, client.server.port
+    )
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{head}"
+        f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body[: len(body) // 2]
+    )
+    await writer.drain()
+    await asyncio.sleep(0.2)
+    writer.write(body[len(body) // 2 :])
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    return status_line

@@ -3,6 +3,7 @@
 import asyncio
 from datetime import timedelta
 from http import HTTPStatus
+import json
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -15,7 +16,15 @@ from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .conftest import RecordingAgent, RecordingAITask, call, runtime, settle, wait_until
+from .conftest import (
+    RecordingAgent,
+    RecordingAITask,
+    call,
+    post_in_two_writes,
+    runtime,
+    settle,
+    wait_until,
+)
 
 
 async def test_wakeup_returns_202_and_logs_the_execution(
@@ -346,3 +355,32 @@ async def test_breaker_entity_shows_the_state(
     runtime_breaker(hass).record(True)
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == "off"  # type: ignore[union-attr]
+
+
+async def test_a_body_that_arrives_in_pieces_is_read_whole(
+    hass: HomeAssistant,
+    persona: str,
+    test_agent: RecordingAgent,
+    hass_client: ClientSessionGenerator,
+    hass_access_token: str,
+    socket_enabled: None,
+) -> None:
+    """Clients and proxies split bodies: a valid 20 KB wakeup sent in two TCP writes
+    a moment apart is one wakeup, not malformed JSON."""
+    client: Any = await hass_client()
+    prompt = "x" * 8000
+    wakeup = json.dumps({"agent": "nikki", "prompt": prompt, "deliver": False})
+    body = wakeup.encode()[:-1] + b" " * 12000 + b"}"  # spaces are valid JSON: 20 KB
+    status_line = await post_in_two_writes(
+        client,
+        "/api/wakeup",
+        {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {hass_access_token}",
+        },
+        body,
+    )
+    assert b" 202 " in status_line, status_line
+    await settle(hass)
+    [agent_call] = test_agent.calls
+    assert agent_call.text == prompt

@@ -21,7 +21,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 
-from .conftest import RecordingAgent, RecordingAITask, add_subentry, runtime, settle
+from .conftest import (
+    RecordingAgent,
+    RecordingAITask,
+    add_subentry,
+    post_in_two_writes,
+    runtime,
+    settle,
+)
 
 SECRET = "websub-secret"
 CHANNEL = "UCabc123"
@@ -271,3 +278,23 @@ async def test_youtube_not_set_up_is_404(
         await client.get("/api/events/youtube", params={"hub.mode": "subscribe"})
     ).status == 404
     assert (await client.post("/api/events/youtube", data=b"x")).status == 404
+
+
+async def test_a_notification_that_arrives_in_pieces_is_verified_whole(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    youtube: Any,
+    hass_client_no_auth: ClientSessionGenerator,
+    outside_agent: RecordingAITask,
+    socket_enabled: None,
+) -> None:
+    """A signed notification split across TCP writes passes its signature."""
+    client: Any = await hass_client_no_auth()
+    body = atom("vid9", "Split in two")
+    status_line = await post_in_two_writes(
+        client, "/api/events/youtube", signed(body), body
+    )
+    assert b" 202 " in status_line, status_line
+    await settle(hass)
+    [agent_call] = outside_agent.calls
+    assert "Split in two" in agent_call.text

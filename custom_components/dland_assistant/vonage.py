@@ -24,6 +24,7 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
 from . import router, task_manager
+from .bodies import async_read_body
 from .const import (
     CONF_AGENT,
     CONF_PERSON,
@@ -98,10 +99,8 @@ class VonageInboundView(HomeAssistantView):
 
     async def post(self, request: web.Request) -> web.Response:
         """Vonage's POST webhook: a form or JSON body."""
-        if (request.content_length or 0) > MAX_BODY_BYTES:
-            return json_error(HTTPStatus.BAD_REQUEST, "Body too large")
-        body = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
+        body = await async_read_body(request, MAX_BODY_BYTES)
+        if body is None:
             return json_error(HTTPStatus.BAD_REQUEST, "Body too large")
         try:
             if request.content_type == "application/json":

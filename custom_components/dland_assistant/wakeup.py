@@ -22,6 +22,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from . import task_manager
+from .bodies import async_read_body
 from .const import DOMAIN
 from .identity import Caller, async_caller, async_owner, async_validate_recipient
 from .models import Execution, ExecutionSource, RunRequest, Trust
@@ -181,10 +182,8 @@ async def async_read_json(request: web.Request) -> dict[str, Any] | web.Response
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
             "Send JSON (Content-Type: application/json)",
         )
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        return json_error(HTTPStatus.BAD_REQUEST, f"Body over {MAX_BODY_BYTES} bytes")
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
+    body = await async_read_body(request, MAX_BODY_BYTES)
+    if body is None:
         return json_error(HTTPStatus.BAD_REQUEST, f"Body over {MAX_BODY_BYTES} bytes")
     try:
         payload = json.loads(body)

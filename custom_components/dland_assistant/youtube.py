@@ -28,6 +28,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from . import router, task_manager
+from .bodies import async_read_body
 from .const import (
     CONF_AGENT,
     CONF_CALLBACK_URL,
@@ -147,10 +148,8 @@ class YouTubeView(HomeAssistantView):
         config = _config(hass)
         if config is None:
             return web.Response(status=HTTPStatus.NOT_FOUND)
-        if (request.content_length or 0) > MAX_ATOM_BYTES:
-            return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        body = await request.content.read(MAX_ATOM_BYTES + 1)
-        if len(body) > MAX_ATOM_BYTES:
+        body = await async_read_body(request, MAX_ATOM_BYTES)
+        if body is None:
             return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         if not signature_valid(
             body, request.headers.get("X-Hub-Signature"), config[CONF_SECRET]
