@@ -133,6 +133,35 @@ async def test_verification_echoes_only_our_topics(
     assert other.status == HTTPStatus.NOT_FOUND
 
 
+async def test_only_what_we_asked_for_is_confirmed(
+    hass: HomeAssistant,
+    youtube: Any,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Anyone can send the hub's verification GET: an unsubscribe we never asked
+    for is refused (it would drop our feed), and so is a subscribe after its lease."""
+    client = await hass_client_no_auth()
+
+    async def verify(mode: str) -> int:
+        response = await client.get(
+            "/api/events/youtube",
+            params={"hub.mode": mode, "hub.topic": TOPIC, "hub.challenge": "c"},
+        )
+        return response.status
+
+    await settle(hass)
+    assert await verify("unsubscribe") == HTTPStatus.NOT_FOUND
+    assert await verify("subscribe") == HTTPStatus.OK
+    # The hub refuses the renewal: nothing of ours is pending any more.
+    youtube.clear_requests()
+    youtube.post(HUB, status=HTTPStatus.INTERNAL_SERVER_ERROR)
+    freezer.tick(timedelta(days=5, seconds=1))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert await verify("subscribe") == HTTPStatus.NOT_FOUND
+
+
 async def test_signed_notification_wakes_the_agent_once_per_video(
     hass: HomeAssistant,
     entry: MockConfigEntry,

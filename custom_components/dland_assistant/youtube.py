@@ -11,7 +11,7 @@ storm of notifications for a few videos wakes the agent once per video.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 import hashlib
 import hmac
 from http import HTTPStatus
@@ -26,6 +26,8 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from . import router, task_manager
 from .bodies import async_read_body
@@ -49,6 +51,10 @@ MAX_ATOM_BYTES = 256 * 1024
 DEFAULT_HUB = "https://pubsubhubbub.appspot.com/subscribe"
 TOPIC = "https://www.youtube.com/xml/feeds/videos.xml?channel_id={channel}"
 LEASE_SECONDS = 5 * 24 * 3600
+# The subscriptions we asked the hub for, by topic, until their lease ends: a
+# verification of anything else (an unsubscribe we never asked for, say) is
+# refused, so a stranger cannot drop our feed. One entry per configured channel.
+REQUESTED: HassKey[dict[str, datetime]] = HassKey(f"{DOMAIN}_youtube_requested")
 DEFAULT_PROMPT = "A new video was published. Tell the user about it in one sentence."
 ATOM = "{http://www.w3.org/2005/Atom}"
 YT = "{http://www.youtube.com/xml/schemas/2015}"
@@ -131,12 +137,18 @@ class YouTubeView(HomeAssistantView):
 
     async def get(self, request: web.Request) -> web.Response:
         """Confirm a (un)subscription the hub asks about, for our topics only."""
-        config = _config(request.app[KEY_HASS])
+        hass = request.app[KEY_HASS]
+        config = _config(hass)
         query = request.query
+        topic = query.get("hub.topic")
+        until = hass.data.get(REQUESTED, {}).get(topic or "")
         if (
             config is None
-            or query.get("hub.mode") not in ("subscribe", "unsubscribe")
-            or query.get("hub.topic") not in topics(config)
+            # We only ever subscribe; an unsubscribe is nobody's we asked for.
+            or query.get("hub.mode") != "subscribe"
+            or topic not in topics(config)
+            or until is None
+            or dt_util.utcnow() > until
             or not query.get("hub.challenge")
         ):
             return web.Response(status=HTTPStatus.NOT_FOUND)
@@ -195,6 +207,8 @@ async def async_subscribe(hass: HomeAssistant, config: dict[str, Any]) -> int:
     """Ask the hub to (re)subscribe every channel; return how many it accepted."""
     session = async_get_clientsession(hass)
     accepted = 0
+    requested = hass.data.setdefault(REQUESTED, {})
+    requested.clear()  # channels removed since are not ours to confirm any more
     for topic in sorted(topics(config)):
         form = {
             "hub.mode": "subscribe",
@@ -210,6 +224,8 @@ async def async_subscribe(hass: HomeAssistant, config: dict[str, Any]) -> int:
             ) as resp:
                 if resp.status in (HTTPStatus.ACCEPTED, HTTPStatus.NO_CONTENT):
                     accepted += 1
+                    lease = timedelta(seconds=LEASE_SECONDS)
+                    requested[topic] = dt_util.utcnow() + lease
                 else:
                     LOGGER.warning(
                         "YouTube hub refused %s: HTTP %s", topic, resp.status

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import threading
 import time
 
 from .accounts import add_subentry
@@ -17,6 +19,27 @@ VONAGE_SECRET = "vonage-fuzz-secret"
 VONAGE_METHOD = "sha256"
 
 
+class _Hub(BaseHTTPRequestHandler):
+    """A WebSub hub on loopback that accepts every subscription (Google's is the
+    internet); the integration then expects the hub's verification for it."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+def start_hub() -> str:
+    """Start the loopback hub for the rest of the test session; return its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/subscribe"
+
+
 def add_webhook_sources(process: HassProcess) -> str:
     """Add a YouTube and a signed Vonage source in the UI's way; return the entry id."""
     entry_id = process.config_entry_id(DOMAIN)
@@ -28,8 +51,8 @@ def add_webhook_sources(process: HassProcess) -> str:
             "channels": YT_CHANNEL,
             "secret": YT_SECRET,
             "callback_url": "https://example.invalid/api/events/youtube",
-            # Unreachable on purpose: the tests must not depend on Google.
-            "hub_url": "http://127.0.0.1:9/subscribe",
+            # A hub of our own: the tests must not depend on Google.
+            "hub_url": start_hub(),
         },
     )
     add_subentry(
