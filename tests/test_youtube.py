@@ -327,3 +327,31 @@ async def test_a_notification_that_arrives_in_pieces_is_verified_whole(
     await settle(hass)
     [agent_call] = outside_agent.calls
     assert "Split in two" in agent_call.text
+
+
+async def test_a_flood_of_forgeries_is_logged_as_a_count(
+    hass: HomeAssistant,
+    youtube: Any,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """2,000 forged notifications from one client: two log lines, not 2,000."""
+    clock = [1000.0]
+    monkeypatch.setattr(
+        "custom_components.dland_assistant.refusals.time.monotonic", lambda: clock[0]
+    )
+    client = await hass_client_no_auth()
+    body = atom("vid1")
+    forged = {"X-Hub-Signature": "sha1=" + "0" * 40}
+    for _ in range(1999):
+        await client.post("/api/events/youtube", data=body, headers=forged)
+    clock[0] += 301  # the next report is due
+    await client.post("/api/events/youtube", data=body, headers=forged)
+    lines = [r.getMessage() for r in caplog.records if "bad signature" in r.message]
+    assert lines == [
+        "YouTube notifications with a bad signature: 1 refused since the last report"
+        " (1 in all); the next report comes in 300 s at the earliest",
+        "YouTube notifications with a bad signature: 1999 refused since the last"
+        " report (2000 in all); the next report comes in 300 s at the earliest",
+    ]

@@ -39,6 +39,7 @@ from .const import (
     SUBENTRY_VONAGE,
 )
 from .models import Trust
+from .refusals import RefusalLog
 from .scheduler import Overloaded
 from .wakeup import MAX_BODY_BYTES, Wakeup, json_error
 
@@ -93,6 +94,12 @@ class VonageInboundView(HomeAssistantView):
     name = f"api:{DOMAIN}:events:vonage"
     requires_auth = False
 
+    def __init__(self) -> None:
+        """Count refusals per Home Assistant (one view each)."""
+        self.bad_signatures = RefusalLog(
+            "Vonage requests with a bad or stale signature"
+        )
+
     async def get(self, request: web.Request) -> web.Response:
         """Vonage's GET webhook: the parameters are in the query."""
         return await self._async_handle(request, dict(request.query))
@@ -136,7 +143,7 @@ class VonageInboundView(HomeAssistantView):
         if not signature_valid(
             params, config[CONF_SIGNATURE_SECRET], config[CONF_SIGNATURE_METHOD]
         ):
-            LOGGER.warning("Dropped a Vonage request with a bad or stale signature")
+            self.bad_signatures.refused()
             return json_error(HTTPStatus.UNAUTHORIZED, "Bad signature")
         message_id, sender = params.get("messageId"), params.get("msisdn")
         text = params.get("text", "")

@@ -43,6 +43,7 @@ from .const import (
     SUBENTRY_YOUTUBE,
 )
 from .models import Trust
+from .refusals import RefusalLog
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
 from .wakeup import Wakeup
@@ -135,6 +136,10 @@ class YouTubeView(HomeAssistantView):
     name = f"api:{DOMAIN}:events:youtube"
     requires_auth = False
 
+    def __init__(self) -> None:
+        """Count refusals per Home Assistant (one view each)."""
+        self.bad_signatures = RefusalLog("YouTube notifications with a bad signature")
+
     async def get(self, request: web.Request) -> web.Response:
         """Confirm a (un)subscription the hub asks about, for our topics only."""
         hass = request.app[KEY_HASS]
@@ -166,7 +171,7 @@ class YouTubeView(HomeAssistantView):
         if not signature_valid(
             body, request.headers.get("X-Hub-Signature"), config[CONF_SECRET]
         ):
-            LOGGER.warning("Dropped a YouTube notification with a bad signature")
+            self.bad_signatures.refused()
             # WebSub: acknowledge, but ignore the message.
             return web.Response(status=HTTPStatus.ACCEPTED)
         try:
