@@ -165,6 +165,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+def _store_unavailable(err: StoreError) -> ConfigEntryNotReady:
+    """Return the retry-later error for a database that cannot be used now."""
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key="store_unavailable",
+        translation_placeholders={"error": str(err)},
+    )
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> bool:
     """Open the store and start the scheduler."""
     options = {**DEFAULT_OPTIONS, **entry.options}
@@ -177,21 +186,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
             translation_placeholders={"error": str(err)},
         ) from err
     except StoreError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="store_unavailable",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise _store_unavailable(err) from err
     try:
         identities = await async_identities(hass, store)
         await _async_give_tasks_owners(hass, store, identities)
     except StoreError as err:
         await store.async_close()
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="store_unavailable",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise _store_unavailable(err) from err
     scheduler = Scheduler(
         hass,
         entry,
@@ -216,11 +217,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
         await scheduler.async_start()
     except StoreError as err:
         await store.async_close()
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="store_unavailable",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise _store_unavailable(err) from err
 
     async def _async_on_stop(_event: Event) -> None:
         # Record runs interrupted by the shutdown and release the database file.

@@ -489,14 +489,7 @@ class Scheduler:
                 return await async_run_agent(
                     self.hass, request.agent, request.full_prompt, context
                 )
-        run.conversation_id, continued = self.sessions.conversation_id(persona, request)
-        instructions = await self._async_persona_prompt(
-            persona,
-            request,
-            context,
-            run.conversation_id if continued else None,
-            recall=True,
-        )
+        instructions = await self._async_session(run, persona, context, recall=True)
         async with self._slots, asyncio.timeout(request.timeout):
             return await async_run_agent(
                 self.hass,
@@ -508,6 +501,25 @@ class Scheduler:
                 language=persona.language,
             )
 
+    async def _async_session(
+        self, run: _Run, persona: Persona, context: Context, *, recall: bool
+    ) -> str:
+        """Give the run its conversation and return the persona's instructions.
+
+        One window per persona, people and trust; the instructions carry the
+        turns it continues (and memories when ``recall``).
+        """
+        run.conversation_id, continued = self.sessions.conversation_id(
+            persona, run.request
+        )
+        return await self._async_persona_prompt(
+            persona,
+            run.request,
+            context,
+            run.conversation_id if continued else None,
+            recall=recall,
+        )
+
     async def _async_execute_outside(
         self, run: _Run, persona: Persona | None, context: Context
     ) -> str:
@@ -518,15 +530,8 @@ class Scheduler:
         request = run.request
         instructions = ""
         if persona is not None:
-            run.conversation_id, continued = self.sessions.conversation_id(
-                persona, request
-            )
-            instructions = await self._async_persona_prompt(
-                persona,
-                request,
-                context,
-                run.conversation_id if continued else None,
-                recall=False,
+            instructions = await self._async_session(
+                run, persona, context, recall=False
             )
         async with self._slots, asyncio.timeout(request.timeout):
             prompt = request.full_prompt

@@ -195,8 +195,15 @@ def _repeat_days(text: str) -> tuple[str, str] | None:
         return None
     ordered = sorted({day for day in days if day is not None})
     names = [WEEKDAYS[day].capitalize() for day in ordered]
-    words = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return ",".join(str(_CRON_DAY[day]) for day in ordered), f"every {words}"
+    field = ",".join(str(_CRON_DAY[day]) for day in ordered)
+    return field, f"every {_and_list(names)}"
+
+
+def _and_list(names: list[str]) -> str:
+    """Return 'Monday', 'Monday and Friday', 'Monday, Wednesday and Friday'."""
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _resolve(clock: _Clock, day: date | None, now: datetime) -> datetime | None:
@@ -236,22 +243,31 @@ def parse_when(text: str, now: datetime) -> When | None:
         )
     if text.startswith("every "):
         return None
-    if match := re.fullmatch(r"(?:(.+?)\s+)?at\s+(.+)", text):
-        day_text, clock_text = match[1], match[2]
-        if day_text is None:
-            # "at 8 tomorrow": the day after the time.
-            parts = clock_text.split()
-            for cut in range(1, len(parts)):
-                clock = _parse_clock(" ".join(parts[:cut]))
-                late_day = _parse_day(" ".join(parts[cut:]), now.date())
-                if clock is not None and late_day is not None:
-                    return _once(clock, late_day, " ".join(parts[cut:]), now)
-        clock = _parse_clock(clock_text)
-        day = _parse_day(day_text, now.date()) if day_text else None
-        if clock is None or (day_text and day is None):
-            return None
+    if (at := _parse_at(text, now.date())) is not None:
+        clock, day, day_text = at
         return _once(clock, day, day_text, now)
     return None
+
+
+def _parse_at(text: str, today: date) -> tuple[_Clock, date | None, str | None] | None:
+    """Parse '(day) at clock' or 'at clock day': the clock, the day, its words."""
+    match = re.fullmatch(r"(?:(.+?)\s+)?at\s+(.+)", text)
+    if match is None:
+        return None
+    day_text, clock_text = match[1], match[2]
+    if day_text is None:
+        # "at 8 tomorrow": the day after the time.
+        parts = clock_text.split()
+        for cut in range(1, len(parts)):
+            clock = _parse_clock(" ".join(parts[:cut]))
+            late_text = " ".join(parts[cut:])
+            if clock is not None and (late := _parse_day(late_text, today)):
+                return clock, late, late_text
+    clock = _parse_clock(clock_text)
+    day = _parse_day(day_text, today) if day_text else None
+    if clock is None or (day_text and day is None):
+        return None
+    return clock, day, day_text
 
 
 def _once(
@@ -272,22 +288,9 @@ def moment_filter(text: str, now: datetime) -> Callable[[datetime], bool] | None
 
     For choosing a reminder by its time; None when the text is not such a phrase.
     """
-    text = _normal(text)
-    match = re.fullmatch(r"(?:(.+?)\s+)?at\s+(.+)", text)
-    if match is None:
+    if (at := _parse_at(_normal(text), now.date())) is None:
         return None
-    day_text, clock_text = match[1], match[2]
-    if day_text is None and len(words := clock_text.split()) > 1:
-        for cut in range(1, len(words)):
-            if _parse_clock(" ".join(words[:cut])) and _parse_day(
-                " ".join(words[cut:]), now.date()
-            ):
-                clock_text, day_text = " ".join(words[:cut]), " ".join(words[cut:])
-                break
-    clock = _parse_clock(clock_text)
-    day = _parse_day(day_text, now.date()) if day_text else None
-    if clock is None or (day_text and day is None):
-        return None
+    clock, day, _ = at
     hours = {clock.hour, clock.hour + 12} if clock.either_half else {clock.hour}
 
     def matches(moment: datetime) -> bool:
@@ -359,5 +362,4 @@ def describe_cron(cron: str) -> str | None:
     except ValueError:
         return None
     names = [WEEKDAYS[(number - 1) % 7].capitalize() for number in numbers]
-    words = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f"every {words} at {clock}"
+    return f"every {_and_list(names)} at {clock}"

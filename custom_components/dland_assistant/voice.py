@@ -96,10 +96,6 @@ def _refuse(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
     return response
 
 
-def _now(hass: HomeAssistant) -> datetime:
-    return dt_util.as_local(dt_util.utcnow())
-
-
 def _when_words(task: Task, now: datetime) -> str:
     """Say when a reminder comes next, and how it repeats."""
     assert task.next_run is not None
@@ -141,7 +137,7 @@ class RemindIntentHandler(intent.IntentHandler):
         slots = self.async_validate_slots(intent_obj.slots)
         lead = slots.get("lead", {}).get("value", "")
         said = f"{lead} {slots['request']['value']}".strip()
-        now = _now(intent_obj.hass)
+        now = dt_util.now()
         parsed = split_request(said, now)
         if parsed is None:
             return _refuse(
@@ -182,7 +178,7 @@ class ListRemindersIntentHandler(intent.IntentHandler):
         reminders = await _async_reminders(intent_obj, caller)
         if not reminders:
             return _speak(intent_obj, "You have no reminders.")
-        now = _now(intent_obj.hass)
+        now = dt_util.now()
         parts = [f"{task.name} {_when_words(task, now)}" for task in reminders]
         noun = "reminder" if len(parts) == 1 else "reminders"
         return _speak(intent_obj, f"You have {len(parts)} {noun}: {'; '.join(parts)}.")
@@ -256,7 +252,7 @@ class CancelReminderIntentHandler(intent.IntentHandler):
             slots[key]["value"] for key in ("reminder", "moment") if key in slots
         )
         caller = await async_caller(intent_obj.hass, intent_obj.context)
-        now = _now(intent_obj.hass)
+        now = dt_util.now()
         reminders = await _async_reminders(intent_obj, caller)
         matches, wanted = _choose(reminders, said, now)
         if not matches:
