@@ -105,32 +105,24 @@ def test_lord_howe_half_hour_shift() -> None:
         ("Australia/Lord_Howe", "2026-04-05"),
     ],
 )
-def test_every_quarter_hour_fires_once_per_local_time(zone: str, day: str) -> None:
-    """Over a transition day no local time fires twice and runs stay in order."""
+def test_every_quarter_hour_follows_real_time(zone: str, day: str) -> None:
+    """A wildcard expression runs every 15 real minutes through a change: twice in
+    a repeated hour (at two instants), never inside a skipped one.
+    """
     zone_info = ZoneInfo(zone)
     start = datetime.fromisoformat(f"{day} 00:00").replace(tzinfo=zone_info)
-    runs = _runs(
-        "*/15 * * * *",
-        zone,
-        (start - timedelta(minutes=1)).astimezone(UTC).replace(tzinfo=None).isoformat(),
-        (start + timedelta(days=1)).astimezone(UTC).replace(tzinfo=None).isoformat(),
-    )
-    local_times = [r[:16] for r in runs]
-    assert len(local_times) == len(set(local_times))
-    assert runs == sorted(runs, key=datetime.fromisoformat)
-
-    def exists(hour: int, minute: int) -> bool:
-        wall = start.replace(hour=hour, minute=minute)
-        return wall.astimezone(UTC).astimezone(zone_info).replace(tzinfo=None) == (
-            wall.replace(tzinfo=None)
-        )
-
-    quarters = {(h, m) for h in range(24) for m in (0, 15, 30, 45)}
-    missing = {f"{h:02d}:{m:02d}" for h, m in quarters if not exists(h, m)}
-    seen = {r[11:16] for r in runs}
-    # Each existing quarter fires once; the ones the clock skips do not appear.
-    assert seen == {f"{h:02d}:{m:02d}" for h, m in quarters} - missing
-    assert len(runs) == 96 - len(missing)
+    first = start.astimezone(UTC)
+    end = (start + timedelta(days=1)).astimezone(UTC)
+    after = first - timedelta(minutes=1)
+    runs: list[datetime] = []
+    while (after := next_cron_run("*/15 * * * *", zone, after)) < end:  # type: ignore[assignment,operator]
+        runs.append(after)
+    quarters = int((end - first) / timedelta(minutes=15))
+    assert runs == [first + timedelta(minutes=15 * n) for n in range(quarters)]
+    # A repeated half hour adds two runs, a skipped hour removes four.
+    change = start.utcoffset() - (start + timedelta(days=1)).utcoffset()  # type: ignore[operator]
+    assert len(runs) == 96 + change // timedelta(minutes=15)
+    assert len(runs) != 96
 
 
 def test_hourly_task_in_the_spring_gap_runs_once() -> None:
@@ -161,8 +153,12 @@ def test_no_run_is_returned_for_impossible_dates() -> None:
         ("@daily", False),
         ("", False),
         ("a b c d e", False),
+        ("0 0 30 2 *", False),  # 30 February never comes
+        ("10 " + ",".join(["1"] * 46) + " * * *", True),  # 100 characters
+        ("10 " + ",".join(["1"] * 47) + " * * *", False),  # 102: over the bound
+        ("0 0 * * " + ",".join(["1"] * 500_000), False),
     ],
 )
 def test_is_valid_cron(expression: str, valid: bool) -> None:
-    """Only five-field expressions croniter understands are valid."""
+    """Only five-field expressions cronsim understands, up to 100 characters."""
     assert is_valid_cron(expression) is valid

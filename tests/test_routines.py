@@ -279,6 +279,10 @@ async def test_routine_form_checks_its_answers(
         ({"schedule": "daily"}, {"time": "time_required"}),
         ({"schedule": "cron", "cron": "61 * * * *"}, {"cron": "invalid_cron"}),
         (
+            {"schedule": "cron", "cron": "1," * 60 + "2 * * * *"},
+            {"cron": "cron_too_long"},
+        ),
+        (
             {"schedule": "interval", "interval": 5, "agent": "ghost"},
             {"agent": "unknown_agent"},
         ),

@@ -120,7 +120,8 @@ BAD_REQUESTS: list[tuple[dict[str, Any], str]] = [
     ({"prompt": "hi", "cron": "* * * *"}, "invalid_cron"),
     ({"prompt": "hi", "cron": "0 0 * * * *"}, "invalid_cron"),
     ({"prompt": "hi", "cron": "@daily"}, "invalid_cron"),
-    ({"prompt": "hi", "cron": "0 0 30 2 *"}, "cron_never_runs"),
+    ({"prompt": "hi", "cron": "0 0 30 2 *"}, "invalid_cron"),
+    ({"prompt": "hi", "cron": "0 0 * * " + ",".join(["1"] * 500_000)}, "cron_too_long"),
     ({"prompt": "hi", "at": "2000-01-01 00:00:00"}, "at_in_past"),
     ({"prompt": "hi", "in": {"seconds": 0}}, "delay_not_positive"),
     (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import datetime, timedelta
+from itertools import islice, takewhile
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.core import HomeAssistant
@@ -15,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import DlandCoordinator, Overview
-from .cron import next_cron_run
+from .cron import cron_runs
 from .entity import DlandCoordinatorEntity
 from .models import Execution, Task, TaskKind
 from .runtime import DlandConfigEntry
@@ -24,8 +25,10 @@ from .store import StoreError
 PARALLEL_UPDATES = 0
 # A run shows as a short event; runs without an end (in progress) last this long.
 RUN_LENGTH = timedelta(minutes=1)
-# Enough for a every-minute cron over a day; bounds a pathological request.
-MAX_RUNS_PER_TASK = 1500
+# Upcoming runs one request shows, over all tasks: a week of hourly tasks for a
+# dozen tasks, or a day of an every-minute one. Expanding costs about 50 µs a run
+# and happens off the event loop.
+MAX_UPCOMING_RUNS = 2000
 
 
 async def async_setup_entry(
@@ -38,20 +41,39 @@ async def async_setup_entry(
 
 
 def upcoming_runs(
-    task: Task, time_zone: str, start: datetime, end: datetime
+    task: Task, time_zone: str, start: datetime, end: datetime, limit: int
 ) -> list[datetime]:
-    """Return a task's runs due in a window (a paused task has none)."""
-    if not task.enabled or task.next_run is None:
+    """Return up to ``limit`` of a task's runs due in a window (none when paused)."""
+    if not task.enabled or task.next_run is None or limit <= 0:
         return []
     if task.kind is not TaskKind.CRON or task.cron is None:
         return [task.next_run] if start <= task.next_run < end else []
-    runs: list[datetime] = []
-    when: datetime | None = task.next_run
-    while when is not None and when < end and len(runs) < MAX_RUNS_PER_TASK:
-        if when >= start:
-            runs.append(when)
-        when = next_cron_run(task.cron, task.time_zone or time_zone, when)
+    runs = [task.next_run] if start <= task.next_run < end else []
+    # A run at the window's very start counts (cron runs are whole minutes).
+    after = max(start - timedelta(seconds=1), task.next_run)
+    later = cron_runs(task.cron, task.time_zone or time_zone, after)
+    runs += islice(takewhile(lambda when: when < end, later), limit - len(runs))
     return runs
+
+
+def _upcoming_events(
+    tasks: list[Task], time_zone: str, start: datetime, end: datetime
+) -> list[CalendarEvent]:
+    """Return the upcoming runs of tasks as events, at most MAX_UPCOMING_RUNS."""
+    events: list[CalendarEvent] = []
+    for task in tasks:
+        events.extend(
+            CalendarEvent(
+                start=when,
+                end=when + RUN_LENGTH,
+                summary=task.name,
+                uid=f"{task.task_id}-{when.timestamp():.0f}",
+            )
+            for when in upcoming_runs(
+                task, time_zone, start, end, MAX_UPCOMING_RUNS - len(events)
+            )
+        )
+    return events
 
 
 def _past_event(execution: Execution, name: str) -> CalendarEvent:
@@ -117,16 +139,11 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
             upcoming += await store.async_tasks_due_between(
                 max(start_date, now), end_date
             )
-        for task in upcoming:
-            for when in upcoming_runs(
-                task, hass.config.time_zone, max(start_date, now), end_date
-            ):
-                events.append(
-                    CalendarEvent(
-                        start=when,
-                        end=when + RUN_LENGTH,
-                        summary=task.name,
-                        uid=f"{task.task_id}-{when.timestamp():.0f}",
-                    )
-                )
+        events += await hass.async_add_executor_job(
+            _upcoming_events,
+            upcoming,
+            hass.config.time_zone,
+            max(start_date, now),
+            end_date,
+        )
         return sorted(events, key=lambda event: event.start_datetime_local)

@@ -102,7 +102,7 @@ from .const import (
     SUBENTRY_WHMCS,
     SUBENTRY_YOUTUBE,
 )
-from .cron import is_valid_cron
+from .cron import MAX_CRON_LENGTH, is_valid_cron
 from .gatherers import GATHERERS
 from .personas import find_persona
 from .runtime import DlandConfigEntry
@@ -616,6 +616,10 @@ class RoutineSubentryFlow(_SubentryFormFlow):
             errors[CONF_INTERVAL] = "interval_required"
         elif schedule == SCHEDULE_DAILY and not data.get(CONF_TIME):
             errors[CONF_TIME] = "time_required"
+        elif schedule == SCHEDULE_CRON and (
+            len(data.get(CONF_CRON, "")) > MAX_CRON_LENGTH
+        ):
+            errors[CONF_CRON] = "cron_too_long"
         elif schedule == SCHEDULE_CRON and not is_valid_cron(data.get(CONF_CRON, "")):
             errors[CONF_CRON] = "invalid_cron"
         if _is_unknown_agent(self.hass, self._get_entry(), data.get(CONF_AGENT)):

@@ -25,7 +25,7 @@ from .const import (
     PERSONA_PREFIX,
     SIGNAL_TASKS_CHANGED,
 )
-from .cron import is_valid_cron, next_cron_run
+from .cron import MAX_CRON_LENGTH, is_valid_cron, next_cron_run
 from .identity import Caller, async_owner, async_validate_recipient
 from .models import (
     Execution,
@@ -132,6 +132,8 @@ def _first_run(
     if len(given) != 1:
         raise invalid("schedule_conflict" if given else "schedule_missing")
     if request.cron is not None:
+        if len(request.cron) > MAX_CRON_LENGTH:
+            raise invalid("cron_too_long", limit=MAX_CRON_LENGTH)
         if not is_valid_cron(request.cron):
             raise invalid("invalid_cron", cron=request.cron)
         first = next_cron_run(request.cron, hass.config.time_zone, now)
