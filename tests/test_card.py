@@ -49,7 +49,7 @@ async def test_subscription_pushes_every_change(
     first: dict[str, Any] = (await client.receive_json())["event"]
     assert first["tasks"] == []
     assert [r["name"] for r in first["routines"]] == ["Audit"]
-    assert first["breaker"] == {"state": "closed", "failures": 0, "trips": 0}
+    assert first["breaker"] == {"state": "closed", "trips": 0, "agents": {}}
 
     created = await call(
         hass,

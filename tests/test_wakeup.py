@@ -201,7 +201,7 @@ async def test_breaker_opens_sheds_and_recovers(
             "/api/wakeup", json={"agent": "Nikki", "prompt": "x", "wait": True}
         )
         assert (await response.json())["status"] == "failed"
-    breaker = runtime_breaker(hass)
+    breaker = runtime_breaker(hass, test_agent.agent_id)
     assert breaker.state == "open"
     response = await client.post("/api/wakeup", json={"agent": "Nikki", "prompt": "x"})
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
@@ -231,10 +231,11 @@ async def test_breaker_opens_sheds_and_recovers(
     assert (await response.json())["response"] == "back"
 
 
-def runtime_breaker(hass: HomeAssistant) -> CircuitBreaker:
+def runtime_breaker(hass: HomeAssistant, agent: str) -> CircuitBreaker:
+    """Return the breaker of a conversation agent."""
     from custom_components.dland_assistant.task_manager import get_runtime
 
-    return get_runtime(hass).scheduler.breaker
+    return get_runtime(hass).scheduler.breaker.for_agent(agent)
 
 
 async def test_queue_full_is_503(
@@ -283,9 +284,9 @@ async def test_wakeup_action(
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "wakeup", {"agent": "ghost", "prompt": "Hi"})
     assert err.value.translation_key == "unknown_agent"
-    runtime_breaker(hass).record(False)
+    runtime_breaker(hass, test_agent.agent_id).record(False)
     for _ in range(4):
-        runtime_breaker(hass).record(False)
+        runtime_breaker(hass, test_agent.agent_id).record(False)
     with pytest.raises(HomeAssistantError) as overloaded:
         await call(hass, "wakeup", {"agent": "nikki", "prompt": "Hi"})
     assert overloaded.value.translation_key == "overloaded"
@@ -352,7 +353,10 @@ async def test_breaker_entity_shows_the_state(
     assert state.state == "on"
     assert state.attributes["breaker_state"] == "open"
     assert state.attributes["trips"] == 1
-    runtime_breaker(hass).record(True)
+    assert state.attributes["agents"] == {
+        test_agent.agent_id: {"state": "open", "failures": 5, "trips": 1}
+    }
+    runtime_breaker(hass, test_agent.agent_id).record(True)
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == "off"  # type: ignore[union-attr]
 

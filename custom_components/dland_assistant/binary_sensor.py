@@ -1,4 +1,4 @@
-"""Binary sensors: the agent circuit breaker (a problem when it sheds load)."""
+"""Binary sensors: the agents' circuit breakers (a problem when one sheds load)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .breaker import BreakerState, CircuitBreaker
+from .breaker import AgentBreakers, BreakerState
 from .entity import DlandEntity
 from .runtime import DlandConfigEntry
 
@@ -29,28 +29,28 @@ async def async_setup_entry(
 
 
 class BreakerBinarySensor(DlandEntity, BinarySensorEntity):
-    """On while the breaker is open or half-open: wakeups are being shed."""
+    """On while any agent's breaker is open or half-open: its wakeups are shed."""
 
     _attr_device_class = BinarySensorDeviceClass.PROBLEM
     _attr_entity_category = EntityCategory.DIAGNOSTIC
 
-    def __init__(self, entry: DlandConfigEntry, breaker: CircuitBreaker) -> None:
-        """Watch one breaker."""
+    def __init__(self, entry: DlandConfigEntry, breaker: AgentBreakers) -> None:
+        """Watch the agents' breakers."""
         super().__init__(entry, "agent_breaker")
         self._breaker = breaker
 
     @property
     def is_on(self) -> bool:
-        """Return whether the breaker is not closed."""
+        """Return whether any agent's breaker is not closed."""
         return self._breaker.state is not BreakerState.CLOSED
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the breaker's details."""
+        """Return the worst state, the trips, and each agent's breaker."""
         return {
             "breaker_state": self._breaker.state.value,
-            "consecutive_failures": self._breaker.failures,
             "trips": self._breaker.trips,
+            "agents": self._breaker.by_agent(),
         }
 
     async def async_added_to_hass(self) -> None:

@@ -27,6 +27,10 @@ DEFAULT_MISSED_RUN_GRACE: Final = 300
 
 MAX_PROMPT_BYTES: Final = 8192
 MAX_NAME_LENGTH: Final = 200
+# Agent, user, channel and other ids a request names (entity ids are at most 255).
+MAX_ID_LENGTH: Final = 255
+# A wakeup's or event's quoted context, as JSON.
+MAX_CONTEXT_BYTES: Final = 16 * 1024
 # Responses and errors in fired events are cut to keep the event bus and recorder lean.
 EVENT_TEXT_LIMIT: Final = 1000
 

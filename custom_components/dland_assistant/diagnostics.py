@@ -69,6 +69,7 @@ async def async_get_config_entry_diagnostics(
             "abandoned_at_start": scheduler.abandoned_at_start,
             "breaker": scheduler.breaker.state.value,
             "breaker_trips": scheduler.breaker.trips,
+            "breakers": scheduler.breaker.by_agent(),
             "now": local_time(dt_util.utcnow()),
         },
         "recent_failures": [

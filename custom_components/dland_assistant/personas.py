@@ -176,14 +176,21 @@ class SessionTracker:
     """Continues one conversation per persona, people and trust within a window.
 
     An outside run and a trusted run never share a conversation, whoever they are
-    for: each trust level has its own window.
+    for: each trust level has its own window. Sessions past their window are
+    forgotten, and at most ``limit`` are kept (the least recently used go first).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 1000) -> None:
         """Start with no sessions."""
+        self.limit = limit
+        # Least recently used first: a continued session moves to the end.
         self._sessions: dict[
-            tuple[str, str, str | None, Trust], tuple[str, datetime]
+            tuple[str, str, str | None, Trust], tuple[str, datetime, timedelta]
         ] = {}
+
+    def __len__(self) -> int:
+        """Return how many sessions are kept."""
+        return len(self._sessions)
 
     def conversation_id(
         self, persona: Persona, request: RunRequest
@@ -191,12 +198,20 @@ class SessionTracker:
         """Return the conversation id for a run now, and whether it continues one."""
         now = dt_util.utcnow()
         key = (persona.persona_id, request.owner, request.recipient, request.trust)
-        if (current := self._sessions.get(key)) and now - current[1] <= (
-            persona.session_window
-        ):
-            self._sessions[key] = (current[0], now)
+        window = persona.session_window
+        current = self._sessions.pop(key, None)
+        if current and now - current[1] <= window:
+            self._sessions[key] = (current[0], now, window)
             return current[0], True
+        self._forget_expired(now)
         # Not a ULID on purpose: Home Assistant keeps a caller-chosen id as it is.
         conversation_id = f"{DOMAIN}-{ulid_now()}"
-        self._sessions[key] = (conversation_id, now)
+        self._sessions[key] = (conversation_id, now, window)
         return conversation_id, False
+
+    def _forget_expired(self, now: datetime) -> None:
+        for key, (_, last, window) in list(self._sessions.items()):
+            if now - last > window:
+                del self._sessions[key]
+        while len(self._sessions) >= self.limit:
+            del self._sessions[next(iter(self._sessions))]

@@ -129,14 +129,17 @@ def async_setup_presence(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
         name = new.name
         user_id = new.attributes.get("user_id")
         if not is_home:
-            await router.async_route_event(
-                hass,
-                source="presence",
-                event_type="departure",
-                summary=f"{name} left home",
-                user=person,
-                significance=0,
-            )
+            try:
+                await router.async_route_event(
+                    hass,
+                    source="presence",
+                    event_type="departure",
+                    summary=f"{name} left home",
+                    user=person,
+                    significance=0,
+                )
+            except HomeAssistantError as err:
+                LOGGER.warning("Could not record that %s left: %s", name, err)
             return
         snapshot = await async_arrival_snapshot(entry, person, user_id)
         wake: Wakeup | None = None

@@ -25,7 +25,7 @@ from .const import DOMAIN
 from .identity import SYSTEM, Caller, async_caller, async_validate_recipient
 from .models import RoutedEvent, Trust
 from .scheduler import Overloaded
-from .store import StoreError
+from .store import QuotaExceeded, StoreError
 
 MAX_SUMMARY = 1000
 
@@ -71,6 +71,10 @@ async def async_route_event(
     )
     try:
         added = await runtime.store.async_add_event(event)
+    except QuotaExceeded as err:
+        raise task_manager.invalid(
+            "event_quota", source=source, limit=err.limit
+        ) from err
     except StoreError as err:
         raise task_manager.store_failed(err) from err
     if not added:
@@ -140,6 +144,7 @@ class HomeAssistantEventView(HomeAssistantView):
             )
         caller = await async_caller(hass, Context(user_id=request[KEY_HASS_USER].id))
         try:
+            task_manager.validate_ids(user=data.get("user"))
             recipient = await async_validate_recipient(
                 hass, data.get("user") or caller.person_user
             )
@@ -158,6 +163,10 @@ class HomeAssistantEventView(HomeAssistantView):
                 caller=caller,
             )
         except ServiceValidationError as err:
+            if err.translation_key == "event_quota":
+                return wakeup.json_error(
+                    HTTPStatus.TOO_MANY_REQUESTS, str(err), **{"Retry-After": "3600"}
+                )
             status = (
                 HTTPStatus.NOT_FOUND
                 if err.translation_key == "unknown_agent"

@@ -26,7 +26,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from .agent import AgentError, async_run_agent
-from .breaker import CircuitBreaker, RateLimiter
+from .breaker import AgentBreakers, CircuitBreaker, RateLimiter
 from .const import (
     DOMAIN,
     EVENT_EXECUTION_FINISHED,
@@ -141,7 +141,7 @@ class Scheduler:
         self._stopping = False
         self.abandoned_at_start = 0
         self.sessions = SessionTracker()
-        self.breaker = CircuitBreaker()
+        self.breaker = AgentBreakers()
         self.rate_limiter = RateLimiter()
         self.store_health = StoreHealth(hass)
         # Ends of runs the database refused (disk full); written on a later tick.
@@ -342,23 +342,35 @@ class Scheduler:
             self._start_claim(claim)
         return claim
 
-    async def async_wakeup(self, request: RunRequest) -> tuple[str, asyncio.Event]:
+    async def async_wakeup(
+        self, request: RunRequest, caller: str | None = None
+    ) -> tuple[str, asyncio.Event]:
         """Start a run with no stored task; return its execution id and done event.
 
-        Raises Overloaded when the breaker is open or the queue is full.
+        ``caller`` is whose rate it counts against (a user, or a source); by
+        default its origin. Raises Overloaded when the caller is over its rate, the
+        queue is full or the agent's breaker is open.
         """
         if self._stopping:
             raise Overloaded("stopping", 30)
-        if not self.rate_limiter.take(request.origin):
+        if not self.rate_limiter.take(caller or request.origin):
             raise Overloaded("rate_limited", 1)
         if len(self._runs) >= self.settings.max_concurrent + self.settings.max_queue:
             raise Overloaded("queue_full", 5)
-        if not self.breaker.allow():
-            raise Overloaded("breaker_open", self.breaker.retry_after())
+        breaker = self.breaker_of(request)
+        if not breaker.allow():
+            raise Overloaded("breaker_open", breaker.retry_after())
         now = dt_util.utcnow()
         execution_id = await self.store.async_start_run(request, now, self.boot_id)
         run = self._start_run(_Run(request, execution_id, now))
         return execution_id, run.done
+
+    def breaker_of(self, request: RunRequest) -> CircuitBreaker:
+        """Return the breaker of the conversation agent a run goes to."""
+        persona = persona_of(self.entry, request.agent)
+        return self.breaker.for_agent(
+            persona.conversation_agent if persona else request.agent
+        )
 
     def cancel_task_run(self, task_id: str) -> bool:
         """Cancel the execution in progress of a task, if any."""
@@ -454,7 +466,7 @@ class Scheduler:
             status = ExecutionStatus.FAILED
             error = f"{type(err).__name__}: {err}"
         if request.action is TaskAction.AGENT and status in _AGENT_OUTCOMES:
-            self.breaker.record(status is ExecutionStatus.SUCCEEDED)
+            self.breaker_of(request).record(status is ExecutionStatus.SUCCEEDED)
         if request.deliver or request.notify_target:
             await async_report_failure(
                 self.hass,

@@ -17,7 +17,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 
 from . import audit, memory, routines, task_manager, wakeup
-from .const import CONF_ENABLED, DOMAIN, MAX_NAME_LENGTH
+from .const import CONF_ENABLED, DOMAIN, MAX_ID_LENGTH, MAX_NAME_LENGTH
 from .identity import async_caller
 from .models import (
     Execution,
@@ -45,6 +45,8 @@ SERVICE_GET_AUDITS = "get_audits"
 
 ATTR_TASK_ID = "task_id"
 MAX_EXECUTIONS = 1000
+# Ids that are only looked up: longer ones cannot exist.
+_ID = vol.All(cv.string, vol.Length(max=MAX_ID_LENGTH))
 
 
 def _time_period(value: Any) -> Any:
@@ -74,34 +76,34 @@ SCHEDULE_TASK_SCHEMA = vol.Schema(
         vol.Optional("action", default=TaskAction.AGENT): vol.Coerce(TaskAction),
     }
 )
-TASK_ID_SCHEMA = vol.Schema({vol.Required(ATTR_TASK_ID): cv.string})
+TASK_ID_SCHEMA = vol.Schema({vol.Required(ATTR_TASK_ID): _ID})
 SET_TASK_ENABLED_SCHEMA = TASK_ID_SCHEMA.extend({vol.Required("enabled"): cv.boolean})
 LIST_TASKS_SCHEMA = vol.Schema(
     {vol.Optional("status"): vol.All(cv.ensure_list, [vol.Coerce(TaskStatus)])}
 )
 GET_EXECUTIONS_SCHEMA = vol.Schema(
     {
-        vol.Optional(ATTR_TASK_ID): cv.string,
+        vol.Optional(ATTR_TASK_ID): _ID,
         vol.Optional("status"): vol.Coerce(ExecutionStatus),
         vol.Optional("limit", default=50): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=MAX_EXECUTIONS)
         ),
-        vol.Optional("routine"): cv.string,
+        vol.Optional("routine"): _ID,
     }
 )
-RUN_ROUTINE_SCHEMA = vol.Schema({vol.Required("routine"): cv.string})
+RUN_ROUTINE_SCHEMA = vol.Schema({vol.Required("routine"): _ID})
 SET_ROUTINE_ENABLED_SCHEMA = RUN_ROUTINE_SCHEMA.extend(
     {vol.Required("enabled"): cv.boolean}
 )
 LIST_FACTS_SCHEMA = vol.Schema(
     {
-        vol.Optional("query"): cv.string,
+        vol.Optional("query"): vol.All(cv.string, vol.Length(max=MAX_NAME_LENGTH)),
         vol.Optional("limit", default=20): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=500)
         ),
     }
 )
-FORGET_FACT_SCHEMA = vol.Schema({vol.Required("fact_id"): cv.string})
+FORGET_FACT_SCHEMA = vol.Schema({vol.Required("fact_id"): _ID})
 GET_AUDITS_SCHEMA = vol.Schema(
     {vol.Optional("limit", default=24): vol.All(vol.Coerce(int), vol.Range(1, 500))}
 )

@@ -160,6 +160,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tasks_owner ON tasks (owner, status);
     CREATE INDEX executions_owner ON executions (owner, started);
     """,
+    # 8: events are counted per source against its quota.
+    """
+    CREATE INDEX events_source ON events (source, time);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -190,6 +194,21 @@ _ENDED_TASK_STATUSES = tuple(
 
 class StoreError(Exception):
     """The database could not be read or written."""
+
+
+# Stored work per user and stored events per source; far above what a home makes
+# (a task a day for three years; 300 events a day over the default 30 days' keep).
+MAX_TASKS_PER_OWNER = 1000
+MAX_EVENTS_PER_SOURCE = 10_000
+
+
+class QuotaExceeded(Exception):
+    """A user or a source already has as many stored rows as it may."""
+
+    def __init__(self, limit: int) -> None:
+        """Say which limit was reached."""
+        super().__init__(f"quota of {limit} reached")
+        self.limit = limit
 
 
 class SchemaTooNewError(StoreError):
@@ -430,11 +449,22 @@ class TaskStore:
     # Tasks
 
     async def async_add_task(self, new: NewTask) -> Task:
-        """Store a new task and return it."""
+        """Store a new task and return it.
+
+        Raises QuotaExceeded when its owner has MAX_TASKS_PER_OWNER tasks that have
+        not ended.
+        """
         task_id = ulid_now()
         now = dt_util.utcnow().timestamp()
 
         async def work(conn: aiosqlite.Connection) -> None:
+            cursor = await conn.execute(
+                """SELECT COUNT(*) FROM tasks
+                WHERE owner IS ? AND status IN ('scheduled', 'running')""",
+                (new.owner,),
+            )
+            if (await cursor.fetchone() or (0,))[0] >= MAX_TASKS_PER_OWNER:
+                raise QuotaExceeded(MAX_TASKS_PER_OWNER)
             await conn.execute(
                 """INSERT INTO tasks (id, name, agent, prompt, user, platform, kind,
                     next_run, cron, time_zone, enabled, status, timeout,
@@ -948,9 +978,17 @@ class TaskStore:
         return {row[0] for row in rows}
 
     async def async_add_event(self, event: RoutedEvent) -> bool:
-        """Store an event; False when its dedupe key was seen before."""
+        """Store an event; False when its dedupe key was seen before.
+
+        Raises QuotaExceeded when its source has MAX_EVENTS_PER_SOURCE stored.
+        """
 
         async def work(conn: aiosqlite.Connection) -> bool:
+            cursor = await conn.execute(
+                "SELECT COUNT(*) FROM events WHERE source = ?", (event.source,)
+            )
+            if (await cursor.fetchone() or (0,))[0] >= MAX_EVENTS_PER_SOURCE:
+                raise QuotaExceeded(MAX_EVENTS_PER_SOURCE)
             cursor = await conn.execute(
                 """INSERT OR IGNORE INTO events (id, source, type, user, summary,
                     significance, time, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",

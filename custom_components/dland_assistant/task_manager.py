@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+import json
 from typing import Any
 
 from homeassistant.core import Context, HomeAssistant
@@ -20,6 +21,8 @@ from .agent import agent_exists, async_understands
 from .const import (
     CHANNELS,
     DOMAIN,
+    MAX_CONTEXT_BYTES,
+    MAX_ID_LENGTH,
     MAX_NAME_LENGTH,
     MAX_PROMPT_BYTES,
     PERSONA_PREFIX,
@@ -39,7 +42,7 @@ from .models import (
 )
 from .personas import Persona, find_persona
 from .runtime import DlandConfigEntry, DlandRuntimeData
-from .store import NewTask, StoreError
+from .store import NewTask, QuotaExceeded, StoreError
 
 
 def invalid(key: str, **placeholders: Any) -> ServiceValidationError:
@@ -115,6 +118,25 @@ def validate_channel(platform: str | None) -> None:
         raise invalid("unknown_channel", channel=platform, known=", ".join(CHANNELS))
 
 
+def validate_ids(**values: str | None) -> None:
+    """Raise a translated error when a named id is longer than ids can be."""
+    for field, value in values.items():
+        if value is not None and len(value) > MAX_ID_LENGTH:
+            raise invalid("field_too_long", field=field, limit=MAX_ID_LENGTH)
+
+
+def validate_context(context: dict[str, Any] | None) -> None:
+    """Raise a translated error when quoted context is over its size."""
+    if not context:
+        return
+    try:
+        size = len(json.dumps(context, default=str).encode())
+    except (TypeError, ValueError, RecursionError) as err:
+        raise invalid("context_invalid") from err
+    if size > MAX_CONTEXT_BYTES:
+        raise invalid("context_too_large", limit=MAX_CONTEXT_BYTES)
+
+
 def validate_prompt(prompt: str) -> str:
     """Return the prompt stripped, or raise a translated error."""
     prompt = prompt.strip()
@@ -164,6 +186,7 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
     """Validate and store a task, then let the engine know."""
     runtime = get_runtime(hass)
     refuse_outside(runtime, request.caller)
+    validate_ids(agent=request.agent, user=request.user, platform=request.platform)
     prompt = validate_prompt(request.prompt)
     agent, persona = resolve_agent(hass, request.agent or runtime.default_agent)
     validate_channel(request.platform)
@@ -207,6 +230,8 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
                 trust=request.trust,
             )
         )
+    except QuotaExceeded as err:
+        raise invalid("task_quota", limit=err.limit) from err
     except StoreError as err:
         raise store_failed(err) from err
     await runtime.scheduler.async_wake()

@@ -181,7 +181,13 @@ class VonageInboundView(HomeAssistantView):
                 dedupe_key=message_id,
                 wake=wake,
             )
-        except (ServiceValidationError, Overloaded) as err:
+        except ServiceValidationError as err:
+            if err.translation_key == "event_quota":
+                # Not stored: Vonage keeps the message and retries later.
+                LOGGER.warning("SMS %s refused for now: %s", message_id, err)
+                return web.Response(status=HTTPStatus.TOO_MANY_REQUESTS)
+            LOGGER.warning("SMS %s stored but no agent woke: %s", message_id, err)
+        except Overloaded as err:
             # Stored; Vonage must not retry because our agent is busy.
             LOGGER.warning("SMS %s stored but no agent woke: %s", message_id, err)
         return web.Response(status=HTTPStatus.OK)

@@ -97,6 +97,10 @@ def validate_wakeup(
 
     Raises ServiceValidationError for bad input or an unknown agent.
     """
+    task_manager.validate_ids(
+        agent=wakeup.agent, user=wakeup.recipient, platform=wakeup.platform
+    )
+    task_manager.validate_context(wakeup.quoted)
     prompt = task_manager.validate_prompt(wakeup.prompt)
     agent, persona = task_manager.resolve_agent(hass, wakeup.agent)
     task_manager.validate_channel(wakeup.platform)
@@ -145,7 +149,10 @@ async def async_wakeup(
         ),
         attachments=wakeup.attachments,
     )
-    execution_id, done = await runtime.scheduler.async_wakeup(request)
+    # Each user has their own rate; a source (no user) has its own too.
+    execution_id, done = await runtime.scheduler.async_wakeup(
+        request, f"user:{caller.user_id}" if caller.user_id else origin
+    )
     return WakeupResult(execution_id, done)
 
 

@@ -102,8 +102,8 @@ def view(
         ],
         "breaker": {
             "state": breaker.state.value,
-            "failures": breaker.failures,
             "trips": breaker.trips,
+            "agents": breaker.by_agent(),
         },
         "running": running,
         "failed_24h": failed,

@@ -174,6 +174,10 @@ class DlandAssistantCard extends HTMLElement {
 
   _content(view) {
     const breaker = view.breaker.state;
+    // Which agents are shed: each conversation agent has its own breaker.
+    const shed = Object.entries(view.breaker.agents || {})
+      .filter(([, agent]) => agent.state !== "closed")
+      .map(([name, agent]) => `${name}: ${agent.state.replace("_", "-")}`);
     const at = (iso) => when(iso, this._hass);
     const tasks = view.tasks.map((task) => `
       <tr class="task" data-task-id="${escapeHtml(task.task_id)}">
@@ -211,8 +215,9 @@ class DlandAssistantCard extends HTMLElement {
     return `
       <div class="header">
         <div class="title">${escapeHtml(this._config.title)}</div>
-        <span class="chip breaker" data-state="${breaker}" style="background:${BREAKER_COLORS[breaker]}">
-          breaker ${escapeHtml(breaker.replace("_", "-"))}</span>
+        <span class="chip breaker" data-state="${breaker}" style="background:${BREAKER_COLORS[breaker]}"
+          title="${escapeHtml(shed.join(", ") || "every agent's breaker is closed")}">
+          breaker ${escapeHtml(breaker.replace("_", "-"))}${shed.length ? ` (${shed.length})` : ""}</span>
         <span class="stat">${view.running} running · ${view.failed_24h} failed in 24 h</span>
       </div>
       <h3>Tasks</h3>
