@@ -275,3 +275,26 @@ async def test_event_quota_per_source(
         since=store_module.dt_util.utcnow() - timedelta(days=1)
     )
     assert [event.summary for event in stored] == ["event 0", "event 1"]
+
+
+async def test_memory_keeps_at_most_max_facts(
+    hass: HomeAssistant, entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap new facts are left out and counted; known ones still update,
+    and nothing already learnt is dropped."""
+    from custom_components.dland_assistant import memory
+
+    monkeypatch.setattr(memory, "MAX_FACTS", 2)
+    store = runtime(entry).store
+
+    def fact(text: str) -> dict[str, Any]:
+        return {"subject": "Dan", "fact": text, "confidence": 0.5}
+
+    assert await memory.async_add_facts(
+        store, [fact("likes tea"), fact("has a cat")], Trust.TRUSTED
+    ) == (2, 0, 0)
+    assert await memory.async_add_facts(
+        store, [fact("likes tea"), fact("owns a boat")], Trust.TRUSTED
+    ) == (0, 1, 1)
+    kept = await memory.async_search(store, None, 10)
+    assert sorted(item.fact for item in kept) == ["has a cat", "likes tea"]

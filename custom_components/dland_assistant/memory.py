@@ -38,6 +38,9 @@ RECALL_BUDGET = 1200
 MATERIAL_LIMIT = 24_000
 MATERIAL_RUNS = 200
 FACT_LENGTH = 300
+# Facts kept at most; past it new facts are not stored (known ones still update)
+# until some are forgotten: memory never drops what it learnt on its own.
+MAX_FACTS = 10_000
 _WORD = re.compile(r"[\w']+")
 _STOP_WORDS = frozenset(
     {
@@ -148,16 +151,20 @@ def _fact(row: Any) -> Fact:
 
 async def async_add_facts(
     store: TaskStore, facts: list[dict[str, Any]], trust: Trust
-) -> tuple[int, int]:
-    """Store facts; return how many were new and how many were already known.
+) -> tuple[int, int, int]:
+    """Store facts; return how many were new, already known, and left out as
+    memory was full (MAX_FACTS).
 
     A fact a trusted run says again becomes trusted; outside text saying a
     trusted fact again changes nothing but its time.
     """
     now = dt_util.utcnow().timestamp()
 
-    async def work(conn: Any) -> tuple[int, int]:
-        new = known = 0
+    async def work(conn: Any) -> tuple[int, int, int]:
+        new = known = full = 0
+        cursor = await conn.execute("SELECT COUNT(*) FROM facts")
+        count = (await cursor.fetchone())[0]
+        await cursor.close()
         for item in facts:
             subject = str(item["subject"]).strip()[:FACT_LENGTH]
             text = str(item["fact"]).strip()[:FACT_LENGTH]
@@ -167,6 +174,10 @@ async def async_add_facts(
             cursor = await conn.execute("SELECT 1 FROM facts WHERE norm = ?", (norm,))
             exists = await cursor.fetchone() is not None
             await cursor.close()
+            if not exists and count >= MAX_FACTS:
+                full += 1
+                continue
+            count += not exists
             await conn.execute(
                 """INSERT INTO facts (id, subject, fact, confidence, source, created,
                     updated, norm, trust) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -191,9 +202,9 @@ async def async_add_facts(
             )
             known += exists
             new += not exists
-        return new, known
+        return new, known, full
 
-    counts: tuple[int, int] = await store.async_transaction(work)
+    counts: tuple[int, int, int] = await store.async_transaction(work)
     return counts
 
 
@@ -297,7 +308,7 @@ async def async_distill(
     ]
     if not trusted and not outside and not events:
         return "Nothing happened today to learn from."
-    new = known = 0
+    new = known = full = 0
     for trust, material in (
         (Trust.TRUSTED, {"conversations_and_runs": trusted}),
         (Trust.OUTSIDE, {"conversations_and_runs": outside, "events": events}),
@@ -305,8 +316,14 @@ async def async_distill(
         if not any(material.values()):
             continue
         stored = await _async_distill_part(hass, store, persona, material, trust)
-        new, known = new + stored[0], known + stored[1]
-    return f"Stored {new} new facts; {known} were already known."
+        new, known, full = new + stored[0], known + stored[1], full + stored[2]
+    said = f"Stored {new} new facts; {known} were already known."
+    if full:
+        said += (
+            f" {full} were not stored: memory holds at most {MAX_FACTS} facts"
+            " (forget some with dland_assistant.forget_fact)."
+        )
+    return said
 
 
 async def _async_distill_part(
@@ -315,7 +332,7 @@ async def _async_distill_part(
     persona: Persona,
     material: dict[str, Any],
     trust: Trust,
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     day = quote_context("the day's log", material)
     data = await async_generate_structured(
         hass,
