@@ -152,8 +152,7 @@ def _fact(row: Any) -> Fact:
 async def async_add_facts(
     store: TaskStore, facts: list[dict[str, Any]], trust: Trust
 ) -> tuple[int, int, int]:
-    """Store facts; return how many were new, already known, and left out as
-    memory was full (MAX_FACTS).
+    """Store facts; return how many were new, known, and left out (memory full).
 
     A fact a trusted run says again becomes trusted; outside text saying a
     trusted fact again changes nothing but its time.
