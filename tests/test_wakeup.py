@@ -245,21 +245,35 @@ async def test_queue_full_is_503(
     test_agent: RecordingAgent,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    """Past the run slots and the queue, wakeups are refused, not piled up."""
+    """Past the run slots and the queue, wakeups are refused, not piled up; one
+    caller may hold at most half of them (429), so others still get in."""
     release = asyncio.Event()
 
     async def wait(_: conversation.ConversationInput) -> None:
         await release.wait()
 
     test_agent.behaviour = wait
-    client = await hass_client()
+    clients = [await hass_client()]
+    for name in ("Liz", "Sam"):
+        user = await hass.auth.async_create_user(name, group_ids=["system-users"])
+        refresh = await hass.auth.async_create_refresh_token(user, "https://x.org/")
+        clients.append(await hass_client(hass.auth.async_create_access_token(refresh)))
     limit = 2 + runtime(entry).scheduler.settings.max_queue
-    for _ in range(limit):
-        response = await client.post(
-            "/api/wakeup", json={"agent": "Nikki", "prompt": "x"}
-        )
-        assert response.status == HTTPStatus.ACCEPTED
-    response = await client.post("/api/wakeup", json={"agent": "Nikki", "prompt": "x"})
+    for client in clients[:2]:
+        for _ in range(limit // 2):
+            response = await client.post(
+                "/api/wakeup", json={"agent": "Nikki", "prompt": "x"}
+            )
+            assert response.status == HTTPStatus.ACCEPTED
+        if client is clients[0]:
+            response = await client.post(
+                "/api/wakeup", json={"agent": "Nikki", "prompt": "x"}
+            )
+            assert response.status == HTTPStatus.TOO_MANY_REQUESTS
+            assert "caller_busy" in (await response.json())["message"]
+    response = await clients[2].post(
+        "/api/wakeup", json={"agent": "Nikki", "prompt": "x"}
+    )
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
     assert response.headers["Retry-After"] == "5"
     await wait_until(hass, lambda: test_agent.max_running == 2)

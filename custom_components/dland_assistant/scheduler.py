@@ -107,6 +107,8 @@ class _Run:
     cancel_status: ExecutionStatus | None = None
     cancel_reason: str | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    # Whose rate and share of the queue a wakeup counts against.
+    caller: str | None = None
 
 
 def _truncate(text: str | None, limit: int) -> str | None:
@@ -353,16 +355,24 @@ class Scheduler:
         """
         if self._stopping:
             raise Overloaded("stopping", 30)
-        if not self.rate_limiter.take(caller or request.origin):
+        caller = caller or request.origin
+        if not self.rate_limiter.take(caller):
             raise Overloaded("rate_limited", 1)
-        if len(self._runs) >= self.settings.max_concurrent + self.settings.max_queue:
+        room = self.settings.max_concurrent + self.settings.max_queue
+        # One caller may hold at most half of the slots and queue: a flood from one
+        # leaves room for everybody else.
+        if sum(run.caller == caller for run in self._runs.values()) >= max(
+            1, room // 2
+        ):
+            raise Overloaded("caller_busy", 5)
+        if len(self._runs) >= room:
             raise Overloaded("queue_full", 5)
         breaker = self.breaker_of(request)
         if not breaker.allow():
             raise Overloaded("breaker_open", breaker.retry_after())
         now = dt_util.utcnow()
         execution_id = await self.store.async_start_run(request, now, self.boot_id)
-        run = self._start_run(_Run(request, execution_id, now))
+        run = self._start_run(_Run(request, execution_id, now, caller=caller))
         return execution_id, run.done
 
     def breaker_of(self, request: RunRequest) -> CircuitBreaker:

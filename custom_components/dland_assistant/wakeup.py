@@ -172,10 +172,10 @@ def json_error(status: HTTPStatus, message: str, **headers: str) -> web.Response
 
 
 def overloaded_response(err: Overloaded) -> web.Response:
-    """Answer a shed request: 429 over a source's rate, else 503."""
+    """Answer a shed request: 429 when the caller asks too much, else 503."""
     return json_error(
         HTTPStatus.TOO_MANY_REQUESTS
-        if err.reason == "rate_limited"
+        if err.reason in ("rate_limited", "caller_busy")
         else HTTPStatus.SERVICE_UNAVAILABLE,
         f"Busy ({err.reason}); try again later",
         **{"Retry-After": str(err.retry_after)},
