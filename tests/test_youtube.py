@@ -237,6 +237,17 @@ def test_xml_bombs_and_entities_are_refused() -> None:
             parse_videos(body)
 
 
+def test_notifications_with_too_many_tags_are_refused_unparsed() -> None:
+    """A body of tens of thousands of elements, nested or not, is refused by a tag
+    count before any parsing; a real notification is far below the bound."""
+    nested = b"<feed>" + b"<a>" * 60_000 + b"</a>" * 60_000 + b"</feed>"
+    flat = b"<feed>" + b"<a/>" * 2_000 + b"</feed>"
+    for body in (nested, flat):
+        with pytest.raises(ValueError, match="tags"):
+            parse_videos(body)
+    assert parse_videos(b"<feed>" + b"<a/>" * 900 + b"</feed>") == []
+
+
 async def test_oversized_and_unsafe_bodies(
     hass: HomeAssistant, youtube: Any, hass_client_no_auth: ClientSessionGenerator
 ) -> None:
