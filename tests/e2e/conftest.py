@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from .harness import HassProcess
+from .soak_probe import REPORT
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +29,11 @@ def hass_process(
     yield make
     for process in processes:
         process.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print what the tests measured (loop stalls, memory) at the end of the run."""
+    if REPORT:
+        terminalreporter.section("measured")
+        for line in REPORT:
+            terminalreporter.write_line(line)

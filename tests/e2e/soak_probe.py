@@ -13,6 +13,9 @@ from .harness import HassProcess
 DATABASE = "dland_assistant.db"
 RECORDER_DATABASE = "home-assistant_v2.db"
 TABLES = ("tasks", "executions", "events", "audits")
+# Lines for pytest's terminal summary (tests/e2e/conftest.py prints them), so
+# measured numbers show without -s.
+REPORT: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,57 @@ def take_sample(hass: HassProcess, step: int) -> Sample:
         scheduled=probe["scheduled"],
         objects=probe["objects"],
     )
+
+
+def report(*lines: str) -> None:
+    """Add lines to the end-of-run summary."""
+    REPORT.extend(lines)
+
+
+def lag_reading(hass: HassProcess, *, reset: bool = False) -> dict[str, Any]:
+    """Return the loop-lag monitor's window: ``max_ms``, ``worst`` and ``samples``.
+
+    ``reset`` also starts a fresh window. Needs ``e2e_slow_agent:`` in the YAML
+    (``agent: false`` loads the probes alone).
+    """
+    path = "/api/e2e_probe/lag" + ("?reset=1" if reset else "")
+    status, reading = hass.request("GET", path)
+    assert status == 200, reading
+    result: dict[str, Any] = reading
+    return result
+
+
+def loop_lag(hass: HassProcess, *, reset: bool = True) -> float:
+    """Return the worst loop stall (ms) since the last reset; reset by default."""
+    max_ms: float = lag_reading(hass, reset=reset)["max_ms"]
+    return max_ms
+
+
+def merged_reading(readings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Join lag windows read one after another into one reading."""
+    worst = sorted(
+        (w for r in readings for w in r["worst"]), key=lambda w: -float(w["ms"])
+    )
+    return {
+        "max_ms": max((r["max_ms"] for r in readings), default=0.0),
+        "worst": worst[:5],
+        "samples": sum(r["samples"] for r in readings),
+        "gc_max_ms": max((r["gc_max_ms"] for r in readings), default=0.0),
+        "gc_full": sum(r["gc_full"] for r in readings),
+    }
+
+
+def retained_rss_kb(hass: HassProcess) -> int:
+    """Return hass's RSS (kB) right after a full garbage collection.
+
+    Garbage waiting for the collector (a refused request's body held by an
+    exception's traceback, say) is not kept memory; this is. The collection holds
+    the loop for a few hundred ms: read the lag window before, reset it after.
+    """
+    assert hass.process is not None
+    status, body = hass.request("GET", "/api/e2e_probe?collect=1")
+    assert status == 200, body
+    return rss_kb(hass.process.pid)
 
 
 def median(samples: list[Sample], field: str) -> float:
