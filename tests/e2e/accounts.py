@@ -6,7 +6,10 @@ any headers and token, run websocket commands, and make non-admin users.
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
+import time
 from typing import Any
 import urllib.error
 import urllib.parse
@@ -35,6 +38,40 @@ def raw_request(
             return response.status, response.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
+
+
+def request_in_two_writes(
+    hass: HassProcess,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    token: str | None = None,
+    *,
+    pause: float = 0.3,
+) -> tuple[int, bytes]:
+    """Send a request over a raw socket, its body in two writes ``pause`` apart.
+
+    Clients and proxies split bodies: the head and the first half of the body go
+    in one TCP write, the rest after the pause (Content-Length covers it all).
+    Return the status and the raw answer.
+    """
+    headers = {**(headers or {}), "Content-Length": str(len(body))}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    head = f"{method} {path} HTTP/1.1\r\nHost: {hass.base.split('//')[1]}\r\n"
+    head += "Connection: close\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    host, port = hass.base.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        half = len(body) // 2
+        sock.sendall(f"{head}\r\n".encode("latin-1") + body[:half])
+        time.sleep(pause)
+        sock.sendall(body[half:])
+        response = http.client.HTTPResponse(sock, method=method)
+        response.begin()
+        return response.status, response.read()
 
 
 def json_request(
