@@ -4,13 +4,20 @@ One hass process for the module; hypothesis throws wrong types, huge and strange
 strings, impossible times, bad cron, unknown ids, extra keys and nested junk at every
 dland_assistant service over REST and at every HTTP endpoint of the integration, plus
 targeted attacks (XML bomb, external entity, oversized bodies, wrong content types,
-forged signatures, replays). Properties, for every request:
+forged signatures, replays, pathological cron, megabyte-sized fields, bodies split
+across TCP writes). Properties, for every request:
 
 - no 5xx answer;
 - nothing written to the integration's SQLite file when the request is refused
   (4xx, or a forged/unsigned webhook that is acknowledged and ignored), nor ever by
   a read-only service;
-- no unhandled exception in hass's log (checked at the end of each test).
+- no unhandled exception in hass's log (checked at the end of each test);
+- no stall of Home Assistant's event loop: the e2e_slow_agent fixture's lag monitor
+  (loaded without an agent) measures how late the loop wakes from 5 ms sleeps, and
+  after each test the worst wake-up of that test must be under 50 ms; the module's
+  worst is printed at its end (and in pytest's summary);
+- megabyte-sized fields do not grow hass's memory: the RSS after 20 of them,
+  read after a full garbage collection, is within a stated bound of the RSS before.
 
 Determinism: the "nothing written" check compares snapshots of the database right
 before and after each request, so nothing else may write in between. Accepted
@@ -18,7 +25,8 @@ requests therefore never start background work: the built-in routines are switch
 off first; one-off times that would be valid are generated at least an hour ahead;
 a valid cron expression is only ever scheduled disabled, and real tasks are only
 ever paused, never resumed or run; wakeups and events never name a resolvable agent
-and run_routine never names an existing routine.
+and run_routine never names an existing routine. The targeted cron cases are
+scheduled disabled too, and one that is accepted anyway is cancelled at once.
 """
 
 from __future__ import annotations
@@ -37,8 +45,15 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 import pytest_socket
 
-from .accounts import raw_request
+from .accounts import raw_request, request_in_two_writes
 from .harness import HassProcess, wait_for
+from .soak_probe import (
+    lag_reading,
+    merged_reading,
+    report,
+    retained_rss_kb,
+    rss_kb,
+)
 from .webhooks import (
     DOMAIN,
     YT_TOPIC,
@@ -64,6 +79,11 @@ JSON = {"Content-Type": "application/json"}
 WAKEUP_CAP = 64 * 1024
 ATOM_CAP = 256 * 1024
 PROMPT_CAP = 8 * 1024
+# The issue's bound: no request may hold the event loop this long. An idle hass
+# here wakes at most about 8 ms late (2-core machine), so 50 ms is a stall.
+STALL_CAP_MS = 50.0
+# Only the probes of e2e_slow_agent: no agent, no AI task entity.
+PROBES_ONLY = "e2e_slow_agent:\n  agent: false\n"
 
 FUZZ = settings(
     deadline=None,
@@ -88,6 +108,30 @@ class Target:
         self.task_ids: list[str] = []
         # Statuses seen per path, to check the fuzz reached both sides.
         self.seen: dict[str, set[int]] = {}
+        # The lag monitor's reading of each test, by test name, and the windows
+        # of the test running now.
+        self.stalls: dict[str, dict[str, Any]] = {}
+        self.lag_windows: list[dict[str, Any]] = []
+        # hass's RSS (kB) at the start and end of the module, and around each
+        # batch of huge requests: raw before and after, collected before and after.
+        self.rss: dict[str, int] = {}
+        self.batches: dict[str, tuple[int, int, int, int]] = {}
+
+    def rss_kb(self) -> int:
+        """Return hass's resident set size now, in kB."""
+        assert self.process.process is not None
+        return rss_kb(self.process.process.pid)
+
+    def retained_rss_kb(self) -> int:
+        """Return hass's RSS after a full garbage collection, in kB.
+
+        The collection itself holds the loop (a few hundred ms, whatever the
+        requests were), so it is left out of the test's lag windows.
+        """
+        self.lag_windows.append(lag_reading(self.process, reset=True))
+        kb = retained_rss_kb(self.process)
+        lag_reading(self.process, reset=True)
+        return kb
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table of the integration's database."""
@@ -102,20 +146,24 @@ class Target:
         *,
         auth: bool = True,
         writes: str = "on_accept",
+        split: bool = False,
     ) -> tuple[int, bytes]:
         """Send a request and check the properties.
 
         writes: "on_accept" (a 4xx writes nothing), "never" (nothing at all).
+        split: send the body in two TCP writes a moment apart.
         """
         before = self.snapshot()
-        status, answer = raw_request(
-            self.process,
-            method,
-            path,
-            body,
-            headers,
-            self.process.token if auth else None,
-        )
+        token = self.process.token if auth else None
+        if split:
+            assert body is not None
+            status, answer = request_in_two_writes(
+                self.process, method, path, body, headers, token
+            )
+        else:
+            status, answer = raw_request(
+                self.process, method, path, body, headers, token
+            )
         after = self.snapshot()
         self.seen.setdefault(path.split("?", maxsplit=1)[0], set()).add(status)
         assert status < 500, (method, path, status, answer[:500], body and body[:300])
@@ -190,7 +238,9 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Target]:
     # every test; socket_enabled (function-scoped) lifts that for each test, and
     # this module-scoped setup lifts it for itself the same way.
     pytest_socket.enable_socket()
-    process = HassProcess(tmp_path_factory.mktemp("hostile") / "config")
+    folder = tmp_path_factory.mktemp("hostile")
+    process = HassProcess(folder / "config", PROBES_ONLY)
+    fuzzed: Target | None = None
     try:
         process.start_onboarded()
         add_webhook_sources(process)
@@ -214,20 +264,73 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Generator[Target]:
             return same
 
         wait_for(quiet, 60, "a quiet database")
+        fuzzed.rss["module start"] = fuzzed.rss_kb()
+        fuzzed.rss["module start, collected"] = retained_rss_kb(process)
         yield fuzzed
+        fuzzed.rss["module end"] = fuzzed.rss_kb()
+        fuzzed.rss["module end, collected"] = retained_rss_kb(process)
     finally:
+        if fuzzed is not None and fuzzed.stalls:
+            _report_stalls(fuzzed, folder / "stalls.json")
         process.stop()
 
 
+def _report_stalls(fuzzed: Target, path: Path) -> None:
+    """Print the module's worst loop stall, each test's, and hass's RSS."""
+    stalls = {name: r["max_ms"] for name, r in fuzzed.stalls.items()}
+    worst = max(stalls, key=stalls.__getitem__)
+    path.write_text(
+        json.dumps(
+            {"stalls": fuzzed.stalls, "rss_kb": fuzzed.rss, "batches": fuzzed.batches},
+            indent=1,
+        )
+    )
+    lines = [
+        f"hostile input: worst loop stall {stalls[worst]:.1f} ms ({worst}), "
+        f"cap {STALL_CAP_MS:.0f} ms; {len(stalls)} tests; details in {path}",
+        *(
+            f"  {ms:9.1f} ms  {name}"
+            for name, ms in sorted(stalls.items(), key=lambda item: -item[1])
+        ),
+        "  hass RSS (MB): "
+        + ", ".join(f"{what} {kb / 1024:.0f}" for what, kb in fuzzed.rss.items()),
+        *(
+            f"  RSS over {HUGE_BATCH} x 2 MB {name}: raw {(ra - rb) / 1024:+.1f} MB, "
+            f"kept after a collection {(ca - cb) / 1024:+.1f} MB"
+            for name, (rb, ra, cb, ca) in fuzzed.batches.items()
+        ),
+    ]
+    print("\n" + "\n".join(lines))
+    report(*lines)
+
+
 @pytest.fixture
-def fuzzed(target: Target, socket_enabled: None) -> Generator[Target]:
-    """The target, with its log checked for unhandled errors after the test."""
+def fuzzed(
+    target: Target, socket_enabled: None, request: pytest.FixtureRequest
+) -> Generator[Target]:
+    """The target, checked after the test: no unhandled error in its log, and no
+    wake-up of the loop during the test later than STALL_CAP_MS."""
     mark = len(target.process.log)
+    lag_reading(target.process, reset=True)  # this test's window starts here
+    target.lag_windows = []
     yield target
     time.sleep(0.5)  # hass logs through a queue
+    target.lag_windows.append(lag_reading(target.process, reset=True))
+    reading = merged_reading(target.lag_windows)
+    target.stalls[request.node.name] = reading
     new = target.process.log[mark:]
     bad = [line for line in new.splitlines() if any(word in line for word in FORBIDDEN)]
-    assert not bad, "\n".join(bad[:20]) + "\n" + new[-3000:]
+    problems = []
+    if bad:
+        problems.append("\n".join(bad[:20]) + "\n" + new[-3000:])
+    if reading["max_ms"] >= STALL_CAP_MS:
+        problems.append(
+            f"the event loop stalled {reading['max_ms']:.1f} ms "
+            f"(cap {STALL_CAP_MS:.0f} ms) in {request.node.name}; "
+            f"worst wake-ups: {reading['worst']}; longest garbage collection "
+            f"{reading['gc_max_ms']:.1f} ms, {reading['gc_full']} full"
+        )
+    assert not problems, "\n".join(problems)
 
 
 # --- strategies ---------------------------------------------------------------
@@ -1042,6 +1145,205 @@ def test_card_static_url_fuzz(fuzzed: Target, suffix: str, method: str) -> None:
     else:
         assert status in (200, 400, 403, 404, 405), status
         assert b"dland_assistant:" not in answer  # never the configuration
+
+
+# --- targeted: pathological cron, huge fields, split bodies -------------------
+
+
+def _values(low: int, high: int, times: int) -> str:
+    """``low,low+1,…,high`` repeated: a long comma list of valid values."""
+    return ",".join([",".join(str(v) for v in range(low, high + 1))] * times)
+
+
+HUGE_FIELD = 2 * 2**20  # 2 MB
+HUGE_BATCH = 20
+# RSS growth allowed over a batch of 20 requests of 2 MB fields, both RSS read
+# right after a full garbage collection and heap trim: 40 MB goes through and must
+# be let go. Until the collector runs, a refused REST call's data sits in reference
+# cycles (garbage; a Home Assistant service of another domain does the same): the
+# raw RSS grows 40-120 MB a batch and falls back when collected, so it is
+# reported, not bounded. Measured kept growth is within +-1 MB; keeping a copy of
+# every request (a cache, a log, a stored row) would be 40 MB.
+RSS_BATCH_CAP_KB = 30 * 1024
+HUGE_VALUES = {
+    "user": "person." + "u" * HUGE_FIELD,
+    "platform": "p" * HUGE_FIELD,
+    "agent": "a" * HUGE_FIELD,
+    "name": "n" * HUGE_FIELD,
+    "prompt": "q" * HUGE_FIELD,
+}
+BASES: dict[str, dict[str, Any]] = {
+    # Valid but for the huge field (never run: two hours ahead).
+    "schedule_task": {"prompt": "what time is it", "in": {"hours": 2}},
+    # Never a resolvable agent: always refused.
+    "wakeup": {"agent": "nobody", "prompt": "hi"},
+}
+HUGE_CASES = [
+    (where, field)
+    for where in ("schedule_task", "wakeup", "/api/wakeup")
+    for field in HUGE_VALUES
+]
+
+
+@pytest.mark.parametrize(
+    ("where", "field"), HUGE_CASES, ids=[f"{w.strip('/')}-{f}" for w, f in HUGE_CASES]
+)
+def test_huge_fields_are_refused_without_growing_memory(
+    fuzzed: Target, where: str, field: str
+) -> None:
+    """2 MB in one field, 20 times, to each action over REST and to the wakeup
+    endpoint (whose bodies are capped at 64 KB): every request is a 400, nothing
+    is stored, and hass's RSS grows by less than RSS_BATCH_CAP_KB."""
+    base = BASES["wakeup" if where == "/api/wakeup" else where]
+    data = {**base, field: HUGE_VALUES[field]}
+    raw_before = fuzzed.rss_kb()
+    before = fuzzed.retained_rss_kb()
+    statuses = []
+    for _ in range(HUGE_BATCH):
+        if where == "/api/wakeup":
+            status, _answer = fuzzed.send(
+                "POST", "/api/wakeup", json.dumps(data).encode(), JSON
+            )
+        else:
+            status, _answer = fuzzed.service(where, data)
+        statuses.append(status)
+    time.sleep(1)  # let anything still holding a request's memory let go
+    raw_after = fuzzed.rss_kb()
+    after = fuzzed.retained_rss_kb()
+    fuzzed.batches[f"{where} {field}"] = (raw_before, raw_after, before, after)
+    assert set(statuses) == {400}, statuses
+    assert after - before < RSS_BATCH_CAP_KB, (
+        f"RSS kept {(after - before) / 1024:.1f} MB more after {HUGE_BATCH} "
+        f"requests (cap {RSS_BATCH_CAP_KB / 1024:.0f} MB; raw growth "
+        f"{(raw_after - raw_before) / 1024:.1f} MB)"
+    )
+
+
+def _split_wakeup_body() -> bytes:
+    """A valid 20 KB wakeup for an agent nobody has (spaces are valid JSON)."""
+    wakeup = json.dumps({"agent": "nobody", "prompt": "x" * 8000, "deliver": False})
+    body = wakeup.encode()[:-1] + b" " * 12_000 + b"}"
+    assert len(body) > 20_000
+    return body
+
+
+def test_split_wakeup_body_is_read_whole(fuzzed: Target) -> None:
+    """A 20 KB wakeup sent in two TCP writes a moment apart is read whole: the
+    answer is the unknown agent's 404, not a 400 for the half that came first."""
+    body = _split_wakeup_body()
+    whole, answer = fuzzed.send("POST", "/api/wakeup", body, JSON)
+    assert whole == 404, answer[:300]
+    status, answer = fuzzed.send("POST", "/api/wakeup", body, JSON, split=True)
+    assert status == 404, answer[:300]
+    assert b"nobody" in answer, answer[:300]
+
+
+def test_split_youtube_notification_is_accepted_as_whole(fuzzed: Target) -> None:
+    """A correctly signed hub notification in two TCP writes is stored as the
+    same notification sent whole is (one new event each); forged, it is
+    acknowledged and ignored; replayed, stored once."""
+    path = "/api/events/youtube"
+    stored: dict[str, int] = {}
+    for split, video in ((False, "splitwhole1"), (True, "splitparts1")):
+        body = atom(video, f"Sent {'in two writes' if split else 'whole'}")
+        headers = {
+            "Content-Type": "application/atom+xml",
+            "X-Hub-Signature": hub_signature(body),
+        }
+        before = fuzzed.snapshot()
+        status, answer = fuzzed.send(
+            "POST", path, body, headers, auth=False, split=split
+        )
+        assert status == 202, answer[:300]
+        changes = diff(before, fuzzed.snapshot())
+        stored[video] = sum(len(c["added"]) for c in changes.values())
+        assert any(video in repr(c["added"]) for c in changes.values()), changes
+        again, _ = fuzzed.send(
+            "POST", path, body, headers, auth=False, writes="never", split=split
+        )
+        assert again == 202
+    assert stored["splitwhole1"] == stored["splitparts1"] > 0, stored
+    forged = atom("splitforged1", "Forged")
+    status, _ = fuzzed.send(
+        "POST",
+        path,
+        forged,
+        {"X-Hub-Signature": "sha1=" + "0" * 40},
+        auth=False,
+        writes="never",
+        split=True,
+    )
+    assert status == 202
+
+
+NESTED_FEED = b"<feed>" + b"<a>" * 80_000 + b"</feed>"  # 240 KB, under the cap
+
+
+def test_signed_deeply_nested_notification_is_refused_quickly(fuzzed: Target) -> None:
+    """A correctly signed notification under the size cap but of 80,000 nested
+    elements (the fuzz sends one of 50,000) is refused (400) and writes nothing,
+    five times, without holding the loop (the fixture checks the stall)."""
+    headers = {
+        "Content-Type": "application/atom+xml",
+        "X-Hub-Signature": hub_signature(NESTED_FEED),
+    }
+    for _ in range(5):
+        status, _ = fuzzed.send(
+            "POST", "/api/events/youtube", NESTED_FEED, headers, auth=False
+        )
+        assert status == 400
+
+
+# Five-field expressions whose every field is valid on its own, so only their
+# length is wrong, and a few that are wrong in shape.
+HUGE_CRON = {
+    "1mb-stars": "*" * 2**20,
+    "1mb-digits": "7" * 2**20,
+    "1mb-commas": "," * 2**20,
+    "1mb-star-digit-comma": "*,1," * 2**18,
+    "1mb-minute-list": _values(0, 59, 2**20 // 170) + " * * * *",
+    "100kb-minutes": _values(0, 59, 100_000 // 170) + " * * * *",
+    "each-field-a-huge-list": " ".join(
+        [
+            _values(0, 59, 1000),
+            _values(0, 23, 2500),
+            _values(1, 31, 2000),
+            _values(1, 12, 5000),
+            _values(0, 6, 8000),
+        ]
+    ),
+    "step-1-lists": " ".join([",".join(["*/1"] * 20_000)] * 5),
+    "step-1-zero-padded": " ".join(["*/" + "0" * 20_000 + "1"] * 5),
+    "step-1-ranges": " ".join(
+        [",".join([r] * 10_000) for r in ("0-59/1", "0-23/1", "1-31/1", "1-12/1")]
+        + ["0-6/1"]
+    ),
+    "repeated-ranges": ",".join(["0-59"] * 30_000)
+    + " "
+    + ",".join(["0-23"] * 30_000)
+    + " * * *",
+    "six-fields": "0 0 * * * *",
+    "seven-fields": "0 0 0 * * * 2099",
+    "six-huge-fields": " ".join([_values(0, 59, 300)] * 6),
+    "arabic-indic-digits": "٠ ٧ * * *",
+    "fullwidth-digits": "０ ７ * * *",
+    "devanagari-digits": "० ७ * * *",
+}
+
+
+@pytest.mark.parametrize("cron", list(HUGE_CRON.values()), ids=list(HUGE_CRON))
+def test_pathological_cron_is_refused_quickly(fuzzed: Target, cron: str) -> None:
+    """A cron expression of megabytes, of huge lists, or in the wrong shape or
+    digits is refused with a 400, writes nothing, and never holds the loop (the
+    fixture checks the stall)."""
+    status, body = fuzzed.service(
+        "schedule_task",
+        {"prompt": "what time is it", "cron": cron, "enabled": False},
+    )
+    if status == 200:  # stored (disabled): cancel it, so nothing else reads it
+        task_id = body["service_response"]["task_id"]
+        fuzzed.process.call_service("cancel_task", {"task_id": task_id})
+    assert status == 400, (status, str(body)[:300], len(cron))
 
 
 def test_nothing_left_running(fuzzed: Target) -> None:
