@@ -242,13 +242,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     entry.async_on_unload(entry.add_update_listener(_async_updated))
     async_sync_devices(hass, entry)
     await _async_reassign_orphans(hass, entry)
+    await entry.runtime_data.heartbeats.async_start()
     # Sources last, with no await after them: their first work runs once loaded.
     async_setup_presence(hass, entry)
     async_setup_triggers(hass, entry)
     async_setup_cameras(hass, entry)
     async_setup_youtube(hass, entry)
     async_setup_whmcs(hass, entry)
-    entry.runtime_data.heartbeats.async_start()
     # Conversation agents of other integrations may load after this one.
 
     @callback

@@ -18,6 +18,8 @@ MAX_CONCURRENT_LIMIT: Final = 64
 CONF_DEFAULT_TIMEOUT: Final = "default_timeout"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_MISSED_RUN_GRACE: Final = "missed_run_grace"
+# A routine's choice for a run missed while Home Assistant was down.
+CONF_MISSED_RUN_POLICY: Final = "missed_run_policy"
 
 DEFAULT_AGENT: Final = "conversation.home_assistant"
 DEFAULT_MAX_CONCURRENT: Final = 2

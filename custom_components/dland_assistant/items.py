@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_CRON,
@@ -19,7 +18,6 @@ from .const import (
     SCHEDULE_DAILY,
 )
 from .coordinator import Overview, local_time
-from .cron import next_cron_run
 from .models import Task, TaskKind, TaskStatus
 from .personas import agent_display_name
 from .routines import HeartbeatManager, Routine
@@ -79,28 +77,10 @@ def routine_schedule(routine: Routine) -> str:
     return f"every {data.get(CONF_INTERVAL)} min"
 
 
-def routine_next_run(
-    hass: HomeAssistant, entry: ConfigEntry[Any], routine: Routine
-) -> datetime | None:
-    """Return when a routine runs next."""
-    if not routine.enabled:
-        return None
-    data, now = routine.data, dt_util.utcnow()
-    kind = data.get(CONF_SCHEDULE)
-    if kind == SCHEDULE_CRON:
-        return next_cron_run(str(data.get(CONF_CRON)), hass.config.time_zone, now)
-    if kind == SCHEDULE_DAILY:
-        at = time.fromisoformat(str(data.get(CONF_TIME)))
-        local = dt_util.now().replace(
-            hour=at.hour, minute=at.minute, second=at.second, microsecond=0
-        )
-        if local <= dt_util.now():
-            local += timedelta(days=1)
-        return dt_util.as_utc(local)
-    # The interval timer's own next firing (it counts from when it was armed), which
-    # is what really comes; not the last run plus the interval.
+def routine_next_run(entry: ConfigEntry[Any], routine: Routine) -> datetime | None:
+    """Return when a routine runs next: its armed timer, as stored."""
     heartbeats: HeartbeatManager = entry.runtime_data.heartbeats
-    return heartbeats.next_interval_run(routine)
+    return heartbeats.next_run(routine.routine_id)
 
 
 def routine_attributes(
@@ -116,7 +96,7 @@ def routine_attributes(
         "builtin": routine.builtin,
         "agent": routine.agent,
         "schedule": routine_schedule(routine),
-        "next_run": local_time(routine_next_run(hass, entry, routine)),
+        "next_run": local_time(routine_next_run(entry, routine)),
         "last_run": local_time(last.started) if last else None,
         "last_status": last.status.value if last else None,
     }

@@ -14,8 +14,9 @@ asking the agent.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 import hashlib
 import json
 from typing import Any
@@ -23,48 +24,44 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, TemplateError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import (
-    async_track_point_in_utc_time,
-    async_track_time_change,
-    async_track_time_interval,
-)
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 
-from . import audit, memory, task_manager
+from . import audit, memory, rhythm, task_manager
 from .const import (
     BUILTIN_AUDIT,
     BUILTIN_MEMORY,
     CONF_AGENT,
     CONF_BUILTIN,
     CONF_CALENDARS,
-    CONF_CRON,
     CONF_DELIVER,
     CONF_ENABLED,
     CONF_GATHERERS,
-    CONF_INTERVAL,
+    CONF_MISSED_RUN_POLICY,
     CONF_NOTIFY_TARGET,
     CONF_PLATFORM,
     CONF_PROMPT,
     CONF_QUIET_END,
     CONF_QUIET_START,
-    CONF_SCHEDULE,
-    CONF_TIME,
     CONF_TODO_LISTS,
     CONF_USER,
     LOGGER,
-    SCHEDULE_CRON,
-    SCHEDULE_DAILY,
-    SCHEDULE_INTERVAL,
     SIGNAL_TASKS_CHANGED,
     SUBENTRY_ROUTINE,
 )
-from .cron import next_cron_run
 from .gatherers import GATHER_PRESENCE, GATHERERS, async_gather
 from .identity import SYSTEM, async_owner
-from .models import ExecutionSource, ExecutionStatus, RunRequest, Trust
+from .models import (
+    ExecutionSource,
+    ExecutionStatus,
+    MissedRunPolicy,
+    RunRequest,
+    Trust,
+)
 from .outside import quote_context
 from .personas import find_persona
+from .rhythm import Rhythm
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
 from .store import StoreError
@@ -133,89 +130,147 @@ class RoutineOutcome:
 
     execution_id: str
     skipped: str | None = None
+    # Set while an agent's run goes on; fires when it ends.
+    done: asyncio.Event | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
 class HeartbeatManager:
-    """Arms each enabled routine's schedule and runs it when due."""
+    """Arms each enabled routine at its stored next run, and runs it when due."""
 
     hass: HomeAssistant
     entry: DlandConfigEntry
+    # Routines whose run is going (until it ends, not only until it starts).
     _running: set[str] = field(default_factory=set)
-    # One armed schedule per routine (a cron routine's is replaced at each run).
+    # One armed timer per enabled routine, at its stored next run.
     _unsubs: dict[str, CALLBACK_TYPE] = field(default_factory=dict)
-    # When each interval routine was armed: its timer fires at that + N intervals.
-    interval_armed: dict[str, datetime] = field(default_factory=dict)
+    _rhythms: dict[str, Rhythm] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     breaker_trips_seen: int = 0
 
-    def next_interval_run(self, routine: Routine) -> datetime | None:
-        """Return when an armed interval routine's timer fires next."""
-        armed = self.interval_armed.get(routine.routine_id)
-        if armed is None:
-            return None
-        interval = timedelta(minutes=int(routine.data[CONF_INTERVAL]))
-        elapsed = max(dt_util.utcnow() - armed, timedelta(0))
-        return armed + interval * (elapsed // interval + 1)
+    def next_run(self, routine_id: str) -> datetime | None:
+        """Return when a routine's timer fires next (None while it is off)."""
+        rhythm = self._rhythms.get(routine_id)
+        return rhythm.next_run if rhythm and routine_id in self._unsubs else None
 
-    @callback
-    def async_start(self) -> None:
-        """Arm every enabled routine."""
-        for routine in routines(self.entry).values():
-            if routine.enabled:
-                self._arm(routine)
+    async def async_start(self) -> None:
+        """Arm every enabled routine from its stored rhythm."""
+        async with self._lock:
+            await self._async_arm_all()
+        async_dispatcher_send(self.hass, SIGNAL_TASKS_CHANGED)
 
     @callback
     def async_stop(self) -> None:
-        """Disarm all schedules."""
+        """Disarm all timers (the stored rhythms stay)."""
         while self._unsubs:
             self._unsubs.popitem()[1]()
-        self.interval_armed.clear()
 
     @callback
     def async_rearm(self) -> None:
         """Follow edited, added, removed or switched routines."""
-        self.async_stop()
-        self.async_start()
+        # A tracked task: whoever waits for Home Assistant to settle sees it armed.
+        self.entry.async_create_task(
+            self.hass, self._async_rearm(), "dland_assistant routines re-armed"
+        )
+
+    async def _async_rearm(self) -> None:
+        async with self._lock:
+            self.async_stop()
+            await self._async_arm_all()
         async_dispatcher_send(self.hass, SIGNAL_TASKS_CHANGED)
 
-    def _arm(self, routine: Routine) -> None:
-        kind = routine.data.get(CONF_SCHEDULE, SCHEDULE_INTERVAL)
+    async def _async_arm_all(self) -> None:
+        store = self.entry.runtime_data.store
+        known = routines(self.entry)
+        try:
+            stored = await rhythm.async_load(store)
+            await rhythm.async_forget_others(store, set(known))
+        except StoreError as err:
+            LOGGER.warning("Routine schedules could not be read: %s", err)
+            stored = dict(self._rhythms)
+        now = dt_util.utcnow()
+        self._rhythms = {}
+        for routine in known.values():
+            await self._async_arm(routine, stored.get(routine.routine_id), now)
+
+    async def _async_arm(
+        self, routine: Routine, stored: Rhythm | None, now: datetime
+    ) -> None:
+        """Arm a routine on its beat; a run missed while down follows its policy."""
+        data, zone = routine.data, self.hass.config.time_zone
+        key = rhythm.schedule_key(data)
+        if stored is None or stored.key != key:
+            anchor = now  # new, or its own schedule changed: anchored anew
+            next_run = rhythm.next_run_after(data, anchor, now, zone)
+        else:
+            anchor, next_run = stored.anchor, stored.next_run
+            grace = self.entry.runtime_data.scheduler.settings.grace
+            if next_run is None:  # it was off: back on its beat, nothing made up
+                next_run = rhythm.next_run_after(data, anchor, now, zone)
+            elif next_run < now - grace:
+                missed = next_run
+                if data.get(CONF_MISSED_RUN_POLICY) == MissedRunPolicy.SKIP:
+                    next_run = rhythm.next_run_after(data, anchor, now, zone)
+                else:
+                    next_run = now  # one run for everything missed, then on beat
+                LOGGER.info(
+                    "Routine %s missed its run at %s; %s",
+                    routine.name,
+                    missed,
+                    "runs now" if next_run == now else "skipped",
+                )
+        if not routine.enabled:
+            next_run = None
+        await self._async_keep(Rhythm(routine.routine_id, key, anchor, next_run))
+
+    async def _async_keep(self, kept: Rhythm) -> None:
+        """Store a rhythm and arm its timer."""
+        self._rhythms[kept.routine_id] = kept
+        if (unsub := self._unsubs.pop(kept.routine_id, None)) is not None:
+            unsub()
+        try:
+            await rhythm.async_save(self.entry.runtime_data.store, kept)
+        except StoreError as err:
+            # Kept in memory: the beat goes on, and is written at the next run.
+            LOGGER.warning(
+                "Schedule of routine %s not stored: %s", kept.routine_id, err
+            )
+        if kept.next_run is None:
+            return
+        routine_id = kept.routine_id
 
         @callback
         def _due(_now: datetime) -> None:
+            self._unsubs.pop(routine_id, None)
             self.entry.async_create_background_task(
                 self.hass,
-                self._async_scheduled_run(routine),
-                f"dland_assistant routine {routine.name}",
-            )
-            if kind == SCHEDULE_CRON:
-                self._arm_cron(routine, _due)
-
-        if kind == SCHEDULE_DAILY:
-            at = time.fromisoformat(routine.data[CONF_TIME])
-            self._unsubs[routine.routine_id] = async_track_time_change(
-                self.hass, _due, hour=at.hour, minute=at.minute, second=at.second
-            )
-        elif kind == SCHEDULE_CRON:
-            self._arm_cron(routine, _due)
-        else:
-            self.interval_armed[routine.routine_id] = dt_util.utcnow()
-            self._unsubs[routine.routine_id] = async_track_time_interval(
-                self.hass,
-                _due,
-                timedelta(minutes=int(routine.data[CONF_INTERVAL])),
-                name=f"dland_assistant routine {routine.name}",
-                cancel_on_shutdown=True,
+                self._async_due(routine_id),
+                f"dland_assistant routine {routine_id}",
             )
 
-    def _arm_cron(self, routine: Routine, action: Any) -> None:
-        when = next_cron_run(
-            routine.data[CONF_CRON], self.hass.config.time_zone, dt_util.utcnow()
+        self._unsubs[routine_id] = async_track_point_in_utc_time(
+            self.hass, _due, kept.next_run
         )
-        if when is not None:
-            self._unsubs[routine.routine_id] = async_track_point_in_utc_time(
-                self.hass, action, when
+
+    async def _async_due(self, routine_id: str) -> None:
+        """Move a due routine to its next beat, then run it."""
+        async with self._lock:
+            routine = routines(self.entry).get(routine_id)
+            current = self._rhythms.get(routine_id)
+            if routine is None or not routine.enabled or current is None:
+                return
+            due = current.next_run or dt_util.utcnow()
+            following = rhythm.next_run_after(
+                routine.data,
+                current.anchor,
+                max(dt_util.utcnow(), due),
+                self.hass.config.time_zone,
             )
+            await self._async_keep(
+                Rhythm(routine_id, current.key, current.anchor, following)
+            )
+        async_dispatcher_send(self.hass, SIGNAL_TASKS_CHANGED)
+        await self._async_scheduled_run(routine)
 
     async def _async_scheduled_run(self, routine: Routine) -> None:
         try:
@@ -234,12 +289,29 @@ class HeartbeatManager:
         if routine_id in self._running:
             return await self._async_skip(routine, "The previous run is still going")
         self._running.add(routine_id)
+        held = False
         try:
             if routine.builtin == BUILTIN_AUDIT:
                 return await self._async_audit(routine)
             if routine.builtin == BUILTIN_MEMORY:
                 return await self._async_distill(routine)
-            return await self._async_agent_routine(routine, manual=manual)
+            outcome = await self._async_agent_routine(routine, manual=manual)
+            if outcome.done is not None:
+                # The agent's run goes on: the routine is busy until it ends.
+                held = True
+                self.entry.async_create_background_task(
+                    self.hass,
+                    self._async_release(routine_id, outcome.done),
+                    f"dland_assistant routine {routine.name} run",
+                )
+            return outcome
+        finally:
+            if not held:
+                self._running.discard(routine_id)
+
+    async def _async_release(self, routine_id: str, done: asyncio.Event) -> None:
+        try:
+            await done.wait()
         finally:
             self._running.discard(routine_id)
 
@@ -419,7 +491,7 @@ class HeartbeatManager:
             notify_target=data.get(CONF_NOTIFY_TARGET) or None,
         )
         try:
-            execution_id, _ = await runtime.scheduler.async_wakeup(request)
+            execution_id, done = await runtime.scheduler.async_wakeup(request)
         except Overloaded as err:
             return await self._async_skip(routine, f"The agent is busy ({err.reason})")
-        return RoutineOutcome(execution_id)
+        return RoutineOutcome(execution_id, done=done)

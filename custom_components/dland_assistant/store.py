@@ -164,6 +164,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX events_source ON events (source, time);
     """,
+    # 9: each routine's rhythm: its anchor and next run survive restarts.
+    """
+    CREATE TABLE routine_schedules (
+        routine TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        anchor REAL NOT NULL,
+        next_run REAL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
