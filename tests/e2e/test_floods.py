@@ -291,7 +291,12 @@ def test_the_flooder_is_rate_limited_once_over_its_burst(
     assert set(statuses) <= {202, 429, 503}, statuses
     assert statuses[202] >= 1, statuses
     assert statuses[429] >= 1, statuses
-    assert all("rate_limited" in a.reason for a in theirs if a.status == 429)
+    # Over the burst (rate_limited) or holding half the run slots (caller_busy).
+    assert all(
+        "rate_limited" in a.reason or "caller_busy" in a.reason
+        for a in theirs
+        if a.status == 429
+    ), Counter(a.reason for a in theirs if a.status == 429)
     allowed = BURST + RATE_PER_SECOND * flood.seconds + 1
     assert statuses[202] <= allowed, (statuses, allowed)
 
