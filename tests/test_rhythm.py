@@ -255,6 +255,86 @@ async def test_a_slow_run_is_never_doubled(
     assert len(test_agent.calls) == 2
 
 
+async def _slow_cron_task(
+    hass: HomeAssistant, test_agent: RecordingAgent, policy: str
+) -> tuple[str, asyncio.Event]:
+    """A task due every minute whose first run waits for the returned event."""
+    release = asyncio.Event()
+
+    async def slow(_: conversation.ConversationInput) -> str:
+        await release.wait()
+        return "done"
+
+    test_agent.behaviour = slow
+    created = await call(
+        hass,
+        "schedule_task",
+        {"prompt": "Do it", "cron": "* * * * *", "missed_run_policy": policy},
+    )
+    return created["task_id"], release
+
+
+async def _task_runs(hass: HomeAssistant, task_id: str) -> list[tuple[str, Any]]:
+    response = await call(hass, "get_executions", {"task_id": task_id})
+    return [(run["status"], run["error"]) for run in reversed(response["executions"])]
+
+
+async def test_a_slow_cron_task_under_skip_records_the_overlap(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Skip policy: a time that comes while the previous run goes is recorded as
+    skipped with the reason, at that time, and the agent is called once."""
+    freezer.move_to("2026-11-30 06:00:00+00:00")
+    task_id, release = await _slow_cron_task(hass, test_agent, "skip")
+    finished = async_capture_events(hass, EVENT_EXECUTION_FINISHED)
+    freezer.tick(timedelta(minutes=1))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await wait_until(hass, lambda: len(test_agent.calls) == 1)
+    freezer.tick(timedelta(minutes=1))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await wait_until(hass, lambda: len(finished) == 1)
+    assert finished[0].data["status"] == "skipped"
+    assert finished[0].data["task_id"] == task_id
+    release.set()
+    await settle(hass)
+    assert len(test_agent.calls) == 1
+    assert await _task_runs(hass, task_id) == [
+        ("succeeded", None),
+        ("skipped", "The previous run is still going"),
+    ]
+    await _tick(hass, freezer, timedelta(minutes=1))
+    assert len(test_agent.calls) == 2  # back on its beat
+
+
+async def test_a_slow_cron_task_under_run_once_queues_one_run(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """run_once: the times that came during a long run wait as one, which starts
+    as soon as that run ends; the agent never runs twice at once."""
+    freezer.move_to("2026-11-30 06:00:00+00:00")
+    task_id, release = await _slow_cron_task(hass, test_agent, "run_once")
+    freezer.tick(timedelta(minutes=1))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await wait_until(hass, lambda: len(test_agent.calls) == 1)
+    for _ in range(3):  # three more times pass while it runs
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass, dt_util.utcnow())
+        await hass.async_block_till_done()
+    assert len(test_agent.calls) == 1
+    test_agent.behaviour = None
+    release.set()
+    await settle(hass)
+    assert len(test_agent.calls) == 2
+    assert test_agent.max_running == 1
+    assert await _task_runs(hass, task_id) == [("succeeded", None)] * 2
+
+
 @pytest.mark.parametrize(
     ("data", "after", "expected"),
     [

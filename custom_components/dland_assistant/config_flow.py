@@ -53,6 +53,7 @@ from .const import (
     CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
     CONF_MISSED_RUN_GRACE,
+    CONF_MISSED_RUN_POLICY,
     CONF_NOTIFY_TARGET,
     CONF_PERSON,
     CONF_PERSONAS,
@@ -104,6 +105,7 @@ from .const import (
 )
 from .cron import MAX_CRON_LENGTH, is_valid_cron
 from .gatherers import GATHERERS
+from .models import MissedRunPolicy
 from .personas import find_persona
 from .runtime import DlandConfigEntry
 from .vonage import SIGNATURE_METHODS, UNKNOWN_SENDER_OPTIONS
@@ -572,6 +574,14 @@ def _routine_schema() -> vol.Schema:
             ),
             vol.Optional(CONF_TIME): selector.TimeSelector(),
             vol.Optional(CONF_CRON): selector.TextSelector(),
+            vol.Required(
+                CONF_MISSED_RUN_POLICY, default=MissedRunPolicy.RUN_ONCE
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(MissedRunPolicy),
+                    translation_key=CONF_MISSED_RUN_POLICY,
+                )
+            ),
             vol.Optional(CONF_AGENT): selector.TextSelector(),
             vol.Optional(CONF_PROMPT): selector.TemplateSelector(),
             vol.Optional(CONF_GATHERERS): selector.SelectSelector(

@@ -64,7 +64,7 @@ from .personas import find_persona
 from .rhythm import Rhythm
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
-from .store import StoreError
+from .store import PREVIOUS_RUN_GOING, StoreError
 
 ORIGIN = "heartbeat"
 
@@ -287,7 +287,7 @@ class HeartbeatManager:
         if not manual and routine.in_quiet_hours(now):
             return await self._async_skip(routine, "Quiet hours")
         if routine_id in self._running:
-            return await self._async_skip(routine, "The previous run is still going")
+            return await self._async_skip(routine, PREVIOUS_RUN_GOING)
         self._running.add(routine_id)
         held = False
         try:

@@ -57,7 +57,7 @@ from .personas import (
     async_render_instructions,
     persona_of,
 )
-from .store import INTERRUPTED, StoreError, TaskStore
+from .store import INTERRUPTED, PREVIOUS_RUN_GOING, StoreError, TaskStore
 from .store_health import StoreHealth
 from .vision import async_describe_images
 
@@ -237,15 +237,26 @@ class Scheduler:
             if self._stopping:
                 return
             now = dt_util.utcnow()
-            free = self.settings.max_concurrent - len(self._runs)
-            if free > 0:
-                result = await self.store.async_claim_due(
-                    now, free, self.boot_id, self.settings.grace
+            free = max(0, self.settings.max_concurrent - len(self._runs))
+            # With no free slot, times that overlap a run in progress still skip.
+            result = await self.store.async_claim_due(
+                now, free, self.boot_id, self.settings.grace
+            )
+            for task_id in result.skipped:
+                LOGGER.info("Skipped missed run of task %s by its policy", task_id)
+            for task, execution_id in result.overlapped:
+                LOGGER.info("Skipped run of task %s: %s", task.name, PREVIOUS_RUN_GOING)
+                self.announce_finished(
+                    execution_id,
+                    ExecutionStatus.SKIPPED,
+                    name=task.name,
+                    task_id=task.task_id,
+                    agent=task.agent,
+                    user=task.user,
+                    error=PREVIOUS_RUN_GOING,
                 )
-                for task_id in result.skipped:
-                    LOGGER.info("Skipped missed run of task %s by its policy", task_id)
-                for claim in result.claims:
-                    self._start_claim(claim)
+            for claim in result.claims:
+                self._start_claim(claim)
             next_due = await self.store.async_next_due()
             # A task already due waits for a free slot: the end of a run wakes us.
             self._arm(next_due if next_due is not None and next_due > now else None)

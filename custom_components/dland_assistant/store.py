@@ -172,6 +172,9 @@ MIGRATIONS: tuple[str, ...] = (
         anchor REAL NOT NULL,
         next_run REAL
     );
+    -- Cron times due while their task still runs (single flight) are found
+    -- among the few running tasks.
+    CREATE INDEX tasks_running ON tasks (next_run) WHERE status = 'running';
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -209,6 +212,10 @@ class StoreError(Exception):
 # (a task a day for three years; 300 events a day over the default 30 days' keep).
 MAX_TASKS_PER_OWNER = 1000
 MAX_EVENTS_PER_SOURCE = 10_000
+
+
+# Why a run that came while the previous one was still going did not start.
+PREVIOUS_RUN_GOING = "The previous run is still going"
 
 
 class QuotaExceeded(Exception):
@@ -261,6 +268,9 @@ class ClaimResult:
 
     claims: list[Claim]
     skipped: list[str]
+    # Cron times that came while the task's previous run was still going, under
+    # the skip policy: (task, skipped execution id).
+    overlapped: list[tuple[Task, str]]
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -589,8 +599,9 @@ class TaskStore:
         """Return the earliest next run of a runnable task."""
         rows = list(
             await self._fetchall(
-                "SELECT MIN(next_run) FROM tasks"
-                " WHERE status = 'scheduled' AND enabled = 1"
+                "SELECT MIN(next_run) FROM tasks WHERE enabled = 1"
+                " AND (status = 'scheduled' OR (status = 'running'"
+                " AND kind = 'cron' AND missed_run_policy = 'skip'))"
             )
         )
         return _dt(rows[0][0]) if rows else None
@@ -637,7 +648,7 @@ class TaskStore:
         """
 
         async def work(conn: aiosqlite.Connection) -> ClaimResult:
-            result = ClaimResult([], [])
+            result = ClaimResult([], [], await self._skip_overlaps(conn, now, boot_id))
             while len(result.claims) < limit:
                 rows = list(
                     await conn.execute_fetchall(
@@ -661,6 +672,53 @@ class TaskStore:
 
         result: ClaimResult = await self._write(work)
         return result
+
+    async def _skip_overlaps(
+        self, conn: aiosqlite.Connection, now: datetime, boot_id: str
+    ) -> list[tuple[Task, str]]:
+        """Record as skipped the cron times due while their task is still running.
+
+        Only under the skip policy; under run_once the time waits, and the run it
+        stands for starts once the previous one ends (later times coalesce in it).
+        """
+        rows = await conn.execute_fetchall(
+            f"""SELECT {_TASK_COLUMNS} FROM tasks t
+            WHERE t.status = 'running' AND t.kind = 'cron' AND t.enabled = 1
+                AND t.missed_run_policy = 'skip' AND t.next_run <= ?""",
+            (now.timestamp(),),
+        )
+        overlapped = []
+        for row in rows:
+            task = _task(row)
+            assert task.cron is not None
+            assert task.time_zone is not None
+            await conn.execute(
+                "UPDATE tasks SET next_run = ?, updated = ? WHERE id = ?",
+                (
+                    _ts(next_cron_run(task.cron, task.time_zone, now)),
+                    now.timestamp(),
+                    task.task_id,
+                ),
+            )
+            execution_id = ulid_now()
+            await conn.execute(
+                """INSERT INTO executions (id, task_id, source, status, started,
+                    finished, boot_id, error, owner, trust)
+                VALUES (?, ?, ?, 'skipped', ?, ?, ?, ?, ?, ?)""",
+                (
+                    execution_id,
+                    task.task_id,
+                    ExecutionSource.SCHEDULE.value,
+                    now.timestamp(),
+                    now.timestamp(),
+                    boot_id,
+                    PREVIOUS_RUN_GOING,
+                    task.owner,
+                    task.trust.value,
+                ),
+            )
+            overlapped.append((task, execution_id))
+        return overlapped
 
     async def _claim_one(
         self,
