@@ -150,3 +150,201 @@ async def test_snapshot_counts_failed_task_runs(
     assert snapshot.failed_tasks == 1
     assert "1x failed task run" in snapshot.as_text()
     assert "Nothing significant happened." not in snapshot.as_text()
+
+
+async def _welcoming_home(
+    hass: HomeAssistant, test_agent: RecordingAgent, state: str = "home"
+) -> MockConfigEntry:
+    """An entry with Dan (in ``state``) and Lenore as his welcome agent."""
+    from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
+    from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
+
+    hass.states.async_set("person.dan", state, {"friendly_name": "Dan"})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options={**DEFAULT_OPTIONS, CONF_DEFAULT_AGENT: test_agent.agent_id},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    add_subentry(
+        hass,
+        entry,
+        "agent",
+        "Lenore",
+        {"conversation_agent": test_agent.agent_id, "deliver": False},
+    )
+    add_subentry(
+        hass,
+        entry,
+        "recipient",
+        "Dan",
+        {
+            "person": "person.dan",
+            "default_channel": "persistent_notification",
+            "welcome_agent": "Lenore",
+        },
+    )
+    await settle(hass)
+    return entry
+
+
+def _dan(hass: HomeAssistant, state: str) -> None:
+    hass.states.async_set("person.dan", state, {"friendly_name": "Dan"})
+
+
+async def _presence(entry: MockConfigEntry) -> list[str]:
+    events = await runtime(entry).store.async_list_events(
+        dt_util.utcnow() - timedelta(days=365), limit=10_000
+    )
+    return [e.type for e in events if e.source == "presence"]
+
+
+async def test_unknown_and_unavailable_are_neither_home_nor_away(
+    hass: HomeAssistant,
+    test_agent: RecordingAgent,
+    config_dir: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A tracker that has not reported or cannot (unknown, unavailable) moves
+    nobody: no departure, no arrival, no welcome."""
+    entry = await _welcoming_home(hass, test_agent)
+    for gap in ("unknown", "unavailable", "unknown"):
+        _dan(hass, gap)
+        await settle(hass)
+        freezer.tick(timedelta(minutes=30))
+        _dan(hass, "home")
+        await settle(hass)
+    assert await _presence(entry) == []
+    assert test_agent.calls == []
+    # Away zones and not_home are away alike: one departure, one arrival.
+    _dan(hass, "Work")
+    _dan(hass, "unavailable")
+    _dan(hass, "not_home")
+    await settle(hass)
+    freezer.tick(timedelta(hours=1))
+    _dan(hass, "home")
+    await settle(hass)
+    assert await _presence(entry) == ["departure", "arrival"]
+    assert len(test_agent.calls) == 1
+
+
+async def test_a_restart_with_trackers_loading_late_wakes_nobody(
+    hass: HomeAssistant,
+    test_agent: RecordingAgent,
+    config_dir: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Dan is home; Home Assistant restarts and his tracker reports late
+    (home -> unknown -> home): nothing is recorded and nobody is woken."""
+    entry = await _welcoming_home(hass, test_agent)
+    _dan(hass, "unknown")  # what a restart shows before the tracker loads
+    await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+    freezer.tick(timedelta(seconds=72))
+    _dan(hass, "home")
+    await settle(hass)
+    assert await _presence(entry) == []
+    assert test_agent.calls == []
+
+
+async def test_coming_home_across_a_restart_is_an_arrival(
+    hass: HomeAssistant,
+    test_agent: RecordingAgent,
+    config_dir: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The last known state outlives a restart: Dan left, Home Assistant
+    restarted while he was out, and his coming home is welcomed."""
+    entry = await _welcoming_home(hass, test_agent)
+    _dan(hass, "not_home")
+    await settle(hass)
+    _dan(hass, "unknown")
+    await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+    freezer.tick(timedelta(hours=2))
+    _dan(hass, "home")
+    await settle(hass)
+    assert await _presence(entry) == ["departure", "arrival"]
+    [welcome] = test_agent.calls
+    assert "Away for 2 h 0 min." in welcome.text
+
+
+async def test_an_absence_shorter_than_the_minimum_wakes_nobody(
+    hass: HomeAssistant,
+    test_agent: RecordingAgent,
+    config_dir: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A tracker flapping at the door (away for 2 minutes) is recorded but wakes
+    no welcome; an absence of the minimum (5 minutes by default) does."""
+    entry = await _welcoming_home(hass, test_agent)
+    _dan(hass, "not_home")
+    await settle(hass)
+    freezer.tick(timedelta(minutes=4, seconds=59))
+    _dan(hass, "home")
+    await settle(hass)
+    assert test_agent.calls == []
+    _dan(hass, "not_home")
+    await settle(hass)
+    freezer.tick(timedelta(minutes=5))
+    _dan(hass, "home")
+    await settle(hass)
+    assert len(test_agent.calls) == 1
+    assert await _presence(entry) == ["departure", "arrival"] * 2
+    # The minimum is an option: 0 welcomes every arrival.
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, "min_absence": 0}
+    )
+    await settle(hass)
+    _dan(hass, "not_home")
+    await settle(hass)
+    _dan(hass, "home")
+    await settle(hass)
+    assert len(test_agent.calls) == 2
+
+
+async def test_the_snapshot_is_this_absence_whatever_the_history(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """With 6,000 events of an earlier absence stored, the snapshot counts
+    exactly the events since the last departure."""
+    store = runtime(entry).store
+    earlier = dt_util.utcnow() - timedelta(days=2)
+    rows = [
+        (f"old-{n}", "camera", "doorbell", None, "ring", 1, earlier.timestamp() + n)
+        for n in range(6000)
+    ]
+    rows.insert(0, ("old-dep", "presence", "departure", "person.dan", "left", 0,
+                    earlier.timestamp() - 1))  # fmt: skip
+
+    async def seed(conn: Any) -> None:
+        await conn.executemany(
+            "INSERT INTO events (id, source, type, user, summary, significance,"
+            " time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    await store.async_transaction(seed)
+    await router.async_route_event(
+        hass,
+        source="presence",
+        event_type="departure",
+        summary="Dan left",
+        user="person.dan",
+        significance=0,
+    )
+    freezer.tick(timedelta(minutes=50))
+    for source, kind, user in (
+        ("vonage", "sms", "person.dan"),
+        ("vonage", "sms", "person.dan"),
+        ("vonage", "sms", "person.eve"),  # not Dan's
+        ("camera", "doorbell", None),
+        ("wakeup", "custom", None),
+    ):
+        await router.async_route_event(
+            hass, source=source, event_type=kind, summary="x", user=user
+        )
+    freezer.tick(timedelta(minutes=10))
+    snapshot = await async_arrival_snapshot(entry, "person.dan", None)  # type: ignore[arg-type]
+    assert snapshot.counts == {"SMS": 2, "doorbell ring": 1, "other event": 1}
+    assert snapshot.as_text().startswith("Away for 1 h 0 min.")

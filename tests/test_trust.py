@@ -411,6 +411,7 @@ async def test_the_welcome_home_is_trusted_and_carries_no_outside_text(
     hass: HomeAssistant,
     home: Home,
     hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """An SMS while Dan is out is counted, not quoted: the welcome may act for him
     (turn on the hall light), and the SMS's orders never reach it."""
@@ -439,6 +440,7 @@ async def test_the_welcome_home_is_trusted_and_carries_no_outside_text(
     await _add_vonage(hass, home.entry)
     await _sms(hass, await hass_client_no_auth(), "447700900123", INJECTION, "m-1")
     home.model.chats.clear()
+    freezer.tick(timedelta(minutes=30))  # an absence, not a tracker's flap
     hass.states.async_set("person.dan", "home", {"user_id": home.dan.id})
     await settle(hass)
     [welcome, *_] = home.chats_with("just arrived home")

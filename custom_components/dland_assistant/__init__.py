@@ -60,7 +60,7 @@ from .gatherers import async_track_notifications
 from .identity import SYSTEM, Identities, async_identities, async_owner
 from .issues import async_check_persona_agents, async_open_store
 from .personas import async_sync_devices, personas
-from .presence import async_setup_presence
+from .presence import async_last_known, async_setup_presence
 from .router import HomeAssistantEventView
 from .routines import HeartbeatManager
 from .runtime import DlandConfigEntry, DlandRuntimeData
@@ -243,8 +243,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     async_sync_devices(hass, entry)
     await _async_reassign_orphans(hass, entry)
     await entry.runtime_data.heartbeats.async_start()
+    last_known = await async_last_known(entry)
     # Sources last, with no await after them: their first work runs once loaded.
-    async_setup_presence(hass, entry)
+    async_setup_presence(hass, entry, last_known)
     async_setup_triggers(hass, entry)
     async_setup_cameras(hass, entry)
     async_setup_youtube(hass, entry)

@@ -52,6 +52,7 @@ from .const import (
     CONF_INTERVAL,
     CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
+    CONF_MIN_ABSENCE,
     CONF_MISSED_RUN_GRACE,
     CONF_MISSED_RUN_POLICY,
     CONF_NOTIFY_TARGET,
@@ -82,6 +83,7 @@ from .const import (
     DEFAULT_AGENT,
     DEFAULT_CAMERA_COOLDOWN,
     DEFAULT_MAX_CONCURRENT,
+    DEFAULT_MIN_ABSENCE,
     DEFAULT_MISSED_RUN_GRACE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SESSION_WINDOW,
@@ -116,6 +118,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_DEFAULT_TIMEOUT: DEFAULT_TIMEOUT,
     CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
     CONF_MISSED_RUN_GRACE: DEFAULT_MISSED_RUN_GRACE,
+    CONF_MIN_ABSENCE: DEFAULT_MIN_ABSENCE,
 }
 
 
@@ -144,6 +147,9 @@ OPTIONS_SCHEMA = vol.Schema(
         ),
         vol.Required(CONF_MISSED_RUN_GRACE): vol.All(
             _number(0, 86400, "s"), vol.Coerce(int)
+        ),
+        vol.Required(CONF_MIN_ABSENCE, default=DEFAULT_MIN_ABSENCE): vol.All(
+            _number(0, 1440, "min"), vol.Coerce(int)
         ),
     }
 )

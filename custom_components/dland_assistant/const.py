@@ -26,6 +26,10 @@ DEFAULT_MAX_CONCURRENT: Final = 2
 DEFAULT_TIMEOUT: Final = 600
 DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_MISSED_RUN_GRACE: Final = 300
+# Minutes away before coming home wakes the welcome agent (a tracker flapping at
+# the door is not an absence).
+CONF_MIN_ABSENCE: Final = "min_absence"
+DEFAULT_MIN_ABSENCE: Final = 5
 
 MAX_PROMPT_BYTES: Final = 8192
 MAX_NAME_LENGTH: Final = 200

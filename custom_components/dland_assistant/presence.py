@@ -1,9 +1,13 @@
 """Presence: departures and arrivals of people, and the Arrival Snapshot.
 
 Native state listeners on person entities (fed by UniFi or any tracker) record
-each departure and arrival as an event. On arrival, the events recorded while that
-person was away (doorbell rings, detections, messages, tickets, failed tasks) are
-grouped and counted, and the person's welcome agent, if set, is woken with it.
+each departure and arrival as an event. Only known states count: ``home`` against
+``not_home`` or a zone; ``unknown`` and ``unavailable`` (a tracker loading late,
+a restart) are neither, and the last known state, kept as the last recorded
+presence event, carries over restarts. On an arrival after an absence of at least
+the configured minimum, the events recorded while that person was away (doorbell
+rings, detections, messages, tickets, failed tasks) are counted by kind, and the
+person's welcome agent, if set, is woken with it.
 
 The snapshot carries only the kind and number of events, named by this
 integration, never their text (an SMS body, a video title): so the welcome run
@@ -15,23 +19,38 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from homeassistant.const import STATE_HOME
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.const import STATE_HOME, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import (
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from . import router
-from .const import CONF_PERSON, CONF_WELCOME_AGENT, LOGGER, SUBENTRY_RECIPIENT
-from .models import ExecutionStatus, RoutedEvent, Trust
+from .const import (
+    CONF_MIN_ABSENCE,
+    CONF_PERSON,
+    CONF_WELCOME_AGENT,
+    DEFAULT_MIN_ABSENCE,
+    LOGGER,
+    SUBENTRY_RECIPIENT,
+)
+from .models import Trust
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
 from .wakeup import Wakeup
 
 # Events worth telling someone who comes home about (0 is routine, such as presence).
 SIGNIFICANT = 1
+# Neither home nor away: a tracker that has not reported, or cannot.
+NOT_KNOWN = frozenset({STATE_UNKNOWN, STATE_UNAVAILABLE})
 WELCOME_PROMPT = (
     "{name} just arrived home. Welcome them and tell them briefly what happened "
     "while they were away."
@@ -74,41 +93,72 @@ class ArrivalSnapshot:
         return "\n".join(lines)
 
 
-def _kind(event: RoutedEvent) -> str:
-    return KINDS.get((event.source, event.type), "other event")
+async def async_last_known(entry: DlandConfigEntry) -> dict[str, bool]:
+    """Return, per person, whether their last recorded change was coming home."""
+    rows = await entry.runtime_data.store.async_query(
+        """SELECT user, type FROM (
+            SELECT user, type, ROW_NUMBER() OVER (
+                PARTITION BY user ORDER BY time DESC, rowid DESC) AS newest
+            FROM events
+            WHERE source = 'presence' AND type IN ('departure', 'arrival')
+                AND user IS NOT NULL)
+        WHERE newest = 1"""
+    )
+    return {row[0]: row[1] == "arrival" for row in rows}
 
 
 async def async_arrival_snapshot(
     entry: DlandConfigEntry, person: str, user_id: str | None
 ) -> ArrivalSnapshot:
-    """Build the snapshot of a person's last absence."""
+    """Build the snapshot of a person's last absence.
+
+    Every event since their last departure is counted in the database (grouped by
+    kind), whatever the size of the history.
+    """
     store = entry.runtime_data.store
-    recent = await store.async_list_events(
-        dt_util.utcnow() - timedelta(days=30), limit=5000
+    [(departed,)] = await store.async_query(
+        """SELECT MAX(time) FROM events
+        WHERE source = 'presence' AND type = 'departure' AND user = ?""",
+        (person,),
     )
-    departures = [
-        e for e in recent if e.source == "presence" and e.type == "departure"
-        and e.user == person
-    ]  # fmt: skip
-    if not departures:
+    if departed is None:
         return ArrivalSnapshot(None, {}, 0)
-    since = departures[-1].time
-    counts: Counter[str] = Counter(
-        _kind(event)
-        for event in recent
-        if event.time >= since
-        and event.significance >= SIGNIFICANT
-        and event.user in (None, person, user_id)
+    # Counted in SQL, so a long history costs no memory: the named kinds, and
+    # everything else of the absence as "other event".
+    window = "time >= ? AND significance >= ? AND (user IS NULL OR user IN (?, ?))"
+    params = (departed, SIGNIFICANT, person, user_id or person)
+    named = ", ".join("(?, ?)" for _ in KINDS)
+    rows = await store.async_query(
+        f"""SELECT source, type, COUNT(*) FROM events
+        WHERE {window} AND (source, type) IN (VALUES {named})
+        GROUP BY source, type""",
+        (*params, *(part for pair in KINDS for part in pair)),
     )
-    failed = await store.async_list_executions(
-        status=ExecutionStatus.FAILED, since=since, limit=1000
+    counts: Counter[str] = Counter()
+    for source, event_type, count in rows:
+        counts[KINDS[source, event_type]] += count
+    [(total,)] = await store.async_query(
+        f"SELECT COUNT(*) FROM events WHERE {window}",
+        params,
     )
-    return ArrivalSnapshot(since, dict(counts), len(failed))
+    if other := total - sum(counts.values()):
+        counts["other event"] = other
+    [(failed,)] = await store.async_query(
+        "SELECT COUNT(*) FROM executions WHERE status = 'failed' AND started >= ?",
+        (departed,),
+    )
+    return ArrivalSnapshot(datetime.fromtimestamp(departed, UTC), dict(counts), failed)
 
 
 @callback
-def async_setup_presence(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
-    """Listen to every person entity for departures and arrivals."""
+def async_setup_presence(
+    hass: HomeAssistant, entry: DlandConfigEntry, last_known: dict[str, bool]
+) -> None:
+    """Listen to every person entity for departures and arrivals.
+
+    ``last_known`` (from ``async_last_known``): who was home at their last
+    recorded change; people with none start from their current known state.
+    """
     people = hass.states.async_entity_ids("person")
     if not people:
         return
@@ -117,17 +167,24 @@ def async_setup_presence(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
         for sub in entry.subentries.values()
         if sub.subentry_type == SUBENTRY_RECIPIENT
     }
+    home: dict[str, bool] = {}
+    for person in people:
+        if person in last_known:
+            home[person] = last_known[person]
+        elif (state := hass.states.get(person)) and state.state not in NOT_KNOWN:
+            home[person] = state.state == STATE_HOME
 
     async def _async_changed(event: Event[EventStateChangedData]) -> None:
-        old, new = event.data["old_state"], event.data["new_state"]
-        if old is None or new is None:
-            return
-        was_home, is_home = old.state == STATE_HOME, new.state == STATE_HOME
-        if was_home == is_home:
-            return
+        new = event.data["new_state"]
+        if new is None or new.state in NOT_KNOWN:
+            return  # neither home nor away: the last known state stands
         person = new.entity_id
+        is_home = new.state == STATE_HOME
+        was_home = home.get(person)
+        home[person] = is_home
+        if was_home is None or was_home == is_home:
+            return  # first known state, or a move between away zones
         name = new.name
-        user_id = new.attributes.get("user_id")
         if not is_home:
             try:
                 await router.async_route_event(
@@ -141,27 +198,48 @@ def async_setup_presence(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
             except HomeAssistantError as err:
                 LOGGER.warning("Could not record that %s left: %s", name, err)
             return
-        snapshot = await async_arrival_snapshot(entry, person, user_id)
-        wake: Wakeup | None = None
-        if agent := welcome.get(person):
-            wake = Wakeup(
-                agent=agent,
-                prompt=WELCOME_PROMPT.format(name=name),
-                # Kinds and counts only: nothing in it came from outside.
-                trust=Trust.TRUSTED,
-                quoted={"arrival_snapshot": snapshot.as_text()},
-            )
-        try:
-            await router.async_route_event(
-                hass,
-                source="presence",
-                event_type="arrival",
-                summary=f"{name} arrived home",
-                user=person,
-                significance=0,
-                wake=wake,
-            )
-        except (HomeAssistantError, Overloaded) as err:
-            LOGGER.warning("Could not welcome %s home: %s", name, err)
+        await _async_arrived(hass, entry, welcome.get(person), new)
 
     entry.async_on_unload(async_track_state_change_event(hass, people, _async_changed))
+
+
+async def _async_arrived(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    agent: str | None,
+    state: State,
+) -> None:
+    """Record an arrival; wake the welcome agent after a long enough absence."""
+    name, person = state.name, state.entity_id
+    snapshot = await async_arrival_snapshot(
+        entry, person, state.attributes.get("user_id")
+    )
+    minimum = timedelta(
+        minutes=entry.options.get(CONF_MIN_ABSENCE, DEFAULT_MIN_ABSENCE)
+    )
+    away = (
+        None if snapshot.away_since is None else dt_util.utcnow() - snapshot.away_since
+    )
+    wake: Wakeup | None = None
+    if agent and (away is None or away >= minimum):
+        wake = Wakeup(
+            agent=agent,
+            prompt=WELCOME_PROMPT.format(name=name),
+            # Kinds and counts only: nothing in it came from outside.
+            trust=Trust.TRUSTED,
+            quoted={"arrival_snapshot": snapshot.as_text()},
+        )
+    elif agent:
+        LOGGER.debug("%s was away for only %s: no welcome", name, away)
+    try:
+        await router.async_route_event(
+            hass,
+            source="presence",
+            event_type="arrival",
+            summary=f"{name} arrived home",
+            user=person,
+            significance=0,
+            wake=wake,
+        )
+    except (HomeAssistantError, Overloaded) as err:
+        LOGGER.warning("Could not welcome %s home: %s", name, err)
