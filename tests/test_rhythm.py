@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.dland_assistant.builtin_routines import builtin_subentries
 from custom_components.dland_assistant.const import EVENT_EXECUTION_FINISHED
@@ -198,6 +199,64 @@ async def test_the_shown_next_run_is_the_one_that_fires(
     assert shown == start + timedelta(minutes=1)
     await _tick(hass, freezer, timedelta(seconds=30))
     assert _started(await _runs(hass, "Minutely"))[-1] == shown
+
+
+async def test_switch_card_and_calendar_show_the_armed_runs(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    persona: str,
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """After another routine's edit moved nothing, the switch, the card's view
+    and the calendar all show the engine's times; runs in quiet hours are not
+    shown as coming."""
+    client = await hass_ws_client(hass)  # its token is of the real time
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to(START)  # 07:00 in Berlin
+    anchor = dt_util.utcnow()
+    hourly = add_subentry(
+        hass,
+        entry,
+        "routine",
+        "Hourly",
+        _routine(persona, quiet_start="09:30:00", quiet_end="11:30:00"),
+    )
+    other = add_subentry(hass, entry, "routine", "Other", _routine(persona))
+    await settle(hass)
+    await _tick(hass, freezer, timedelta(minutes=20))
+    await _set(hass, entry, other, interval=30)
+    armed = runtime(entry).heartbeats.next_run(hourly)
+    assert armed == anchor + timedelta(hours=1)
+
+    state = hass.states.get("switch.dland_assistant_hourly")
+    assert state is not None
+    assert dt_util.parse_datetime(state.attributes["next_run"]) == armed
+    await client.send_json_auto_id({"type": "dland_assistant/subscribe"})
+    assert (await client.receive_json())["success"]
+    view = (await client.receive_json())["event"]
+    [shown] = [r for r in view["routines"] if r["name"] == "Hourly"]
+    assert dt_util.parse_datetime(shown["next_run"]) == armed
+
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "start_date_time": dt_util.utcnow(),
+            "end_date_time": dt_util.utcnow() + timedelta(hours=6),
+        },
+        target={"entity_id": "calendar.dland_assistant_runs"},
+        blocking=True,
+        return_response=True,
+    )
+    events = response["calendar.dland_assistant_runs"]["events"]
+    hourly_starts = [
+        dt_util.parse_datetime(e["start"]) for e in events if e["summary"] == "Hourly"
+    ]
+    # 08:00, 09:00, (10:00 and 11:00 are quiet), 12:00, 13:00 local.
+    assert hourly_starts == [armed + timedelta(hours=n) for n in (0, 1, 4, 5)]
+    await _tick(hass, freezer, armed - dt_util.utcnow())
+    assert _started(await _runs(hass, "Hourly"))[-1] == armed
 
 
 async def test_a_fresh_audit_shows_its_next_run(

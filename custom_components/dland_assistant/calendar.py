@@ -1,4 +1,7 @@
-"""A calendar of runs: upcoming ones (cron runs expanded) and past executions.
+"""A calendar of runs: upcoming ones (tasks and routines) and past executions.
+
+Upcoming runs are the engine's own: a task's stored next run and a routine's
+armed one, then their schedules onwards.
 
 Every user can read a calendar, so events show names and outcomes only: prompts
 and answers stay in the admins' log (``get_executions``, the card, diagnostics).
@@ -15,10 +18,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from . import rhythm
 from .coordinator import DlandCoordinator, Overview
 from .cron import cron_runs
 from .entity import DlandCoordinatorEntity
 from .models import Execution, Task, TaskKind
+from .rhythm import Rhythm
+from .routines import Routine
 from .runtime import DlandConfigEntry
 from .store import StoreError
 
@@ -76,6 +82,61 @@ def _upcoming_events(
     return events
 
 
+def upcoming_routine_runs(
+    routine: Routine,
+    armed: Rhythm,
+    time_zone: str,
+    start: datetime,
+    end: datetime,
+    *,
+    budget: int,
+) -> list[datetime]:
+    """Return an armed routine's runs in a window, outside its quiet hours.
+
+    At most ``budget`` times are looked at (runs in quiet hours included).
+    """
+    runs: list[datetime] = []
+    when = armed.next_run
+    if when is not None and when < start:
+        when = rhythm.next_run_after(
+            routine.data, armed.anchor, start - timedelta(microseconds=1), time_zone
+        )
+    while when is not None and when < end and budget > 0:
+        budget -= 1
+        if not routine.in_quiet_hours(when):
+            runs.append(when)
+        when = rhythm.next_run_after(routine.data, armed.anchor, when, time_zone)
+    return runs
+
+
+def _upcoming_routine_events(
+    armed: list[tuple[Routine, Rhythm]],
+    time_zone: str,
+    start: datetime,
+    end: datetime,
+    budget: int,
+) -> list[CalendarEvent]:
+    events: list[CalendarEvent] = []
+    for routine, routine_rhythm in armed:
+        events.extend(
+            CalendarEvent(
+                start=when,
+                end=when + RUN_LENGTH,
+                summary=routine.name,
+                uid=f"{routine.routine_id}-{when.timestamp():.0f}",
+            )
+            for when in upcoming_routine_runs(
+                routine,
+                routine_rhythm,
+                time_zone,
+                start,
+                end,
+                budget=budget - len(events),
+            )
+        )
+    return events
+
+
 def _past_event(execution: Execution, name: str) -> CalendarEvent:
     label = name or (
         f"Routine run ({execution.origin})"
@@ -106,14 +167,23 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
     def event(self) -> CalendarEvent | None:
         """Return the next run."""
         overview: Overview = self.coordinator.data
+        heartbeats = self.coordinator.config_entry.runtime_data.heartbeats
+        candidates = [
+            (routine_next, routine.name, routine_id)
+            for routine_id, routine in overview.routines.items()
+            if (routine_next := heartbeats.next_run(routine_id)) is not None
+        ]
         task = overview.next_due
-        if task is None or task.next_run is None:
+        if task is not None and task.next_run is not None:
+            candidates.append((task.next_run, task.name, task.task_id))
+        if not candidates:
             return None
+        when, name, uid = min(candidates)
         return CalendarEvent(
-            start=task.next_run,
-            end=task.next_run + RUN_LENGTH,
-            summary=task.name,
-            uid=f"{task.task_id}-{task.next_run.timestamp():.0f}",
+            start=when,
+            end=when + RUN_LENGTH,
+            summary=name,
+            uid=f"{uid}-{when.timestamp():.0f}",
         )
 
     async def async_get_events(
@@ -139,11 +209,26 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
             upcoming += await store.async_tasks_due_between(
                 max(start_date, now), end_date
             )
-        events += await hass.async_add_executor_job(
+        task_events = await hass.async_add_executor_job(
             _upcoming_events,
             upcoming,
             hass.config.time_zone,
             max(start_date, now),
             end_date,
+        )
+        heartbeats = self.coordinator.config_entry.runtime_data.heartbeats
+        armed = [
+            (routine, routine_rhythm)
+            for routine_id, routine in self.coordinator.data.routines.items()
+            if (routine_rhythm := heartbeats.armed(routine_id)) is not None
+        ]
+        events += task_events
+        events += await hass.async_add_executor_job(
+            _upcoming_routine_events,
+            armed,
+            hass.config.time_zone,
+            max(start_date, now),
+            end_date,
+            MAX_UPCOMING_RUNS - len(task_events),
         )
         return sorted(events, key=lambda event: event.start_datetime_local)

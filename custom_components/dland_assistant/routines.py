@@ -148,10 +148,16 @@ class HeartbeatManager:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     breaker_trips_seen: int = 0
 
+    def armed(self, routine_id: str) -> Rhythm | None:
+        """Return a routine's rhythm while its timer is armed (None while off)."""
+        if routine_id not in self._unsubs:
+            return None
+        return self._rhythms.get(routine_id)
+
     def next_run(self, routine_id: str) -> datetime | None:
         """Return when a routine's timer fires next (None while it is off)."""
-        rhythm = self._rhythms.get(routine_id)
-        return rhythm.next_run if rhythm and routine_id in self._unsubs else None
+        armed = self.armed(routine_id)
+        return armed.next_run if armed else None
 
     async def async_start(self) -> None:
         """Arm every enabled routine from its stored rhythm."""
