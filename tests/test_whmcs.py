@@ -131,10 +131,16 @@ async def test_failures_back_off_and_raise_then_clear_a_repair_issue(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Three failures in a row raise a repair issue; success clears it."""
-    aioclient_mock.post(API, json={"result": "error", "message": "Invalid IP 1.2.3.4"})
+    aioclient_mock.post(API, json=tickets())
     await _setup(hass, entry, test_agent)
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(API, json={"result": "error", "message": "Invalid IP 1.2.3.4"})
     registry = ir.async_get(hass)
-    # Failed at set-up; then waits of 10 and 20 minutes (doubling) before polls 2 and 3.
+    # Fails at the next poll (5 minutes); then waits of 10 and 20 minutes (doubling)
+    # before polls 2 and 3.
+    freezer.tick(timedelta(minutes=5))
+    async_fire_time_changed(hass)
+    await settle(hass)
     for minutes in (10, 20):
         assert registry.async_get_issue(DOMAIN, "whmcs_failing") is None
         freezer.tick(timedelta(minutes=minutes))
@@ -167,13 +173,56 @@ async def test_unreachable_or_garbled_api(
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
     """Connection errors and non-JSON answers count as failures, not crashes."""
-    from custom_components.dland_assistant.whmcs import WhmcsError, WhmcsPoller
+    from custom_components.dland_assistant.whmcs import (
+        WhmcsError,
+        WhmcsPoller,
+        async_get_tickets,
+    )
 
     poller = WhmcsPoller(hass, entry, {"url": API, "identifier": "i", "secret": "s"})  # type: ignore[arg-type]
     aioclient_mock.post(API, text="<html>maintenance</html>", status=HTTPStatus.OK)
     with pytest.raises(WhmcsError, match="WHMCS did not answer with JSON"):
-        await poller.async_fetch()
+        await async_get_tickets(hass, poller.config)
     aioclient_mock.clear_requests()
     aioclient_mock.post(API, exc=TimeoutError())
     assert await poller.async_poll() == 0
     assert poller.failures == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (
+            {"json": {"result": "error", "message": "Invalid IP 1.2.3.4"}},
+            "invalid_auth",
+        ),
+        ({"exc": TimeoutError()}, "cannot_connect"),
+        ({"text": "<html>maintenance</html>"}, "cannot_connect"),
+    ],
+)
+async def test_the_flow_tests_the_credentials_before_saving(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    answer: dict[str, Any],
+    error: str,
+) -> None:
+    """Refused credentials or an unreachable API are a form error, and nothing is
+    saved; the same answers with WHMCS answering save the source."""
+    aioclient_mock.post(API, **answer)
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "whmcs"), context={"source": SOURCE_USER}
+    )
+    answers = {"url": API, "identifier": "id-1", "secret": "s-1", "interval": 5}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], answers
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    assert not [s for s in entry.subentries.values() if s.subentry_type == "whmcs"]
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(API, json=tickets())
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], answers
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

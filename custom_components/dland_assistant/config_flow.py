@@ -111,6 +111,7 @@ from .models import MissedRunPolicy
 from .personas import find_persona
 from .runtime import DlandConfigEntry
 from .vonage import SIGNATURE_METHODS, UNKNOWN_SENDER_OPTIONS
+from .whmcs import WhmcsError, async_get_tickets
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_DEFAULT_AGENT: DEFAULT_AGENT,
@@ -339,6 +340,10 @@ class _SubentryFormFlow(ConfigSubentryFlow, ABC):
     def _suggested(self, own_id: str) -> dict[str, Any]:
         return dict(self._get_entry().subentries[own_id].data)
 
+    async def _async_check(self, data: dict[str, Any]) -> dict[str, str]:
+        """Return what a service outside says of the answers (nothing to ask here)."""
+        return {}
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
@@ -358,7 +363,9 @@ class _SubentryFormFlow(ConfigSubentryFlow, ABC):
     ) -> SubentryFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = self._errors(user_input, own_id)
+            errors = self._errors(user_input, own_id) or await self._async_check(
+                user_input
+            )
             if not errors:
                 title, data = self._title_and_data(user_input)
                 if own_id is None:
@@ -766,3 +773,11 @@ class WhmcsSubentryFlow(_SourceSubentryFlow):
                 **_wake_fields(),
             }
         )
+
+    async def _async_check(self, data: dict[str, Any]) -> dict[str, str]:
+        """Ask WHMCS for its tickets with these credentials before saving them."""
+        try:
+            await async_get_tickets(self.hass, data)
+        except WhmcsError as err:
+            return {"base": err.reason}
+        return {}

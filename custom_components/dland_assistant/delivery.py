@@ -26,6 +26,7 @@ from .const import (
     CONF_PHONE,
     CONF_TTS_ENGINE,
     CONF_WELCOME_AGENT,
+    DOMAIN,
     LOGGER,
     NOTIFY_CHANNELS,
     SUBENTRY_RECIPIENT,
@@ -101,12 +102,20 @@ async def _async_send(
         )
         return None
     if recipient is None:
-        raise HomeAssistantError(f"No recipient is set up for channel {channel}")
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="no_recipient",
+            translation_placeholders={"channel": channel},
+        )
     if channel == CHANNEL_TTS:
         player = recipient.targets.get(CHANNEL_TTS)
         engine = recipient.targets.get(CONF_TTS_ENGINE)
         if not player or not engine:
-            raise HomeAssistantError(f"{recipient.person} has no TTS player and engine")
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="no_tts_target",
+                translation_placeholders={"person": recipient.person},
+            )
         await hass.services.async_call(
             "tts",
             "speak",
@@ -117,7 +126,11 @@ async def _async_send(
         return player
     target = recipient.targets.get(channel)
     if channel not in NOTIFY_CHANNELS or not target:
-        raise HomeAssistantError(f"{recipient.person} has no {channel} channel")
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="no_channel_target",
+            translation_placeholders={"person": recipient.person, "channel": channel},
+        )
     await _async_notify(hass, target, title, message)
     return target
 

@@ -108,7 +108,11 @@ class ScheduleTool(llm.Tool):
         if "at" in args:
             at = dt_util.parse_datetime(args["at"])
             if at is None:
-                raise ServiceValidationError(f"Not a date and time: {args['at']}")
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="invalid_datetime",
+                    translation_placeholders={"value": str(args["at"])},
+                )
         delay = None
         if "in_minutes" in args:
             delay = timedelta(minutes=args["in_minutes"])

@@ -37,6 +37,7 @@ from .const import (
 from .models import Trust
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
+from .store import StoreError
 from .wakeup import Wakeup
 
 STATE_KEY = "whmcs_last_replies"
@@ -49,6 +50,39 @@ DEFAULT_PROMPT = "A support ticket needs attention. Summarise it for the user."
 class WhmcsError(Exception):
     """The WHMCS API did not answer with tickets."""
 
+    def __init__(self, message: str, reason: str = "cannot_connect") -> None:
+        """Say what went wrong; ``reason`` is the config flow's error key."""
+        super().__init__(message)
+        self.reason = reason
+
+
+async def async_get_tickets(
+    hass: HomeAssistant, config: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Return the open tickets of a WHMCS installation. Raises WhmcsError."""
+    session = async_get_clientsession(hass)
+    form = {
+        "action": "GetTickets",
+        "identifier": config[CONF_IDENTIFIER],
+        "secret": config[CONF_SECRET],
+        "responsetype": "json",
+        "limitnum": "100",
+    }
+    try:
+        async with session.post(config[CONF_URL], data=form) as response:
+            text = await response.text()
+    except (ClientError, TimeoutError) as err:
+        raise WhmcsError(f"cannot reach WHMCS: {type(err).__name__}") from err
+    try:
+        body = json.loads(text)
+    except ValueError as err:
+        raise WhmcsError("WHMCS did not answer with JSON") from err
+    if not isinstance(body, dict) or body.get("result") != "success":
+        message = body.get("message", "unknown error") if isinstance(body, dict) else ""
+        raise WhmcsError(f"WHMCS refused: {message}", "invalid_auth")
+    tickets = (body.get("tickets") or {}).get("ticket") or []
+    return [t for t in tickets if isinstance(t, dict)]
+
 
 @dataclass(slots=True)
 class WhmcsPoller:
@@ -59,6 +93,7 @@ class WhmcsPoller:
     config: dict[str, Any]
     failures: int = 0
     unsub: CALLBACK_TYPE | None = None
+    stopped: bool = False
     seen: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -67,33 +102,6 @@ class WhmcsPoller:
         base = timedelta(minutes=float(self.config.get(CONF_INTERVAL, 5)))
         backed_off: timedelta = base * (2**self.failures)
         return min(backed_off, max(base, MAX_BACKOFF))
-
-    async def async_fetch(self) -> list[dict[str, Any]]:
-        """Return the open tickets. Raises WhmcsError."""
-        session = async_get_clientsession(self.hass)
-        form = {
-            "action": "GetTickets",
-            "identifier": self.config[CONF_IDENTIFIER],
-            "secret": self.config[CONF_SECRET],
-            "responsetype": "json",
-            "limitnum": "100",
-        }
-        try:
-            async with session.post(self.config[CONF_URL], data=form) as response:
-                text = await response.text()
-        except (ClientError, TimeoutError) as err:
-            raise WhmcsError(f"cannot reach WHMCS: {type(err).__name__}") from err
-        try:
-            body = json.loads(text)
-        except ValueError as err:
-            raise WhmcsError("WHMCS did not answer with JSON") from err
-        if not isinstance(body, dict) or body.get("result") != "success":
-            message = (
-                body.get("message", "unknown error") if isinstance(body, dict) else ""
-            )
-            raise WhmcsError(f"WHMCS refused: {message}")
-        tickets = (body.get("tickets") or {}).get("ticket") or []
-        return [t for t in tickets if isinstance(t, dict)]
 
     async def async_poll(self) -> int:
         """Poll once; return how many new tickets or replies became events."""
@@ -104,7 +112,7 @@ class WhmcsPoller:
         if not self.seen and (saved := await store.async_get_state(STATE_KEY)):
             self.seen = json.loads(saved)
         try:
-            tickets = await self.async_fetch()
+            tickets = await async_get_tickets(self.hass, self.config)
         except WhmcsError as err:
             self.failures += 1
             LOGGER.warning("WHMCS poll failed (%s in a row): %s", self.failures, err)
@@ -167,8 +175,13 @@ class WhmcsPoller:
         return 0 if result.duplicate else 1
 
     async def _async_tick(self, _now: Any = None) -> None:
-        await self.async_poll()
-        self.unsub = async_call_later(self.hass, self.interval, self._async_tick)
+        try:
+            await self.async_poll()
+        except StoreError as err:
+            # The mark is written at the next poll; events are deduplicated by reply.
+            LOGGER.warning("WHMCS tickets not stored, polled again later: %s", err)
+        if not self.stopped:
+            self.unsub = async_call_later(self.hass, self.interval, self._async_tick)
 
     @callback
     def async_start(self) -> None:
@@ -181,6 +194,7 @@ class WhmcsPoller:
 
     @callback
     def _stop(self) -> None:
+        self.stopped = True
         if self.unsub is not None:
             self.unsub()
 
