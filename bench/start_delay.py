@@ -4,8 +4,6 @@ Schedules one-off tasks for the built-in Assist agent a few seconds ahead, over 
 and reports how late each execution started after its due time.
 """
 
-from __future__ import annotations
-
 import argparse
 from pathlib import Path
 import statistics

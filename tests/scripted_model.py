@@ -11,8 +11,6 @@ per turn. That is what a prompt-injected model does; the tests then assert what 
 was offered and what changed in the home. Every request is recorded.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field

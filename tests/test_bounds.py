@@ -1,8 +1,6 @@
 """Bounds: one caller's flood or one agent's failures shed only their own work;
 every stored or remembered thing has a limit, enforced with a translated error."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Any

@@ -32,8 +32,6 @@ over each offset change's local day with a day either side (and, for a zone with
 changes, over the first days of the year).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta

@@ -1,7 +1,5 @@
 """Routines keep their rhythm: anchored, stored, single flight, shown as it fires."""
 
-from __future__ import annotations
-
 import asyncio
 from datetime import datetime, timedelta
 from typing import Any

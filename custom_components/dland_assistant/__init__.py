@@ -4,8 +4,6 @@ A persistent scheduler that runs one-off and cron tasks through Home Assistant
 conversation agents, surviving restarts and crashes without running a task twice.
 """
 
-from __future__ import annotations
-
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -71,7 +69,7 @@ from .triggers import async_setup_triggers
 from .voice import async_setup_voice
 from .vonage import VonageInboundView
 from .wakeup import WakeupView
-from .websocket import async_setup_websocket
+from .websocket_api import async_setup_websocket
 from .whmcs import async_setup_whmcs
 from .youtube import YouTubeView, async_setup_youtube
 

@@ -1,7 +1,5 @@
 """Running a prompt through a Home Assistant conversation agent."""
 
-from __future__ import annotations
-
 from homeassistant.components import conversation
 from homeassistant.components.conversation.agent_manager import async_get_agent
 from homeassistant.components.conversation.default_agent import DefaultAgent

@@ -6,8 +6,6 @@ abandoned), stores an audit record, and raises a repair issue while a failure ke
 recurring; the first audit that finds none clears it.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta

@@ -1,7 +1,5 @@
 """Binary sensors: the agents' circuit breakers (a problem when one sheds load)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.components.binary_sensor import BinarySensorEntity

@@ -5,8 +5,6 @@ are copied to ``blueprints/automation/dland_assistant/`` at start when missing. 
 blueprint already there (perhaps edited by the user) is never overwritten.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 import shutil
 

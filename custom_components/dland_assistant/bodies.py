@@ -4,8 +4,6 @@
 body split across TCP writes (as clients and proxies send them) would be cut.
 """
 
-from __future__ import annotations
-
 from aiohttp import web
 
 

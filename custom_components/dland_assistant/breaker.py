@@ -8,8 +8,6 @@ than a library because it must follow Home Assistant's clock (``dt_util``), whic
 tests freeze, and hand out exactly one half-open probe.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta

@@ -5,8 +5,6 @@ delete them. Routines that need a person, a calendar or a group to talk to start
 switched off.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData

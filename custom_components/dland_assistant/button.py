@@ -1,7 +1,5 @@
 """Buttons: run each recurring task and each heartbeat routine now."""
 
-from __future__ import annotations
-
 from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback

@@ -7,8 +7,6 @@ Every user can read a calendar, so events show names and outcomes only: prompts
 and answers stay in the admins' log (``get_executions``, the card, diagnostics).
 """
 
-from __future__ import annotations
-
 from contextlib import suppress
 from datetime import datetime, timedelta
 from itertools import islice, takewhile

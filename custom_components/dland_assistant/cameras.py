@@ -7,8 +7,6 @@ prompt. Every signal is stored as an event; signals within the cooldown after a
 wakeup are coalesced into it, so a chattering sensor wakes the agent once.
 """
 
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Serves the dashboard card and adds it to the frontend (and its card picker)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from homeassistant.components.http.server import StaticPathConfig

@@ -1,7 +1,5 @@
 """Config flow: one entry, added with a click or imported from YAML, and its options."""
 
-from __future__ import annotations
-
 from abc import ABC, abstractmethod
 from typing import Any
 

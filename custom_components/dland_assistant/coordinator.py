@@ -4,8 +4,6 @@ Nothing is polled for news: the view is refreshed when a run starts or ends, whe
 tasks or routines change, and once a minute so that "failed in the last 24 h" ages.
 """
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -11,8 +11,6 @@ An expression is parsed once (cached); expanding it costs time proportional to t
 runs it yields.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 import copy
 from dataclasses import dataclass

@@ -5,8 +5,6 @@ a notify service or notify entity per messaging channel, a media player (and TTS
 engine) for spoken announcements, and always the persistent notification.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Diagnostics: the scheduler's state for a bug report, with secrets redacted."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Any
 

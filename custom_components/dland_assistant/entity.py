@@ -1,7 +1,5 @@
 """The integration's own device and the base classes of its entities."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 import time
 from typing import Any

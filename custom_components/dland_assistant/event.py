@@ -1,7 +1,5 @@
 """An event entity that fires on every finished execution (a trigger in the editor)."""
 
-from __future__ import annotations
-
 from homeassistant.components.event import EventEntity
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback

@@ -5,8 +5,6 @@ nobody (deliver off, a routine for the household's log) are not reported; the
 execution log and the events carry those.
 """
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass
 from typing import Any

@@ -5,8 +5,6 @@ same calendar, to-do lists, alerts and presence gather equal context and the sec
 can be skipped.
 """
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Any
 

@@ -10,8 +10,6 @@
   (outside events)*, whoever they belong to.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 from homeassistant.auth.const import GROUP_ID_ADMIN, GROUP_ID_READ_ONLY

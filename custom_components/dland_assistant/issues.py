@@ -3,8 +3,6 @@
 (The audit raises the third, executions failing again and again with one error.)
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from homeassistant.core import HomeAssistant, callback

@@ -1,7 +1,5 @@
 """What Mission Control shows of each task and routine (entities and the card)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

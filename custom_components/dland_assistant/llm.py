@@ -8,8 +8,6 @@ runs never see them: they get the read-only tools of ``outside.ReadOnlyAPI``; a
 call made with the outside runs' user is refused all the same.
 """
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Any
 

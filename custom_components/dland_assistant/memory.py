@@ -11,8 +11,6 @@ apart: facts learned from outside text are stored as *outside* and are never
 recalled into a run or offered to its tools; only admins list them.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import re

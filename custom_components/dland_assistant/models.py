@@ -1,7 +1,5 @@
 """Data types of the scheduler: tasks, executions and their states."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum

@@ -13,8 +13,6 @@ an agent only as quoted, labelled data after the prompt, and the run is *outside
   no memories.
 """
 
-from __future__ import annotations
-
 from dataclasses import replace
 import json
 from typing import Any, override

@@ -4,8 +4,6 @@ A task's agent is stored as ``persona:<subentry id>`` for a persona, so renaming
 persona keeps its tasks; anything else is a conversation agent id used as it is.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any

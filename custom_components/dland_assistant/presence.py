@@ -15,8 +15,6 @@ stays trusted and may act for the person ("turn on the hall light when I come
 home"), and outside text cannot reach it.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta

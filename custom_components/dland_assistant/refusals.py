@@ -5,8 +5,6 @@ Home Assistant's log (which does not roll over while it runs) without bound.
 The first refusal is logged at once, later ones as one line per interval.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 import time
 

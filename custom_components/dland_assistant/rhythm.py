@@ -7,8 +7,6 @@ own schedule (its ``key``) anchors it anew. A routine that is off keeps its anch
 and has no next run.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any

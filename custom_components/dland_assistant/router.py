@@ -4,8 +4,6 @@ Stored events (source, type, user, summary, significance, time) feed arrival
 snapshots and audits; they are pruned with the execution log.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 import json

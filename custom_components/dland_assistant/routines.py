@@ -12,8 +12,6 @@ successful run, and whose prompt does not read the clock, is skipped without
 asking the agent.
 """
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, time

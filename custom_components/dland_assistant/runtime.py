@@ -1,7 +1,5 @@
 """What a loaded config entry holds at run time."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 

@@ -6,8 +6,6 @@ Claims are atomic in the store, so no task ever runs twice, and only as many tas
 are claimed as there are free run slots, so a backlog never bursts.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field

@@ -1,7 +1,5 @@
 """Overview sensors: the next due task, runs now, failures today, tasks pending."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime

@@ -1,7 +1,5 @@
 """Services of dland_assistant: scheduling, steering and reading tasks."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import voluptuous as vol

@@ -6,8 +6,6 @@ matched whole, so a request can be split where its when-part parses (see
 ``split_request``). Pure functions of the text and the current local time.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta

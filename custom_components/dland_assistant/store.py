@@ -4,8 +4,6 @@ Times are stored as UTC epoch seconds. One connection serves the integration; a 
 keeps each write transaction whole, so coroutines never interleave inside one.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass

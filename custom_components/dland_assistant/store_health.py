@@ -5,8 +5,6 @@ keeps retrying on its tick; this says it once in the log and keeps an issue open
 Settings → Repairs until a write succeeds again.
 """
 
-from __future__ import annotations
-
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 

@@ -1,7 +1,5 @@
 """Switches: pause or resume each recurring task and each heartbeat routine."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity

@@ -4,8 +4,6 @@ Every check happens before anything is written; a rejected request raises a
 translated ServiceValidationError and changes nothing.
 """
 
-from __future__ import annotations
-
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -1,7 +1,5 @@
 """A to-do list of pending one-off tasks: add one with a due time, delete to cancel."""
 
-from __future__ import annotations
-
 from dataclasses import replace
 from datetime import datetime
 

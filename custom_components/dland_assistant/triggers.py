@@ -6,8 +6,6 @@ it must change to, the agent, and a prompt template rendered with ``entity_id``,
 user; a state that may be outside text makes the run outside.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.core import (

@@ -5,8 +5,6 @@ agent as a description made by its AI task entity through ``ai_task`` attachment
 quoted as outside data. A persona without such an entity is woken without it.
 """
 
-from __future__ import annotations
-
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 

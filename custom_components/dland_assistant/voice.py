@@ -9,8 +9,6 @@ integration to ``custom_sentences/en/dland_assistant.yaml`` in the config folder
 (no hand editing), and Assist reloads them.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 

@@ -6,8 +6,6 @@ sha256 or sha512) with the configured secret, and must be fresh. Messages are
 de-duplicated by ``messageId``; senders map to people by their phone number.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 import hashlib
 import hmac

@@ -5,8 +5,6 @@ Its ``context`` reaches the agent as quoted data with its source named, never as
 instructions.
 """
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass
 from http import HTTPStatus

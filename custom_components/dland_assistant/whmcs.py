@@ -6,8 +6,6 @@ repeats nor loses tickets. When the API fails, polling backs off (doubling up to
 hour) and after three failures in a row a repair issue says so; it clears on success.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import timedelta
 import json

@@ -8,8 +8,6 @@ Each video is one event: edits resend the same video and are de-duplicated, so a
 storm of notifications for a few videos wakes the agent once per video.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import hashlib

@@ -4,8 +4,6 @@ The harness speaks JSON with the owner's token; these helpers send any bytes wit
 any headers and token, run websocket commands, and make non-admin users.
 """
 
-from __future__ import annotations
-
 import http.client
 import json
 import socket

@@ -1,7 +1,5 @@
 """Drive Debian's Chromium (headless) with playwright against a real hass."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 import json

@@ -7,8 +7,6 @@ after a jump forward, every timer due in the skipped span fires at the loop's ne
 wake-up (Home Assistant wakes at least every few seconds).
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 

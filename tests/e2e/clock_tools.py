@@ -5,8 +5,6 @@ Tokens: onboarding issues a 30-minute access token stamped with the process's
 a ten-year token first (``HassProcess.use_long_lived_token``).
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Start real Home Assistant processes and talk to them over HTTP only."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable
 import json

@@ -1,7 +1,5 @@
 """Helpers of the soak test: samples of what could grow in a running hass."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from pathlib import Path
 import sqlite3

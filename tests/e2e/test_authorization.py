@@ -10,8 +10,6 @@ signature, which a token does not replace; the card is a public static file;
 Mission Control's live websocket feed and the diagnostics download are admin only.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 import json

@@ -1,7 +1,5 @@
 """A power cut under load: SIGKILL with 50 runs in progress and 1,000 tasks pending."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime

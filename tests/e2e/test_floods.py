@@ -19,8 +19,6 @@ each test checks one promise of it:
 The numbers measured are printed at the end of the module (and in pytest's summary).
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor

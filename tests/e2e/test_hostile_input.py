@@ -29,8 +29,6 @@ and run_routine never names an existing routine. The targeted cron cases are
 scheduled disabled too, and one that is accepted anyway is cancelled at once.
 """
 
-from __future__ import annotations
-
 from collections.abc import Generator
 from datetime import UTC, datetime, timedelta
 import hmac

@@ -8,8 +8,6 @@ asyncio tasks and the live timers of Home Assistant's loop. With a retention of 
 day, the prune (every 6 hours) runs within the soak, so the database must plateau.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta

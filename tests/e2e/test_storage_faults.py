@@ -1,7 +1,5 @@
 """Storage faults on a real hass: a corrupt file, a read-only file, a full disk."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Generator
 import errno
 import os

@@ -10,8 +10,6 @@ assert what the model was offered and what changed in the home (the kitchen ligh
 and the stored tasks), never log lines.
 """
 
-from __future__ import annotations
-
 from collections.abc import Generator
 from dataclasses import dataclass
 import time

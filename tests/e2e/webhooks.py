@@ -1,7 +1,5 @@
 """The YouTube and Vonage sources of the end-to-end tests, and their signatures."""
 
-from __future__ import annotations
-
 import hashlib
 import hmac
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -1,7 +1,5 @@
 """Websocket API for the dashboard card: a live view of tasks, routines and runs."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Any
 
