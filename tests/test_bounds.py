@@ -22,6 +22,7 @@ from custom_components.dland_assistant.personas import Persona, SessionTracker
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
 
 from .conftest import RecordingAgent, call, runtime, settle
 
@@ -222,7 +223,7 @@ async def test_task_quota_per_owner(
 ) -> None:
     """A user with as many open tasks as allowed gets a translated error and nothing
     is stored; another user can still schedule."""
-    monkeypatch.setattr(store_module, "MAX_TASKS_PER_OWNER", 3)
+    monkeypatch.setattr(store_module.tasks, "MAX_TASKS_PER_OWNER", 3)
     liz = await hass.auth.async_create_user("Liz", group_ids=["system-users"])
 
     async def schedule(user_id: str) -> None:
@@ -256,7 +257,7 @@ async def test_event_quota_per_source(
 ) -> None:
     """A source with as many stored events as allowed is answered 429 and stores
     nothing more; its sender keeps the event and retries later."""
-    monkeypatch.setattr(store_module, "MAX_EVENTS_PER_SOURCE", 2)
+    monkeypatch.setattr(store_module.events, "MAX_EVENTS_PER_SOURCE", 2)
     client = await hass_client()
     for n in range(2):
         response = await client.post(
@@ -269,9 +270,7 @@ async def test_event_quota_per_source(
     assert response.status == HTTPStatus.TOO_MANY_REQUESTS
     assert "2 stored events" in (await response.json())["message"]
     store = runtime(entry).store
-    stored = await store.async_list_events(
-        since=store_module.dt_util.utcnow() - timedelta(days=1)
-    )
+    stored = await store.async_list_events(since=dt_util.utcnow() - timedelta(days=1))
     assert [event.summary for event in stored] == ["event 0", "event 1"]
 
 
@@ -282,7 +281,7 @@ async def test_memory_keeps_at_most_max_facts(
     and nothing already learnt is dropped."""
     from custom_components.dland_assistant import memory
 
-    monkeypatch.setattr(memory, "MAX_FACTS", 2)
+    monkeypatch.setattr(store_module.facts, "MAX_FACTS", 2)
     store = runtime(entry).store
 
     def fact(text: str) -> dict[str, Any]:

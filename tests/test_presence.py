@@ -1,6 +1,7 @@
 """Presence: departures, arrivals and the Arrival Snapshot."""
 
 from datetime import timedelta
+import sqlite3
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -317,14 +318,13 @@ async def test_the_snapshot_is_this_absence_whatever_the_history(
     rows.insert(0, ("old-dep", "presence", "departure", "person.dan", "left", 0,
                     earlier.timestamp() - 1))  # fmt: skip
 
-    async def seed(conn: Any) -> None:
-        await conn.executemany(
+    # Written beside the integration's connection, as another process would.
+    with sqlite3.connect(store.path) as conn:
+        conn.executemany(
             "INSERT INTO events (id, source, type, user, summary, significance,"
             " time) VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-
-    await store.async_transaction(seed)
     await router.async_route_event(
         hass,
         source="presence",

@@ -20,6 +20,7 @@ from custom_components.dland_assistant.store import (
     SchemaTooNewError,
     StoreError,
     TaskStore,
+    tasks as store_tasks,
 )
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -137,7 +138,7 @@ async def test_claim_is_all_or_nothing(
     for i in range(3):
         await store.async_add_task(_once(NOW - timedelta(seconds=i), f"t{i}"))
     calls = 0
-    original = store._insert_execution
+    original = store_tasks.insert_execution
 
     async def flaky(*args: object) -> str:
         nonlocal calls
@@ -146,7 +147,7 @@ async def test_claim_is_all_or_nothing(
             raise sqlite3.OperationalError("disk I/O error")
         return await original(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store, "_insert_execution", flaky)
+    monkeypatch.setattr(store_tasks, "insert_execution", flaky)
     with pytest.raises(StoreError):
         await store.async_claim_due(NOW, 10, "boot", timedelta(minutes=5))
     tasks = await store.async_list_tasks()

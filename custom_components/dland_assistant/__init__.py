@@ -56,7 +56,7 @@ from .const import (
 from .coordinator import DlandCoordinator
 from .gatherers import async_track_notifications
 from .identity import SYSTEM, Identities, async_identities, async_owner
-from .issues import async_check_persona_agents, async_open_store
+from .issues import async_check_persona_agents
 from .personas import async_sync_devices, personas
 from .presence import async_last_known, async_setup_presence
 from .router import HomeAssistantEventView
@@ -65,6 +65,7 @@ from .runtime import DlandConfigEntry, DlandRuntimeData
 from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
 from .store import SchemaTooNewError, StoreError, TaskStore
+from .store.recovery import async_open_store
 from .triggers import async_setup_triggers
 from .voice import async_setup_voice
 from .vonage import VonageInboundView

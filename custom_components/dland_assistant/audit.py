@@ -9,7 +9,6 @@ recurring; the first audit that finds none clears it.
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-import json
 import re
 from typing import Any
 
@@ -17,7 +16,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
-from homeassistant.util.ulid import ulid_now
 
 from .const import DOMAIN
 from .models import ExecutionStatus
@@ -124,20 +122,11 @@ async def async_run_audit(
 
 
 async def _async_store(entry: DlandConfigEntry, report: AuditReport) -> None:
-    async def work(conn: Any) -> None:
-        await conn.execute(
-            "INSERT INTO audits (id, time, report) VALUES (?, ?, ?)",
-            (ulid_now(), dt_util.utcnow().timestamp(), json.dumps(report.as_dict())),
-        )
-
-    await entry.runtime_data.store.async_transaction(work)
+    await entry.runtime_data.store.async_add_audit(report.as_dict())
 
 
 async def async_list_audits(
     entry: DlandConfigEntry, limit: int = 24
 ) -> list[JsonValueType]:
     """Return the newest audit records."""
-    rows = await entry.runtime_data.store.async_query(
-        "SELECT report FROM audits ORDER BY time DESC LIMIT ?", (limit,)
-    )
-    return [json.loads(row[0]) for row in rows]
+    return await entry.runtime_data.store.async_list_audits(limit)

@@ -20,8 +20,7 @@ from . import rhythm
 from .coordinator import DlandCoordinator, Overview
 from .cron import cron_runs
 from .entity import DlandCoordinatorEntity
-from .models import Execution, Task, TaskKind
-from .rhythm import Rhythm
+from .models import Execution, Rhythm, Task, TaskKind
 from .routines import Routine
 from .runtime import DlandConfigEntry
 from .store import StoreError

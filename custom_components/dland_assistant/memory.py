@@ -11,7 +11,6 @@ apart: facts learned from outside text are stored as *outside* and are never
 recalled into a run or offered to its tools; only admins list them.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 import re
 from typing import TYPE_CHECKING, Any
@@ -20,12 +19,11 @@ import voluptuous as vol
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-from homeassistant.util.ulid import ulid_now
 
-from .models import Trust
+from .models import Fact, NewFact, Trust
 from .outside import quote_context
 from .personas import Persona, async_generate_structured
-from .store import TaskStore
+from .store import MAX_FACTS, TaskStore
 
 if TYPE_CHECKING:
     from .runtime import DlandConfigEntry
@@ -36,9 +34,6 @@ RECALL_BUDGET = 1200
 MATERIAL_LIMIT = 24_000
 MATERIAL_RUNS = 200
 FACT_LENGTH = 300
-# Facts kept at most; past it new facts are not stored (known ones still update)
-# until some are forgotten: memory never drops what it learnt on its own.
-MAX_FACTS = 10_000
 _WORD = re.compile(r"[\w']+")
 _STOP_WORDS = frozenset(
     {
@@ -94,33 +89,6 @@ DISTIL_INSTRUCTIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One remembered fact."""
-
-    fact_id: str
-    subject: str
-    fact: str
-    confidence: float
-    source: str | None
-    created: datetime
-    updated: datetime
-    trust: Trust = Trust.TRUSTED
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the fact as service and tool data."""
-        return {
-            "fact_id": self.fact_id,
-            "subject": self.subject,
-            "fact": self.fact,
-            "confidence": self.confidence,
-            "source": self.source,
-            "created": self.created.isoformat(),
-            "updated": self.updated.isoformat(),
-            "trust": self.trust.value,
-        }
-
-
 def _words(text: str) -> set[str]:
     return {
         word
@@ -134,75 +102,25 @@ def _norm(subject: str, fact: str) -> str:
     return " ".join(_WORD.findall(f"{subject} :: {fact}".casefold()))
 
 
-def _fact(row: Any) -> Fact:
-    return Fact(
-        fact_id=row["id"],
-        subject=row["subject"],
-        fact=row["fact"],
-        confidence=row["confidence"],
-        source=row["source"],
-        created=dt_util.utc_from_timestamp(row["created"]),
-        updated=dt_util.utc_from_timestamp(row["updated"]),
-        trust=Trust(row["trust"]),
-    )
-
-
 async def async_add_facts(
     store: TaskStore, facts: list[dict[str, Any]], trust: Trust
 ) -> tuple[int, int, int]:
-    """Store facts; return how many were new, known, and left out (memory full).
-
-    A fact a trusted run says again becomes trusted; outside text saying a
-    trusted fact again changes nothing but its time.
-    """
-    now = dt_util.utcnow().timestamp()
-
-    async def work(conn: Any) -> tuple[int, int, int]:
-        new = known = full = 0
-        cursor = await conn.execute("SELECT COUNT(*) FROM facts")
-        count = (await cursor.fetchone())[0]
-        await cursor.close()
-        for item in facts:
-            subject = str(item["subject"]).strip()[:FACT_LENGTH]
-            text = str(item["fact"]).strip()[:FACT_LENGTH]
-            if not subject or not text:
-                continue
-            norm = _norm(subject, text)
-            cursor = await conn.execute("SELECT 1 FROM facts WHERE norm = ?", (norm,))
-            exists = await cursor.fetchone() is not None
-            await cursor.close()
-            if not exists and count >= MAX_FACTS:
-                full += 1
-                continue
-            count += not exists
-            await conn.execute(
-                """INSERT INTO facts (id, subject, fact, confidence, source, created,
-                    updated, norm, trust) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (norm) DO UPDATE SET updated = excluded.updated,
-                    confidence = CASE WHEN excluded.trust = 'trusted'
-                        OR trust = 'outside'
-                        THEN MAX(confidence, excluded.confidence)
-                        ELSE confidence END,
-                    trust = CASE WHEN excluded.trust = 'trusted' THEN 'trusted'
-                        ELSE trust END""",
-                (
-                    ulid_now(),
-                    subject,
-                    text,
-                    min(max(float(item["confidence"]), 0.0), 1.0),
-                    item.get("source"),
-                    now,
-                    now,
-                    norm,
-                    trust.value,
-                ),
+    """Store facts; return how many were new, known, and left out (memory full)."""
+    prepared = []
+    for item in facts:
+        subject = str(item["subject"]).strip()[:FACT_LENGTH]
+        text = str(item["fact"]).strip()[:FACT_LENGTH]
+        if subject and text:
+            prepared.append(
+                NewFact(
+                    subject=subject,
+                    fact=text,
+                    confidence=min(max(float(item["confidence"]), 0.0), 1.0),
+                    source=item.get("source"),
+                    norm=_norm(subject, text),
+                )
             )
-            known += exists
-            new += not exists
-        return new, known, full
-
-    counts: tuple[int, int, int] = await store.async_transaction(work)
-    return counts
+    return await store.async_add_facts(prepared, trust)
 
 
 async def async_search(
@@ -213,12 +131,7 @@ async def async_search(
     trusted_only: bool = False,
 ) -> list[Fact]:
     """Return facts matching the query's words, best first (newest when no query)."""
-    where = " WHERE trust = 'trusted'" if trusted_only else ""
-    rows = await store.async_query(
-        "SELECT id, subject, fact, confidence, source, created, updated, trust"
-        f" FROM facts{where} ORDER BY updated DESC"
-    )
-    facts = [_fact(row) for row in rows]
+    facts = await store.async_list_facts(trusted_only=trusted_only)
     if not query or not (wanted := _words(query)):
         return facts[:limit]
     scored = [
@@ -231,13 +144,7 @@ async def async_search(
 
 async def async_forget(store: TaskStore, fact_id: str) -> bool:
     """Forget a fact; False if there is none with this id."""
-
-    async def work(conn: Any) -> bool:
-        cursor = await conn.execute("DELETE FROM facts WHERE id = ?", (fact_id,))
-        return bool(cursor.rowcount)
-
-    forgotten: bool = await store.async_transaction(work)
-    return forgotten
+    return await store.async_forget_fact(fact_id)
 
 
 async def async_recall(store: TaskStore, prompt: str) -> str:
@@ -259,16 +166,8 @@ async def _async_material(
     store: TaskStore, since: datetime, trust: Trust
 ) -> list[dict[str, Any]]:
     """Return the day's runs of one trust: prompts, answers, outcomes (oldest first)."""
-    rows = await store.async_query(
-        """SELECT e.started, COALESCE(t.name, e.origin, e.source) AS what,
-            COALESCE(t.prompt, e.prompt) AS prompt, e.response, e.status, e.error
-        FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
-        WHERE e.started >= ? AND e.source != 'heartbeat' AND e.trust = ?
-        ORDER BY e.started DESC LIMIT ?""",
-        (since.timestamp(), trust.value, MATERIAL_RUNS),
-    )
     material = []
-    for row in reversed(list(rows)):
+    for row in await store.async_runs_for_distillation(since, trust, MATERIAL_RUNS):
         entry = {
             "at": dt_util.as_local(dt_util.utc_from_timestamp(row["started"])).strftime(
                 "%H:%M"

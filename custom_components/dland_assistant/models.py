@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class TaskKind(StrEnum):
@@ -241,3 +242,52 @@ class Claim:
     execution_id: str
     started: datetime
     source: ExecutionSource = ExecutionSource.SCHEDULE
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One remembered fact."""
+
+    fact_id: str
+    subject: str
+    fact: str
+    confidence: float
+    source: str | None
+    created: datetime
+    updated: datetime
+    trust: Trust = Trust.TRUSTED
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the fact as service and tool data."""
+        return {
+            "fact_id": self.fact_id,
+            "subject": self.subject,
+            "fact": self.fact,
+            "confidence": self.confidence,
+            "source": self.source,
+            "created": self.created.isoformat(),
+            "updated": self.updated.isoformat(),
+            "trust": self.trust.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NewFact:
+    """A fact to store, with its de-duplication key."""
+
+    subject: str
+    fact: str
+    confidence: float
+    source: str | None
+    norm: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rhythm:
+    """Where a routine's schedule stands."""
+
+    routine_id: str
+    # The schedule this was computed for ("interval 60", "daily 07:30:00", ...).
+    key: str
+    anchor: datetime
+    next_run: datetime | None

@@ -17,7 +17,7 @@ home"), and outside text cannot reach it.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from homeassistant.const import STATE_HOME, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
@@ -40,7 +40,7 @@ from .const import (
     LOGGER,
     SUBENTRY_RECIPIENT,
 )
-from .models import Trust
+from .models import ExecutionStatus, Trust
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
 from .wakeup import Wakeup
@@ -93,16 +93,7 @@ class ArrivalSnapshot:
 
 async def async_last_known(entry: DlandConfigEntry) -> dict[str, bool]:
     """Return, per person, whether their last recorded change was coming home."""
-    rows = await entry.runtime_data.store.async_query(
-        """SELECT user, type FROM (
-            SELECT user, type, ROW_NUMBER() OVER (
-                PARTITION BY user ORDER BY time DESC, rowid DESC) AS newest
-            FROM events
-            WHERE source = 'presence' AND type IN ('departure', 'arrival')
-                AND user IS NOT NULL)
-        WHERE newest = 1"""
-    )
-    return {row[0]: row[1] == "arrival" for row in rows}
+    return await entry.runtime_data.store.async_presence_last_known()
 
 
 async def async_arrival_snapshot(
@@ -114,38 +105,19 @@ async def async_arrival_snapshot(
     kind), whatever the size of the history.
     """
     store = entry.runtime_data.store
-    [(departed,)] = await store.async_query(
-        """SELECT MAX(time) FROM events
-        WHERE source = 'presence' AND type = 'departure' AND user = ?""",
-        (person,),
-    )
+    departed = await store.async_last_departure(person)
     if departed is None:
         return ArrivalSnapshot(None, {}, 0)
-    # Counted in SQL, so a long history costs no memory: the named kinds, and
-    # everything else of the absence as "other event".
-    window = "time >= ? AND significance >= ? AND (user IS NULL OR user IN (?, ?))"
-    params = (departed, SIGNIFICANT, person, user_id or person)
-    named = ", ".join("(?, ?)" for _ in KINDS)
-    rows = await store.async_query(
-        f"""SELECT source, type, COUNT(*) FROM events
-        WHERE {window} AND (source, type) IN (VALUES {named})
-        GROUP BY source, type""",
-        (*params, *(part for pair in KINDS for part in pair)),
+    named, total = await store.async_count_events_since(
+        departed, SIGNIFICANT, {person, user_id or person}, KINDS
     )
     counts: Counter[str] = Counter()
-    for source, event_type, count in rows:
-        counts[KINDS[source, event_type]] += count
-    [(total,)] = await store.async_query(
-        f"SELECT COUNT(*) FROM events WHERE {window}",
-        params,
-    )
+    for kind, count in named.items():
+        counts[KINDS[kind]] += count
     if other := total - sum(counts.values()):
         counts["other event"] = other
-    [(failed,)] = await store.async_query(
-        "SELECT COUNT(*) FROM executions WHERE status = 'failed' AND started >= ?",
-        (departed,),
-    )
-    return ArrivalSnapshot(datetime.fromtimestamp(departed, UTC), dict(counts), failed)
+    failed = await store.async_count_executions([ExecutionStatus.FAILED], departed)
+    return ArrivalSnapshot(departed, dict(counts), failed)
 
 
 @callback

@@ -54,12 +54,12 @@ from .models import (
     ExecutionSource,
     ExecutionStatus,
     MissedRunPolicy,
+    Rhythm,
     RunRequest,
     Trust,
 )
 from .outside import quote_context
 from .personas import find_persona
-from .rhythm import Rhythm
 from .runtime import DlandConfigEntry
 from .scheduler import Overloaded
 from .store import PREVIOUS_RUN_GOING, StoreError
@@ -187,8 +187,8 @@ class HeartbeatManager:
         store = self.entry.runtime_data.store
         known = routines(self.entry)
         try:
-            stored = await rhythm.async_load(store)
-            await rhythm.async_forget_others(store, set(known))
+            stored = await store.async_load_rhythms()
+            await store.async_forget_rhythms_except(set(known))
         except StoreError as err:
             LOGGER.warning("Routine schedules could not be read: %s", err)
             stored = dict(self._rhythms)
@@ -233,7 +233,7 @@ class HeartbeatManager:
         if (unsub := self._unsubs.pop(kept.routine_id, None)) is not None:
             unsub()
         try:
-            await rhythm.async_save(self.entry.runtime_data.store, kept)
+            await self.entry.runtime_data.store.async_save_rhythm(kept)
         except StoreError as err:
             # Kept in memory: the beat goes on, and is written at the next run.
             LOGGER.warning(

@@ -56,7 +56,7 @@ from .personas import (
     persona_of,
 )
 from .store import INTERRUPTED, PREVIOUS_RUN_GOING, StoreError, TaskStore
-from .store_health import StoreHealth
+from .store.health import StoreHealth
 from .vision import async_describe_images
 
 # Stored responses are capped so one chatty agent cannot bloat the database.

@@ -8,7 +8,7 @@ Settings → Repairs until a write succeeds again.
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
 
 ISSUE_DATABASE_UNWRITABLE = "database_unwritable"
 

@@ -1,0 +1,139 @@
+"""The schema of the integration's SQLite file, as forward migrations."""
+
+# Each entry upgrades the schema by one version; never edit a released one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        user TEXT,
+        platform TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('once', 'cron')),
+        next_run REAL,
+        cron TEXT,
+        time_zone TEXT,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL,
+        timeout REAL NOT NULL,
+        missed_run_policy TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created REAL NOT NULL,
+        updated REAL NOT NULL
+    );
+    -- Only runnable tasks are indexed, so "what is due" reads a handful of rows
+    -- however many finished tasks are kept.
+    CREATE INDEX tasks_due ON tasks (next_run)
+        WHERE status = 'scheduled' AND enabled = 1;
+    CREATE INDEX tasks_updated ON tasks (updated);
+    CREATE TABLE executions (
+        id TEXT PRIMARY KEY,
+        task_id TEXT REFERENCES tasks (id) ON DELETE SET NULL,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started REAL NOT NULL,
+        finished REAL,
+        error TEXT,
+        response TEXT,
+        boot_id TEXT NOT NULL
+    );
+    CREATE INDEX executions_task ON executions (task_id, started);
+    CREATE INDEX executions_started ON executions (started);
+    CREATE INDEX executions_in_progress ON executions (boot_id)
+        WHERE status = 'in_progress';
+    """,
+    # 2: delivery of results, reminders, and conversation sessions of personas.
+    """
+    ALTER TABLE tasks ADD COLUMN deliver INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE tasks ADD COLUMN action TEXT NOT NULL DEFAULT 'agent';
+    ALTER TABLE executions ADD COLUMN conversation_id TEXT;
+    ALTER TABLE executions ADD COLUMN delivery_channel TEXT;
+    ALTER TABLE executions ADD COLUMN delivery_target TEXT;
+    ALTER TABLE executions ADD COLUMN delivery_status TEXT;
+    ALTER TABLE executions ADD COLUMN delivery_error TEXT;
+    CREATE INDEX executions_conversation ON executions (conversation_id, started)
+        WHERE conversation_id IS NOT NULL;
+    """,
+    # 3: wakeups are executions without a task; they carry their own request.
+    """
+    ALTER TABLE executions ADD COLUMN origin TEXT;
+    ALTER TABLE executions ADD COLUMN agent TEXT;
+    ALTER TABLE executions ADD COLUMN user TEXT;
+    ALTER TABLE executions ADD COLUMN prompt TEXT;
+    """,
+    # 4: events routed from outside, for arrival snapshots and audits.
+    """
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        type TEXT NOT NULL,
+        user TEXT,
+        summary TEXT NOT NULL,
+        significance INTEGER NOT NULL DEFAULT 1,
+        time REAL NOT NULL,
+        dedupe_key TEXT UNIQUE
+    );
+    CREATE INDEX events_time ON events (time);
+    CREATE INDEX events_user_time ON events (user, time);
+    """,
+    # 5: small durable values, such as a source's high-water mark.
+    """
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 6: heartbeat routines' runs, their audit records, and long-term memory.
+    """
+    ALTER TABLE executions ADD COLUMN routine TEXT;
+    CREATE INDEX executions_routine ON executions (routine, started)
+        WHERE routine IS NOT NULL;
+    CREATE TABLE audits (
+        id TEXT PRIMARY KEY,
+        time REAL NOT NULL,
+        report TEXT NOT NULL
+    );
+    CREATE INDEX audits_time ON audits (time);
+    CREATE TABLE facts (
+        id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        fact TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        source TEXT,
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        -- Normalised subject and fact: the same fact said twice is stored once.
+        norm TEXT NOT NULL UNIQUE
+    );
+    """,
+    # 7: who a task or run belongs to (and acts as, when trusted), and whether
+    # anything it was given came from outside. Runs woken by outside sources were
+    # outside before too; facts distilled before this could say nothing of where
+    # they came from, so they count as outside (never recalled into trusted runs).
+    """
+    ALTER TABLE tasks ADD COLUMN owner TEXT;
+    ALTER TABLE tasks ADD COLUMN trust TEXT NOT NULL DEFAULT 'trusted';
+    ALTER TABLE executions ADD COLUMN owner TEXT;
+    ALTER TABLE executions ADD COLUMN trust TEXT NOT NULL DEFAULT 'trusted';
+    UPDATE executions SET trust = 'outside'
+        WHERE origin IN ('vonage', 'youtube', 'whmcs', 'camera');
+    ALTER TABLE facts ADD COLUMN trust TEXT NOT NULL DEFAULT 'outside';
+    CREATE INDEX tasks_owner ON tasks (owner, status);
+    CREATE INDEX executions_owner ON executions (owner, started);
+    """,
+    # 8: events are counted per source against its quota.
+    """
+    CREATE INDEX events_source ON events (source, time);
+    """,
+    # 9: each routine's rhythm: its anchor and next run survive restarts.
+    """
+    CREATE TABLE routine_schedules (
+        routine TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        anchor REAL NOT NULL,
+        next_run REAL
+    );
+    -- Cron times due while their task still runs (single flight) are found
+    -- among the few running tasks.
+    CREATE INDEX tasks_running ON tasks (next_run) WHERE status = 'running';
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,449 @@
+"""The tasks table: stored work, its claims when due, and its owners."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from ..cron import next_cron_run
+from ..models import (
+    Claim,
+    ExecutionSource,
+    MissedRunPolicy,
+    Task,
+    TaskAction,
+    TaskKind,
+    TaskStatus,
+    Trust,
+)
+from .database import Database, QuotaExceeded
+from .executions import insert_execution
+from .rows import TASK_COLUMNS, from_timestamp, task_from_row, to_timestamp
+
+# Stored work per user: far above what a home makes (a task a day for three years).
+MAX_TASKS_PER_OWNER = 1000
+# Why a run that came while the previous one was still going did not start.
+PREVIOUS_RUN_GOING = "The previous run is still going"
+# A cron time exactly ``grace`` late is still within the grace.
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    """What is needed to create a task."""
+
+    name: str
+    agent: str
+    prompt: str
+    kind: TaskKind
+    next_run: datetime
+    timeout: float
+    missed_run_policy: MissedRunPolicy
+    source: str
+    user: str | None = None
+    platform: str | None = None
+    cron: str | None = None
+    time_zone: str | None = None
+    enabled: bool = True
+    deliver: bool = True
+    action: TaskAction = TaskAction.AGENT
+    owner: str | None = None
+    trust: Trust = Trust.TRUSTED
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """The outcome of one claim: runs to start and tasks skipped by policy."""
+
+    claims: list[Claim]
+    skipped: list[str]
+    # Cron times that came while the task's previous run was still going, under
+    # the skip policy: (task, skipped execution id).
+    overlapped: list[tuple[Task, str]]
+
+
+class TaskTable(Database):
+    """Tasks: added, listed, claimed when due, paused, cancelled, reassigned."""
+
+    async def async_add_task(self, new: NewTask) -> Task:
+        """Store a new task and return it.
+
+        Raises QuotaExceeded when its owner has MAX_TASKS_PER_OWNER tasks that have
+        not ended.
+        """
+        task_id = ulid_now()
+        now = dt_util.utcnow().timestamp()
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            cursor = await conn.execute(
+                """SELECT COUNT(*) FROM tasks
+                WHERE owner IS ? AND status IN ('scheduled', 'running')""",
+                (new.owner,),
+            )
+            if (await cursor.fetchone() or (0,))[0] >= MAX_TASKS_PER_OWNER:
+                raise QuotaExceeded(MAX_TASKS_PER_OWNER)
+            await conn.execute(
+                """INSERT INTO tasks (id, name, agent, prompt, user, platform, kind,
+                    next_run, cron, time_zone, enabled, status, timeout,
+                    missed_run_policy, source, created, updated, deliver, action,
+                    owner, trust)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?, ?)""",
+                (
+                    task_id,
+                    new.name,
+                    new.agent,
+                    new.prompt,
+                    new.user,
+                    new.platform,
+                    new.kind.value,
+                    to_timestamp(new.next_run),
+                    new.cron,
+                    new.time_zone,
+                    int(new.enabled),
+                    TaskStatus.SCHEDULED.value,
+                    new.timeout,
+                    new.missed_run_policy.value,
+                    new.source,
+                    now,
+                    now,
+                    int(new.deliver),
+                    new.action.value,
+                    new.owner,
+                    new.trust.value,
+                ),
+            )
+
+        await self._write(work)
+        task = await self.async_get_task(task_id)
+        assert task is not None
+        return task
+
+    async def async_get_task(self, task_id: str) -> Task | None:
+        """Return one task, or None."""
+        rows = list(
+            await self._fetchall(
+                f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?", (task_id,)
+            )
+        )
+        return task_from_row(rows[0]) if rows else None
+
+    async def async_list_tasks(
+        self,
+        statuses: Iterable[TaskStatus] | None = None,
+        owner: str | None = None,
+    ) -> list[Task]:
+        """Return tasks, soonest next run first (of some statuses, or one owner)."""
+        sql = f"SELECT {TASK_COLUMNS} FROM tasks t"
+        clauses: list[str] = []
+        params: list[str] = []
+        if statuses is not None:
+            wanted = [status.value for status in statuses]
+            clauses.append(f"t.status IN ({', '.join('?' * len(wanted))})")
+            params += wanted
+        if owner is not None:
+            clauses.append("t.owner = ?")
+            params.append(owner)
+        if clauses:
+            sql += f" WHERE {' AND '.join(clauses)}"
+        sql += " ORDER BY t.next_run IS NULL, t.next_run, t.created"
+        return [task_from_row(row) for row in await self._fetchall(sql, params)]
+
+    async def async_list_active_tasks(self, once_limit: int) -> list[Task]:
+        """Return every recurring task that will run again, and the soonest one-offs.
+
+        The one-off part is bounded, so that a view of it costs the same with ten
+        or ten thousand pending one-off tasks.
+        """
+        rows = list(
+            await self._fetchall(
+                f"""SELECT {TASK_COLUMNS} FROM tasks t
+                WHERE t.kind = 'cron' AND t.status IN ('scheduled', 'running')""",
+            )
+        )
+        rows += await self._fetchall(
+            f"""SELECT {TASK_COLUMNS} FROM tasks t
+            WHERE t.kind = 'once' AND t.status IN ('scheduled', 'running')
+            ORDER BY t.next_run IS NULL, t.next_run LIMIT ?""",
+            (once_limit,),
+        )
+        tasks = [task_from_row(row) for row in rows]
+        tasks.sort(
+            key=lambda task: (task.next_run is None, task.next_run or task.created)
+        )
+        return tasks
+
+    async def async_tasks_due_between(
+        self, start: datetime, end: datetime, limit: int = 1000
+    ) -> list[Task]:
+        """Return enabled scheduled one-off tasks due in a window, soonest first."""
+        rows = await self._fetchall(
+            f"""SELECT {TASK_COLUMNS} FROM tasks t
+            WHERE t.status = 'scheduled' AND t.enabled = 1 AND t.kind = 'once'
+                AND t.next_run >= ? AND t.next_run < ?
+            ORDER BY t.next_run LIMIT ?""",
+            (start.timestamp(), end.timestamp(), limit),
+        )
+        return [task_from_row(row) for row in rows]
+
+    async def async_count_tasks_by_status(self) -> dict[str, int]:
+        """Return how many tasks there are in each status."""
+        rows = await self._fetchall(
+            "SELECT status, COUNT(*) FROM tasks GROUP BY status"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def async_next_due(self) -> datetime | None:
+        """Return the earliest next run of a runnable task."""
+        rows = list(
+            await self._fetchall(
+                "SELECT MIN(next_run) FROM tasks WHERE enabled = 1"
+                " AND (status = 'scheduled' OR (status = 'running'"
+                " AND kind = 'cron' AND missed_run_policy = 'skip'))"
+            )
+        )
+        return from_timestamp(rows[0][0]) if rows else None
+
+    async def async_cancel_task(self, task_id: str) -> bool:
+        """Mark a task cancelled; False when it had already ended."""
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                """UPDATE tasks SET status = 'cancelled', updated = ?
+                WHERE id = ? AND status IN ('scheduled', 'running')""",
+                (dt_util.utcnow().timestamp(), task_id),
+            )
+            return cursor.rowcount
+
+        return bool(await self._write(work))
+
+    async def async_set_enabled(
+        self, task_id: str, enabled: bool, next_run: datetime | None
+    ) -> None:
+        """Pause or resume a task; a resumed cron task gets a fresh next run."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                """UPDATE tasks SET enabled = ?, next_run = COALESCE(?, next_run),
+                    updated = ? WHERE id = ?""",
+                (
+                    int(enabled),
+                    to_timestamp(next_run),
+                    dt_util.utcnow().timestamp(),
+                    task_id,
+                ),
+            )
+
+        await self._write(work)
+
+    async def async_claim_due(
+        self, now: datetime, limit: int, boot_id: str, grace: timedelta
+    ) -> ClaimResult:
+        """Atomically claim up to ``limit`` due tasks.
+
+        In one transaction each claimed task gets an ``in_progress`` execution and
+        becomes ``running``; a cron task also moves to its first run after ``now``, so
+        missed runs coalesce into this one. A task late by more than ``grace`` under
+        the ``skip`` policy (for a cron task: even its latest missed time) is not
+        run: a one-off one becomes ``missed``, a cron one only moves on.
+        """
+
+        async def work(conn: aiosqlite.Connection) -> ClaimResult:
+            result = ClaimResult([], [], await self._skip_overlaps(conn, now, boot_id))
+            while len(result.claims) < limit:
+                rows = list(
+                    await conn.execute_fetchall(
+                        f"""SELECT {TASK_COLUMNS} FROM tasks t
+                        WHERE t.status = 'scheduled' AND t.enabled = 1
+                            AND t.next_run <= ?
+                        ORDER BY t.next_run LIMIT ?""",
+                        (now.timestamp(), limit - len(result.claims)),
+                    )
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    task = task_from_row(row)
+                    claim = await self._claim_one(conn, task, now, boot_id, grace)
+                    if claim is None:
+                        result.skipped.append(task.task_id)
+                    else:
+                        result.claims.append(claim)
+            return result
+
+        result: ClaimResult = await self._write(work)
+        return result
+
+    async def _skip_overlaps(
+        self, conn: aiosqlite.Connection, now: datetime, boot_id: str
+    ) -> list[tuple[Task, str]]:
+        """Record as skipped the cron times due while their task is still running.
+
+        Only under the skip policy; under run_once the time waits, and the run it
+        stands for starts once the previous one ends (later times coalesce in it).
+        """
+        rows = await conn.execute_fetchall(
+            f"""SELECT {TASK_COLUMNS} FROM tasks t
+            WHERE t.status = 'running' AND t.kind = 'cron' AND t.enabled = 1
+                AND t.missed_run_policy = 'skip' AND t.next_run <= ?""",
+            (now.timestamp(),),
+        )
+        overlapped = []
+        for row in rows:
+            task = task_from_row(row)
+            assert task.cron is not None
+            assert task.time_zone is not None
+            await conn.execute(
+                "UPDATE tasks SET next_run = ?, updated = ? WHERE id = ?",
+                (
+                    to_timestamp(next_cron_run(task.cron, task.time_zone, now)),
+                    now.timestamp(),
+                    task.task_id,
+                ),
+            )
+            execution_id = ulid_now()
+            await conn.execute(
+                """INSERT INTO executions (id, task_id, source, status, started,
+                    finished, boot_id, error, owner, trust)
+                VALUES (?, ?, ?, 'skipped', ?, ?, ?, ?, ?, ?)""",
+                (
+                    execution_id,
+                    task.task_id,
+                    ExecutionSource.SCHEDULE.value,
+                    now.timestamp(),
+                    now.timestamp(),
+                    boot_id,
+                    PREVIOUS_RUN_GOING,
+                    task.owner,
+                    task.trust.value,
+                ),
+            )
+            overlapped.append((task, execution_id))
+        return overlapped
+
+    async def _claim_one(
+        self,
+        conn: aiosqlite.Connection,
+        task: Task,
+        now: datetime,
+        boot_id: str,
+        grace: timedelta,
+    ) -> Claim | None:
+        assert task.next_run is not None
+        skip = (
+            now - task.next_run > grace
+            and task.missed_run_policy is MissedRunPolicy.SKIP
+        )
+        next_run: datetime | None = task.next_run
+        if task.kind is TaskKind.CRON:
+            assert task.cron is not None
+            assert task.time_zone is not None
+            next_run = next_cron_run(task.cron, task.time_zone, now)
+            if skip:
+                # The latest missed time may be within the grace even though the
+                # oldest one is not: that run is on time and runs (the older ones
+                # coalesce into it).
+                recent = next_cron_run(
+                    task.cron, task.time_zone, now - grace - _JUST_BEFORE
+                )
+                skip = recent is None or recent > now
+        if skip:
+            status = TaskStatus.MISSED
+            if task.kind is TaskKind.CRON and next_run is not None:
+                status = TaskStatus.SCHEDULED
+        else:
+            status = TaskStatus.RUNNING
+        await conn.execute(
+            "UPDATE tasks SET status = ?, next_run = ?, updated = ? WHERE id = ?",
+            (status.value, to_timestamp(next_run), now.timestamp(), task.task_id),
+        )
+        if skip:
+            return None
+        execution_id = await insert_execution(
+            conn, task, ExecutionSource.SCHEDULE, now, boot_id
+        )
+        return Claim(task=task, execution_id=execution_id, started=now)
+
+    async def async_claim_manual(
+        self, task_id: str, now: datetime, boot_id: str
+    ) -> Claim | None:
+        """Claim a task for a run outside its schedule; None if it cannot run now.
+
+        A one-off task run early is consumed (it will not run again at its time); a
+        cron task keeps its schedule.
+        """
+
+        async def work(conn: aiosqlite.Connection) -> Claim | None:
+            rows = list(
+                await conn.execute_fetchall(
+                    f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?", (task_id,)
+                )
+            )
+            if not rows:
+                return None
+            task = task_from_row(rows[0])
+            if task.status in (TaskStatus.RUNNING, TaskStatus.CANCELLED):
+                return None
+            await conn.execute(
+                "UPDATE tasks SET status = 'running', updated = ? WHERE id = ?",
+                (now.timestamp(), task_id),
+            )
+            execution_id = await insert_execution(
+                conn, task, ExecutionSource.MANUAL, now, boot_id
+            )
+            return Claim(
+                task=task,
+                execution_id=execution_id,
+                started=now,
+                source=ExecutionSource.MANUAL,
+            )
+
+        claim: Claim | None = await self._write(work)
+        return claim
+
+    async def async_reassign_agent(self, old: str, new: str) -> int:
+        """Move the tasks that have not ended from one agent to another."""
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                """UPDATE tasks SET agent = ?, updated = ?
+                WHERE agent = ? AND status IN ('scheduled', 'running')""",
+                (new, dt_util.utcnow().timestamp(), old),
+            )
+            return cursor.rowcount
+
+        count: int = await self._write(work)
+        return count
+
+    async def async_ownerless_tasks(self) -> list[tuple[str, str | None]]:
+        """Return (task id, recipient) of tasks stored before tasks had owners."""
+        rows = await self._fetchall("SELECT id, user FROM tasks WHERE owner IS NULL")
+        return [(row[0], row[1]) for row in rows]
+
+    async def async_set_owners(self, owners: dict[str, str]) -> None:
+        """Give tasks (and their executions) their owners."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            for task_id, owner in owners.items():
+                await conn.execute(
+                    "UPDATE tasks SET owner = ? WHERE id = ? AND owner IS NULL",
+                    (owner, task_id),
+                )
+                await conn.execute(
+                    "UPDATE executions SET owner = ? WHERE task_id = ?"
+                    " AND owner IS NULL",
+                    (owner, task_id),
+                )
+
+        await self._write(work)
+
+    async def async_active_agents(self) -> set[str]:
+        """Return the agents of tasks that have not ended."""
+        rows = await self._fetchall(
+            "SELECT DISTINCT agent FROM tasks WHERE status IN ('scheduled', 'running')"
+        )
+        return {row[0] for row in rows}
