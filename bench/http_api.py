@@ -27,8 +27,8 @@ from aiohttp import web
 import voluptuous as vol
 
 from bench.common import LagMonitor, bench_hass, fmt, save, summary
-from custom_components.dland_assistant import wakeup
-from custom_components.dland_assistant.breaker import RateLimiter
+from custom_components.dland_assistant.engine.breaker import RateLimiter
+from custom_components.dland_assistant.sources import wakeup
 from homeassistant.auth.const import GROUP_ID_ADMIN
 from homeassistant.auth.models import TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
 from homeassistant.config_entries import SOURCE_USER

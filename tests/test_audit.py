@@ -6,8 +6,8 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dland_assistant.audit import AuditReport, signature
 from custom_components.dland_assistant.const import DOMAIN
+from custom_components.dland_assistant.heartbeat.audit import AuditReport, signature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 

@@ -11,12 +11,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.dland_assistant import store as store_module
-from custom_components.dland_assistant.breaker import (
+from custom_components.dland_assistant.const import MAX_CONTEXT_BYTES, MAX_ID_LENGTH
+from custom_components.dland_assistant.engine.breaker import (
     AgentBreakers,
     BreakerState,
     RateLimiter,
 )
-from custom_components.dland_assistant.const import MAX_CONTEXT_BYTES, MAX_ID_LENGTH
 from custom_components.dland_assistant.models import ExecutionSource, RunRequest, Trust
 from custom_components.dland_assistant.personas import Persona, SessionTracker
 from homeassistant.components import conversation

@@ -9,7 +9,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
 )
 
-from custom_components.dland_assistant.presence import async_arrival_snapshot
+from custom_components.dland_assistant.sources.presence import async_arrival_snapshot
 from homeassistant.components import ai_task, camera, conversation
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant

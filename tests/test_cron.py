@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.dland_assistant.cron import is_valid_cron, next_cron_run
+from custom_components.dland_assistant.engine.cron import is_valid_cron, next_cron_run
 
 
 def _runs(expression: str, zone: str, start: str, end: str) -> list[str]:

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.dland_assistant.cron import next_cron_run
+from custom_components.dland_assistant.engine.cron import next_cron_run
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2027, 1, 1, tzinfo=UTC)

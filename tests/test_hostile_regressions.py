@@ -9,8 +9,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import voluptuous as vol
 
-from custom_components.dland_assistant import youtube
-from custom_components.dland_assistant.vonage import vonage_signature
+from custom_components.dland_assistant.sources import youtube
+from custom_components.dland_assistant.sources.vonage import vonage_signature
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError

@@ -247,7 +247,7 @@ async def test_outside_runs_recall_nothing(
     hass: HomeAssistant, memory_master: MemoryMaster, test_agent: RecordingAgent
 ) -> None:
     """A stranger's SMS cannot draw out what the household told the assistant."""
-    from custom_components.dland_assistant import wakeup
+    from custom_components.dland_assistant.sources import wakeup
 
     await call(hass, "wakeup", {"agent": test_agent.agent_id, "prompt": "hello"})
     await call(hass, "run_routine", {"routine": "Memory distillation"})

@@ -7,8 +7,8 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dland_assistant import router
-from custom_components.dland_assistant.presence import async_arrival_snapshot
+from custom_components.dland_assistant.sources import router
+from custom_components.dland_assistant.sources.presence import async_arrival_snapshot
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 

@@ -13,9 +13,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.dland_assistant.builtin_routines import builtin_subentries
 from custom_components.dland_assistant.const import EVENT_EXECUTION_FINISHED
-from custom_components.dland_assistant.rhythm import next_run_after
+from custom_components.dland_assistant.heartbeat.builtin_routines import (
+    builtin_subentries,
+)
+from custom_components.dland_assistant.heartbeat.rhythm import next_run_after
 from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util

@@ -14,7 +14,6 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
 )
 
-from custom_components.dland_assistant.agent import AgentError, async_run_agent
 from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
 from custom_components.dland_assistant.const import (
     CONF_DEFAULT_AGENT,
@@ -24,6 +23,7 @@ from custom_components.dland_assistant.const import (
     EVENT_EXECUTION_FINISHED,
     EVENT_EXECUTION_STARTED,
 )
+from custom_components.dland_assistant.engine.agent import AgentError, async_run_agent
 from custom_components.dland_assistant.models import (
     ExecutionSource,
     MissedRunPolicy,

@@ -223,8 +223,8 @@ async def test_video_title_and_event_summary_get_read_only_tools(
     hass_client: ClientSessionGenerator,
 ) -> None:
     """A video title and another system's event text cannot act either."""
-    from custom_components.dland_assistant import router, wakeup
     from custom_components.dland_assistant.models import Trust
+    from custom_components.dland_assistant.sources import router, wakeup
 
     await _owner_reminder(hass, hass_admin_user)
     await router.async_route_event(

@@ -173,7 +173,7 @@ async def test_unreachable_or_garbled_api(
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
     """Connection errors and non-JSON answers count as failures, not crashes."""
-    from custom_components.dland_assistant.whmcs import (
+    from custom_components.dland_assistant.sources.whmcs import (
         WhmcsError,
         WhmcsPoller,
         async_get_tickets,

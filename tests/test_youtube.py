@@ -15,7 +15,10 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.dland_assistant.youtube import LEASE_SECONDS, parse_videos
+from custom_components.dland_assistant.sources.youtube import (
+    LEASE_SECONDS,
+    parse_videos,
+)
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -290,7 +293,7 @@ async def test_hub_refusals_are_logged_not_fatal(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A hub that refuses or cannot be reached leaves the integration running."""
-    from custom_components.dland_assistant.youtube import async_subscribe
+    from custom_components.dland_assistant.sources.youtube import async_subscribe
 
     aioclient_mock.post(HUB, status=HTTPStatus.FORBIDDEN)
     config = {
@@ -350,7 +353,8 @@ async def test_a_flood_of_forgeries_is_logged_as_a_count(
     """2,000 forged notifications from one client: two log lines, not 2,000."""
     clock = [1000.0]
     monkeypatch.setattr(
-        "custom_components.dland_assistant.refusals.time.monotonic", lambda: clock[0]
+        "custom_components.dland_assistant.sources.refusals.time.monotonic",
+        lambda: clock[0],
     )
     client = await hass_client_no_auth()
     body = atom("vid1")

@@ -20,8 +20,6 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_installer import async_install_blueprints
-from .builtin_routines import builtin_subentries
-from .cameras import async_setup_cameras
 from .card import async_setup_card
 from .config_flow import DEFAULT_OPTIONS
 from .const import (
@@ -54,25 +52,27 @@ from .const import (
     SUBENTRY_ROUTINE,
 )
 from .coordinator import DlandCoordinator
-from .gatherers import async_track_notifications
+from .engine.scheduler import Scheduler, SchedulerSettings
+from .heartbeat.builtin_routines import builtin_subentries
+from .heartbeat.gatherers import async_track_notifications
+from .heartbeat.routines import HeartbeatManager
 from .identity import SYSTEM, Identities, async_identities, async_owner
 from .issues import async_check_persona_agents
 from .personas import async_sync_devices, personas
-from .presence import async_last_known, async_setup_presence
-from .router import HomeAssistantEventView
-from .routines import HeartbeatManager
 from .runtime import DlandConfigEntry, DlandRuntimeData
-from .scheduler import Scheduler, SchedulerSettings
 from .services import async_setup_services
+from .sources.cameras import async_setup_cameras
+from .sources.presence import async_last_known, async_setup_presence
+from .sources.router import HomeAssistantEventView
+from .sources.triggers import async_setup_triggers
+from .sources.vonage import VonageInboundView
+from .sources.wakeup import WakeupView
+from .sources.whmcs import async_setup_whmcs
+from .sources.youtube import YouTubeView, async_setup_youtube
 from .store import SchemaTooNewError, StoreError, TaskStore
 from .store.recovery import async_open_store
-from .triggers import async_setup_triggers
 from .voice import async_setup_voice
-from .vonage import VonageInboundView
-from .wakeup import WakeupView
 from .websocket_api import async_setup_websocket
-from .whmcs import async_setup_whmcs
-from .youtube import YouTubeView, async_setup_youtube
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,

@@ -8,7 +8,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .breaker import AgentBreakers, BreakerState
+from .engine.breaker import AgentBreakers, BreakerState
 from .entity import DlandEntity
 from .runtime import DlandConfigEntry
 

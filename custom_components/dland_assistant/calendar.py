@@ -16,12 +16,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from . import rhythm
 from .coordinator import DlandCoordinator, Overview
-from .cron import cron_runs
+from .engine.cron import cron_runs
 from .entity import DlandCoordinatorEntity
+from .heartbeat import rhythm
+from .heartbeat.routines import Routine
 from .models import Execution, Rhythm, Task, TaskKind
-from .routines import Routine
 from .runtime import DlandConfigEntry
 from .store import StoreError
 

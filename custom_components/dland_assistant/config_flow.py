@@ -19,8 +19,6 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 
-from .agent import agent_exists
-from .builtin_routines import builtin_subentries
 from .const import (
     CAMERA_KINDS,
     CHANNEL_PERSISTENT,
@@ -103,13 +101,15 @@ from .const import (
     SUBENTRY_WHMCS,
     SUBENTRY_YOUTUBE,
 )
-from .cron import MAX_CRON_LENGTH, is_valid_cron
-from .gatherers import GATHERERS
+from .engine.agent import agent_exists
+from .engine.cron import MAX_CRON_LENGTH, is_valid_cron
+from .heartbeat.builtin_routines import builtin_subentries
+from .heartbeat.gatherers import GATHERERS
 from .models import MissedRunPolicy
 from .personas import find_persona
 from .runtime import DlandConfigEntry
-from .vonage import SIGNATURE_METHODS, UNKNOWN_SENDER_OPTIONS
-from .whmcs import WhmcsError, async_get_tickets
+from .sources.vonage import SIGNATURE_METHODS, UNKNOWN_SENDER_OPTIONS
+from .sources.whmcs import WhmcsError, async_get_tickets
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_DEFAULT_AGENT: DEFAULT_AGENT,

@@ -21,9 +21,9 @@ from .const import (
     LOGGER,
     SIGNAL_TASKS_CHANGED,
 )
+from .heartbeat.routines import Routine, routines
 from .issues import async_check_persona_agents
 from .models import Execution, ExecutionStatus, Task, TaskStatus
-from .routines import Routine, routines
 from .runtime import DlandConfigEntry
 from .store import StoreError
 

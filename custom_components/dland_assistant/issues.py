@@ -7,8 +7,8 @@ executions failing again and again with one error.)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .agent import agent_exists
 from .const import DOMAIN
+from .engine.agent import agent_exists
 from .personas import personas
 from .runtime import DlandConfigEntry
 

@@ -5,13 +5,13 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
+from .engine.scheduler import Scheduler
 from .identity import Identities
-from .scheduler import Scheduler
 from .store import TaskStore
 
 if TYPE_CHECKING:
     from .coordinator import DlandCoordinator
-    from .routines import HeartbeatManager
+    from .heartbeat.routines import HeartbeatManager
 
 
 @dataclass(slots=True)

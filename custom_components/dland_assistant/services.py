@@ -14,8 +14,10 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 
-from . import audit, memory, routines, task_manager, wakeup
+from . import memory, task_manager
 from .const import CONF_ENABLED, DOMAIN, MAX_ID_LENGTH, MAX_NAME_LENGTH
+from .engine.scheduler import Overloaded
+from .heartbeat import audit, routines
 from .identity import async_caller
 from .models import (
     Execution,
@@ -26,7 +28,7 @@ from .models import (
     TaskStatus,
 )
 from .personas import agent_display_name
-from .scheduler import Overloaded
+from .sources import wakeup
 
 SERVICE_SCHEDULE_TASK = "schedule_task"
 SERVICE_CANCEL_TASK = "cancel_task"

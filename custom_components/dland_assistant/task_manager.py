@@ -15,7 +15,6 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .agent import agent_exists, async_understands
 from .const import (
     CHANNELS,
     DOMAIN,
@@ -26,7 +25,8 @@ from .const import (
     PERSONA_PREFIX,
     SIGNAL_TASKS_CHANGED,
 )
-from .cron import MAX_CRON_LENGTH, is_valid_cron, next_cron_run
+from .engine.agent import agent_exists, async_understands
+from .engine.cron import MAX_CRON_LENGTH, is_valid_cron, next_cron_run
 from .identity import Caller, async_owner, async_validate_recipient
 from .models import (
     Execution,

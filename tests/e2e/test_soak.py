@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.dland_assistant.cron import next_cron_run
+from custom_components.dland_assistant.engine.cron import next_cron_run
 from homeassistant.util import dt as dt_util
 
 from .clock import ShiftedClock

@@ -9,7 +9,7 @@ import aiosqlite
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
-from ..cron import next_cron_run
+from ..engine.cron import next_cron_run
 from ..models import (
     Claim,
     ExecutionSource,

@@ -27,9 +27,8 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from . import router, task_manager
-from .bodies import async_read_body
-from .const import (
+from .. import task_manager
+from ..const import (
     CONF_AGENT,
     CONF_CALLBACK_URL,
     CONF_CHANNELS,
@@ -40,10 +39,12 @@ from .const import (
     LOGGER,
     SUBENTRY_YOUTUBE,
 )
-from .models import Trust
+from ..engine.scheduler import Overloaded
+from ..models import Trust
+from ..runtime import DlandConfigEntry
+from . import router
+from .bodies import async_read_body
 from .refusals import RefusalLog
-from .runtime import DlandConfigEntry
-from .scheduler import Overloaded
 from .wakeup import Wakeup
 
 MAX_ATOM_BYTES = 256 * 1024

@@ -8,7 +8,7 @@ The first refusal is logged at once, later ones as one line per interval.
 from dataclasses import dataclass, field
 import time
 
-from .const import LOGGER
+from ..const import LOGGER
 
 REPORT_INTERVAL = 300.0  # seconds
 

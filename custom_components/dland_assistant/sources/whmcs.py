@@ -20,8 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
 
-from . import router
-from .const import (
+from ..const import (
     CONF_AGENT,
     CONF_IDENTIFIER,
     CONF_INTERVAL,
@@ -32,10 +31,11 @@ from .const import (
     LOGGER,
     SUBENTRY_WHMCS,
 )
-from .models import Trust
-from .runtime import DlandConfigEntry
-from .scheduler import Overloaded
-from .store import StoreError
+from ..engine.scheduler import Overloaded
+from ..models import Trust
+from ..runtime import DlandConfigEntry
+from ..store import StoreError
+from . import router
 from .wakeup import Wakeup
 
 STATE_KEY = "whmcs_last_replies"

@@ -23,9 +23,7 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
-from .agent import AgentError, async_run_agent
-from .breaker import AgentBreakers, CircuitBreaker, RateLimiter
-from .const import (
+from ..const import (
     DOMAIN,
     EVENT_EXECUTION_FINISHED,
     EVENT_EXECUTION_STARTED,
@@ -35,11 +33,9 @@ from .const import (
     SESSION_TURNS,
     TICK_INTERVAL,
 )
-from .delivery import async_deliver, async_deliver_to_target
-from .failures import FailedRun, async_report_failure
-from .identity import Identities
-from .memory import async_recall
-from .models import (
+from ..identity import Identities
+from ..memory import async_recall
+from ..models import (
     Claim,
     DeliveryRecord,
     DeliveryStatus,
@@ -48,15 +44,19 @@ from .models import (
     TaskAction,
     task_request,
 )
-from .outside import OutsideRunError, async_run_outside
-from .personas import (
+from ..outside import OutsideRunError, async_run_outside
+from ..personas import (
     Persona,
     SessionTracker,
     async_render_instructions,
     persona_of,
 )
-from .store import INTERRUPTED, PREVIOUS_RUN_GOING, StoreError, TaskStore
-from .store.health import StoreHealth
+from ..store import INTERRUPTED, PREVIOUS_RUN_GOING, StoreError, TaskStore
+from ..store.health import StoreHealth
+from .agent import AgentError, async_run_agent
+from .breaker import AgentBreakers, CircuitBreaker, RateLimiter
+from .delivery import async_deliver, async_deliver_to_target
+from .failures import FailedRun, async_report_failure
 from .vision import async_describe_images
 
 # Stored responses are capped so one chatty agent cannot bloat the database.

@@ -20,8 +20,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 
-from . import router
-from .const import (
+from ..const import (
     CONF_AGENT,
     CONF_ENTITY_ID,
     CONF_PROMPT,
@@ -30,9 +29,10 @@ from .const import (
     LOGGER,
     SUBENTRY_TRIGGER,
 )
-from .models import Trust
-from .runtime import DlandConfigEntry
-from .scheduler import Overloaded
+from ..engine.scheduler import Overloaded
+from ..models import Trust
+from ..runtime import DlandConfigEntry
+from . import router
 from .wakeup import Wakeup
 
 # Domains whose states come from a fixed set (on/off, home, locked…): the home's

@@ -9,7 +9,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 
-from .const import (
+from ..const import (
     BUILTIN_AUDIT,
     BUILTIN_FAMILY_CHECKIN,
     BUILTIN_MEMORY,

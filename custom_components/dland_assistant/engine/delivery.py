@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.ulid import ulid_now
 
-from .const import (
+from ..const import (
     CHANNEL_PERSISTENT,
     CHANNEL_TTS,
     CONF_DEFAULT_CHANNEL,
@@ -29,8 +29,8 @@ from .const import (
     NOTIFY_CHANNELS,
     SUBENTRY_RECIPIENT,
 )
-from .gatherers import OWN_NOTIFICATION_PREFIX
-from .models import DeliveryRecord, DeliveryStatus
+from ..heartbeat.gatherers import OWN_NOTIFICATION_PREFIX
+from ..models import DeliveryRecord, DeliveryStatus
 
 ATTEMPTS = 2  # a failed delivery is retried once
 

@@ -31,8 +31,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
-from . import router
-from .const import (
+from ..const import (
     CONF_MIN_ABSENCE,
     CONF_PERSON,
     CONF_WELCOME_AGENT,
@@ -40,9 +39,10 @@ from .const import (
     LOGGER,
     SUBENTRY_RECIPIENT,
 )
-from .models import ExecutionStatus, Trust
-from .runtime import DlandConfigEntry
-from .scheduler import Overloaded
+from ..engine.scheduler import Overloaded
+from ..models import ExecutionStatus, Trust
+from ..runtime import DlandConfigEntry
+from . import router
 from .wakeup import Wakeup
 
 # Events worth telling someone who comes home about (0 is routine, such as presence).

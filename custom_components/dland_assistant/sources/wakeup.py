@@ -19,14 +19,14 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
-from . import task_manager
+from .. import task_manager
+from ..const import DOMAIN
+from ..engine.scheduler import Overloaded
+from ..identity import Caller, async_caller, async_owner, async_validate_recipient
+from ..models import Execution, ExecutionSource, RunRequest, Trust
+from ..outside import quote_context
+from ..personas import Persona
 from .bodies import async_read_body
-from .const import DOMAIN
-from .identity import Caller, async_caller, async_owner, async_validate_recipient
-from .models import Execution, ExecutionSource, RunRequest, Trust
-from .outside import quote_context
-from .personas import Persona
-from .scheduler import Overloaded
 
 # A wakeup body is a short request; anything larger is refused unread.
 MAX_BODY_BYTES = 64 * 1024

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .const import (
+from ..const import (
     CONF_CRON,
     CONF_INTERVAL,
     CONF_SCHEDULE,
@@ -20,7 +20,7 @@ from .const import (
     SCHEDULE_DAILY,
     SCHEDULE_INTERVAL,
 )
-from .cron import next_cron_run
+from ..engine.cron import next_cron_run
 
 
 def schedule_key(data: dict[str, Any]) -> str:

@@ -17,9 +17,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
-from .const import DOMAIN
-from .models import ExecutionStatus
-from .runtime import DlandConfigEntry
+from ..const import DOMAIN
+from ..models import ExecutionStatus
+from ..runtime import DlandConfigEntry
 
 WINDOW = timedelta(hours=1)
 # The same failure this often in an hour is a pattern, not bad luck.

@@ -12,9 +12,9 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .const import CHANNEL_PERSISTENT, LOGGER
+from ..const import CHANNEL_PERSISTENT, LOGGER
+from ..models import DeliveryRecord, DeliveryStatus, ExecutionStatus, TaskAction
 from .delivery import async_deliver, async_deliver_to_target
-from .models import DeliveryRecord, DeliveryStatus, ExecutionStatus, TaskAction
 
 REPORTED = frozenset(
     {ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABANDONED}

@@ -15,7 +15,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
 
 GATHER_CALENDAR = "calendar"
 GATHER_TODO = "todo"

@@ -26,8 +26,8 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 
-from . import audit, memory, rhythm, task_manager
-from .const import (
+from .. import memory, task_manager
+from ..const import (
     BUILTIN_AUDIT,
     BUILTIN_MEMORY,
     CONF_AGENT,
@@ -48,9 +48,9 @@ from .const import (
     SIGNAL_TASKS_CHANGED,
     SUBENTRY_ROUTINE,
 )
-from .gatherers import GATHER_PRESENCE, GATHERERS, async_gather
-from .identity import SYSTEM, async_owner
-from .models import (
+from ..engine.scheduler import Overloaded
+from ..identity import SYSTEM, async_owner
+from ..models import (
     ExecutionSource,
     ExecutionStatus,
     MissedRunPolicy,
@@ -58,11 +58,12 @@ from .models import (
     RunRequest,
     Trust,
 )
-from .outside import quote_context
-from .personas import find_persona
-from .runtime import DlandConfigEntry
-from .scheduler import Overloaded
-from .store import PREVIOUS_RUN_GOING, StoreError
+from ..outside import quote_context
+from ..personas import find_persona
+from ..runtime import DlandConfigEntry
+from ..store import PREVIOUS_RUN_GOING, StoreError
+from . import audit, rhythm
+from .gatherers import GATHER_PRESENCE, GATHERERS, async_gather
 
 ORIGIN = "heartbeat"
 

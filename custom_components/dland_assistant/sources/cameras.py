@@ -23,8 +23,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 
-from . import router
-from .const import (
+from ..const import (
     CONF_AGENT,
     CONF_CAMERA,
     CONF_COOLDOWN,
@@ -37,9 +36,10 @@ from .const import (
     LOGGER,
     SUBENTRY_CAMERA,
 )
-from .models import Trust
-from .runtime import DlandConfigEntry
-from .scheduler import Overloaded
+from ..engine.scheduler import Overloaded
+from ..models import Trust
+from ..runtime import DlandConfigEntry
+from . import router
 from .wakeup import Wakeup
 
 # A ring asks for attention; a passer-by detected in the drive is worth less.

@@ -21,9 +21,8 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
-from . import router, task_manager
-from .bodies import async_read_body
-from .const import (
+from .. import task_manager
+from ..const import (
     CONF_AGENT,
     CONF_PERSON,
     CONF_PHONE,
@@ -36,9 +35,11 @@ from .const import (
     SUBENTRY_RECIPIENT,
     SUBENTRY_VONAGE,
 )
-from .models import Trust
+from ..engine.scheduler import Overloaded
+from ..models import Trust
+from . import router
+from .bodies import async_read_body
 from .refusals import RefusalLog
-from .scheduler import Overloaded
 from .wakeup import MAX_BODY_BYTES, Wakeup, json_error
 
 SIGNATURE_METHODS = ("md5hash", "md5", "sha1", "sha256", "sha512")

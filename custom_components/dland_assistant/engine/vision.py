@@ -8,9 +8,9 @@ quoted as outside data. A persona without such an entity is woken without it.
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
-from .const import LOGGER
-from .outside import quote_context
-from .personas import Persona, async_generate_structured
+from ..const import LOGGER
+from ..outside import quote_context
+from ..personas import Persona, async_generate_structured
 
 DESCRIBE = (
     "Describe what the attached camera images show, in two or three plain "

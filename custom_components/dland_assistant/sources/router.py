@@ -18,12 +18,13 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
-from . import task_manager, wakeup
-from .const import DOMAIN
-from .identity import SYSTEM, Caller, async_caller, async_validate_recipient
-from .models import RoutedEvent, Trust
-from .scheduler import Overloaded
-from .store import QuotaExceeded, StoreError
+from .. import task_manager
+from ..const import DOMAIN
+from ..engine.scheduler import Overloaded
+from ..identity import SYSTEM, Caller, async_caller, async_validate_recipient
+from ..models import RoutedEvent, Trust
+from ..store import QuotaExceeded, StoreError
+from . import wakeup
 
 MAX_SUMMARY = 1000
 
