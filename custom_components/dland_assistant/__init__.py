@@ -206,8 +206,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     entry.runtime_data = DlandRuntimeData(
         store=store,
         scheduler=scheduler,
-        heartbeats=HeartbeatManager(hass, entry),
-        coordinator=DlandCoordinator(hass, entry),
+        heartbeats=HeartbeatManager(
+            hass,
+            entry,
+            store,
+            scheduler,
+            identities,
+            float(options[CONF_DEFAULT_TIMEOUT]),
+        ),
+        coordinator=DlandCoordinator(hass, entry, store, scheduler),
         default_agent=str(options[CONF_DEFAULT_AGENT]),
         default_timeout=float(options[CONF_DEFAULT_TIMEOUT]),
         identities=identities,

@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -21,11 +21,11 @@ from .const import (
     LOGGER,
     SIGNAL_TASKS_CHANGED,
 )
+from .engine.scheduler import Scheduler
 from .heartbeat.routines import Routine, routines
 from .issues import async_check_persona_agents
 from .models import Execution, ExecutionStatus, Task, TaskStatus
-from .runtime import DlandConfigEntry
-from .store import StoreError
+from .store import StoreError, TaskStore
 
 RECENT_EXECUTIONS = 25
 # One-off tasks the view holds (to-do list, card); all are counted.
@@ -69,10 +69,18 @@ class Overview:
 class DlandCoordinator(DataUpdateCoordinator[Overview]):
     """Reads the overview from the store when something changed."""
 
-    config_entry: DlandConfigEntry
+    config_entry: ConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        store: TaskStore,
+        scheduler: Scheduler,
+    ) -> None:
         """Prepare; the first refresh happens at set-up."""
+        self._store = store
+        self._scheduler = scheduler
         super().__init__(
             hass,
             LOGGER,
@@ -86,8 +94,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
         self._refresh_task: asyncio.Task[None] | None = None
 
     async def _async_update_data(self) -> Overview:
-        runtime = self.config_entry.runtime_data
-        store = runtime.store
+        store = self._store
         try:
             tasks = await store.async_list_active_tasks(ONCE_TASKS_SHOWN)
             counts = await store.async_count_tasks_by_status()
@@ -111,7 +118,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
             routines=routines(self.config_entry),
             routine_runs=routine_runs,
             recent=recent,
-            running=runtime.scheduler.running,
+            running=self._scheduler.running,
             pending_count=counts.get(TaskStatus.SCHEDULED.value, 0),
             failed_24h=failed,
         )

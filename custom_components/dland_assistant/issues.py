@@ -4,19 +4,19 @@
 executions failing again and again with one error.)
 """
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
 from .engine.agent import agent_exists
 from .personas import personas
-from .runtime import DlandConfigEntry
 
 ISSUE_AGENT_MISSING = "persona_agent_missing"
 
 
 @callback
-def async_check_persona_agents(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+def async_check_persona_agents(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Raise an issue per persona whose conversation agent no longer exists."""
     known = personas(entry)
     for persona in known.values():

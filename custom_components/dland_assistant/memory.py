@@ -13,7 +13,7 @@ recalled into a run or offered to its tools; only admins list them.
 
 from datetime import datetime, timedelta
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import voluptuous as vol
 
@@ -24,9 +24,6 @@ from .models import Fact, NewFact, Trust
 from .outside import quote_context
 from .personas import Persona, async_generate_structured
 from .store import MAX_FACTS, TaskStore
-
-if TYPE_CHECKING:
-    from .runtime import DlandConfigEntry
 
 # What the instructions of one run may grow by.
 RECALL_BUDGET = 1200
@@ -184,16 +181,13 @@ async def _async_material(
     return material
 
 
-async def async_distill(
-    hass: HomeAssistant, entry: DlandConfigEntry, persona: Persona
-) -> str:
+async def async_distill(hass: HomeAssistant, store: TaskStore, persona: Persona) -> str:
     """Distil the last day into facts; return what was stored, in a sentence.
 
     Trusted runs and outside material go to the AI task entity apart, with no
     tools either time, so that what outside text taught is marked as such.
     Raises HomeAssistantError when the AI task fails.
     """
-    store = entry.runtime_data.store
     since = dt_util.utcnow() - timedelta(days=1)
     trusted = await _async_material(store, since, Trust.TRUSTED)
     outside = await _async_material(store, since, Trust.OUTSIDE)

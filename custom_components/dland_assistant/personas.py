@@ -31,6 +31,8 @@ from .const import (
     PERSONA_PREFIX,
     SUBENTRY_AGENT,
 )
+from .engine.agent import agent_exists
+from .errors import invalid
 from .models import RunRequest, Trust
 
 
@@ -213,3 +215,17 @@ class SessionTracker:
                 del self._sessions[key]
         while len(self._sessions) >= self.limit:
             del self._sessions[next(iter(self._sessions))]
+
+
+def resolve_agent(
+    hass: HomeAssistant, entry: ConfigEntry, value: str
+) -> tuple[str, Persona | None]:
+    """Resolve a persona name or id, or a conversation agent id, to what tasks store.
+
+    Raises a translated error for an unknown agent.
+    """
+    if (persona := find_persona(entry, value)) is not None:
+        return persona.agent_ref, persona
+    if value.startswith(PERSONA_PREFIX) or not agent_exists(hass, value):
+        raise invalid("unknown_agent", agent=value)
+    return value, None

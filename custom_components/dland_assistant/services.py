@@ -17,6 +17,7 @@ from homeassistant.helpers.service import async_register_admin_service
 from . import memory, task_manager
 from .const import CONF_ENABLED, DOMAIN, MAX_ID_LENGTH, MAX_NAME_LENGTH
 from .engine.scheduler import Overloaded
+from .errors import invalid
 from .heartbeat import audit, routines
 from .identity import async_caller
 from .models import (
@@ -251,7 +252,7 @@ async def _async_get_executions(call: ServiceCall) -> ServiceResponse:
 def _routine(hass: HomeAssistant, reference: str) -> routines.Routine:
     entry = task_manager.get_runtime(hass).scheduler.entry
     if (routine := routines.find_routine(entry, reference)) is None:
-        raise task_manager.invalid("unknown_routine", routine=reference)
+        raise invalid("unknown_routine", routine=reference)
     return routine
 
 
@@ -285,13 +286,13 @@ async def _async_forget_fact(call: ServiceCall) -> None:
     store = task_manager.get_runtime(call.hass).store
     fact_id = call.data["fact_id"]
     if not await task_manager.guard_store(memory.async_forget(store, fact_id)):
-        raise task_manager.invalid("unknown_fact", fact_id=fact_id)
+        raise invalid("unknown_fact", fact_id=fact_id)
 
 
 async def _async_get_audits(call: ServiceCall) -> ServiceResponse:
     entry = task_manager.get_runtime(call.hass).scheduler.entry
     audits = await task_manager.guard_store(
-        audit.async_list_audits(entry, call.data["limit"])
+        audit.async_list_audits(entry.runtime_data.store, call.data["limit"])
     )
     return {"audits": audits}
 

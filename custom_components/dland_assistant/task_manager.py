@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
@@ -22,11 +21,11 @@ from .const import (
     MAX_ID_LENGTH,
     MAX_NAME_LENGTH,
     MAX_PROMPT_BYTES,
-    PERSONA_PREFIX,
     SIGNAL_TASKS_CHANGED,
 )
-from .engine.agent import agent_exists, async_understands
+from .engine.agent import async_understands
 from .engine.cron import MAX_CRON_LENGTH, is_valid_cron, next_cron_run
+from .errors import invalid, store_failed
 from .identity import Caller, async_owner, async_validate_recipient
 from .models import (
     Execution,
@@ -38,27 +37,9 @@ from .models import (
     TaskStatus,
     Trust,
 )
-from .personas import Persona, find_persona
+from .personas import resolve_agent
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .store import NewTask, QuotaExceeded, StoreError
-
-
-def invalid(key: str, **placeholders: Any) -> ServiceValidationError:
-    """Return a translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={k: str(v) for k, v in placeholders.items()} or None,
-    )
-
-
-def store_failed(err: StoreError) -> HomeAssistantError:
-    """Return a translated error for a database failure."""
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="store_error",
-        translation_placeholders={"error": str(err)},
-    )
 
 
 def get_runtime(hass: HomeAssistant) -> DlandRuntimeData:
@@ -95,19 +76,6 @@ def refuse_outside(runtime: DlandRuntimeData, caller: Caller) -> None:
     """Refuse new work asked for by an outside run (its read-only user)."""
     if caller.user_id == runtime.identities.outside:
         raise invalid("outside_cannot_schedule")
-
-
-def resolve_agent(hass: HomeAssistant, value: str) -> tuple[str, Persona | None]:
-    """Resolve a persona name or id, or a conversation agent id, to what tasks store.
-
-    Raises a translated error for an unknown agent.
-    """
-    runtime = get_runtime(hass)
-    if (persona := find_persona(runtime.scheduler.entry, value)) is not None:
-        return persona.agent_ref, persona
-    if value.startswith(PERSONA_PREFIX) or not agent_exists(hass, value):
-        raise invalid("unknown_agent", agent=value)
-    return value, None
 
 
 def validate_channel(platform: str | None) -> None:
@@ -186,7 +154,9 @@ async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> 
     refuse_outside(runtime, request.caller)
     validate_ids(agent=request.agent, user=request.user, platform=request.platform)
     prompt = validate_prompt(request.prompt)
-    agent, persona = resolve_agent(hass, request.agent or runtime.default_agent)
+    agent, persona = resolve_agent(
+        hass, runtime.scheduler.entry, request.agent or runtime.default_agent
+    )
     validate_channel(request.platform)
     now = dt_util.utcnow()
     kind, first_run = _first_run(hass, request, now)

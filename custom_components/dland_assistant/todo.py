@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 from . import task_manager
 from .coordinator import DlandCoordinator
 from .entity import DlandCoordinatorEntity
+from .errors import invalid
 from .models import TaskAction, TaskKind
 from .runtime import DlandConfigEntry
 
@@ -71,7 +72,7 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
     async def async_create_todo_item(self, item: TodoItem) -> None:
         """Schedule a task for the default agent at the item's due time."""
         if not isinstance(item.due, datetime):
-            raise task_manager.invalid("due_time_required")
+            raise invalid("due_time_required")
         summary = (item.summary or "").strip()
         caller = await self._async_caller()
         request = task_manager.ScheduleRequest(

@@ -19,7 +19,7 @@ from homeassistant.util.json import JsonValueType
 
 from ..const import DOMAIN
 from ..models import ExecutionStatus
-from ..runtime import DlandConfigEntry
+from ..store import TaskStore
 
 WINDOW = timedelta(hours=1)
 # The same failure this often in an hour is a pattern, not bad luck.
@@ -78,10 +78,9 @@ class AuditReport:
 
 
 async def async_run_audit(
-    hass: HomeAssistant, entry: DlandConfigEntry, breaker_trips: int
+    hass: HomeAssistant, store: TaskStore, breaker_trips: int
 ) -> AuditReport:
     """Audit the last hour, store the record, and raise or clear the repair issue."""
-    store = entry.runtime_data.store
     since = dt_util.utcnow() - WINDOW
     executions = await store.async_list_executions(since=since, limit=100_000)
     events = await store.async_list_events(since, limit=100_000)
@@ -104,7 +103,7 @@ async def async_run_audit(
             if count >= RECURRING_THRESHOLD
         ],
     )
-    await _async_store(entry, report)
+    await store.async_add_audit(report.as_dict())
     if report.recurring:
         sig, count = report.recurring[0]
         ir.async_create_issue(
@@ -121,12 +120,6 @@ async def async_run_audit(
     return report
 
 
-async def _async_store(entry: DlandConfigEntry, report: AuditReport) -> None:
-    await entry.runtime_data.store.async_add_audit(report.as_dict())
-
-
-async def async_list_audits(
-    entry: DlandConfigEntry, limit: int = 24
-) -> list[JsonValueType]:
+async def async_list_audits(store: TaskStore, limit: int = 24) -> list[JsonValueType]:
     """Return the newest audit records."""
-    return await entry.runtime_data.store.async_list_audits(limit)
+    return await store.async_list_audits(limit)

@@ -19,6 +19,7 @@ import hashlib
 import json
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, TemplateError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -26,7 +27,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 
-from .. import memory, task_manager
+from .. import memory
 from ..const import (
     BUILTIN_AUDIT,
     BUILTIN_MEMORY,
@@ -48,8 +49,8 @@ from ..const import (
     SIGNAL_TASKS_CHANGED,
     SUBENTRY_ROUTINE,
 )
-from ..engine.scheduler import Overloaded
-from ..identity import SYSTEM, async_owner
+from ..engine.scheduler import Overloaded, Scheduler
+from ..identity import SYSTEM, Identities, async_owner
 from ..models import (
     ExecutionSource,
     ExecutionStatus,
@@ -59,9 +60,8 @@ from ..models import (
     Trust,
 )
 from ..outside import quote_context
-from ..personas import find_persona
-from ..runtime import DlandConfigEntry
-from ..store import PREVIOUS_RUN_GOING, StoreError
+from ..personas import find_persona, resolve_agent
+from ..store import PREVIOUS_RUN_GOING, StoreError, TaskStore
 from . import audit, rhythm
 from .gatherers import GATHER_PRESENCE, GATHERERS, async_gather
 
@@ -103,7 +103,7 @@ class Routine:
         return local >= begin or local < finish  # across midnight
 
 
-def routines(entry: DlandConfigEntry) -> dict[str, Routine]:
+def routines(entry: ConfigEntry) -> dict[str, Routine]:
     """Return the entry's routines by subentry id."""
     return {
         subentry.subentry_id: Routine(
@@ -114,7 +114,7 @@ def routines(entry: DlandConfigEntry) -> dict[str, Routine]:
     }
 
 
-def find_routine(entry: DlandConfigEntry, reference: str) -> Routine | None:
+def find_routine(entry: ConfigEntry, reference: str) -> Routine | None:
     """Find a routine by subentry id or (case-insensitive) name."""
     known = routines(entry)
     if reference in known:
@@ -138,7 +138,12 @@ class HeartbeatManager:
     """Arms each enabled routine at its stored next run, and runs it when due."""
 
     hass: HomeAssistant
-    entry: DlandConfigEntry
+    # Read for its routine subentries; the entry's tasks end with it.
+    entry: ConfigEntry
+    store: TaskStore
+    scheduler: Scheduler
+    identities: Identities
+    default_timeout: float
     # Routines whose run is going (until it ends, not only until it starts).
     _running: set[str] = field(default_factory=set)
     # One armed timer per enabled routine, at its stored next run.
@@ -185,7 +190,7 @@ class HeartbeatManager:
         async_dispatcher_send(self.hass, SIGNAL_TASKS_CHANGED)
 
     async def _async_arm_all(self) -> None:
-        store = self.entry.runtime_data.store
+        store = self.store
         known = routines(self.entry)
         try:
             stored = await store.async_load_rhythms()
@@ -209,7 +214,7 @@ class HeartbeatManager:
             next_run = rhythm.next_run_after(data, anchor, now, zone)
         else:
             anchor, next_run = stored.anchor, stored.next_run
-            grace = self.entry.runtime_data.scheduler.settings.grace
+            grace = self.scheduler.settings.grace
             if next_run is None:  # it was off: back on its beat, nothing made up
                 next_run = rhythm.next_run_after(data, anchor, now, zone)
             elif next_run < now - grace:
@@ -234,7 +239,7 @@ class HeartbeatManager:
         if (unsub := self._unsubs.pop(kept.routine_id, None)) is not None:
             unsub()
         try:
-            await self.entry.runtime_data.store.async_save_rhythm(kept)
+            await self.store.async_save_rhythm(kept)
         except StoreError as err:
             # Kept in memory: the beat goes on, and is written at the next run.
             LOGGER.warning(
@@ -335,17 +340,16 @@ class HeartbeatManager:
         response: str | None = None,
         error: str | None = None,
     ) -> str:
-        runtime = self.entry.runtime_data
-        execution_id = await runtime.store.async_record_routine_run(
+        execution_id = await self.store.async_record_routine_run(
             routine.routine_id,
             status,
             dt_util.utcnow(),
-            runtime.scheduler.boot_id,
+            self.scheduler.boot_id,
             owner=await self._async_owner(routine),
             response=response,
             error=error,
         )
-        runtime.scheduler.announce_finished(
+        self.scheduler.announce_finished(
             execution_id,
             status,
             name=routine.name,
@@ -356,10 +360,10 @@ class HeartbeatManager:
         return execution_id
 
     async def _async_audit(self, routine: Routine) -> RoutineOutcome:
-        scheduler = self.entry.runtime_data.scheduler
+        scheduler = self.scheduler
         trips = scheduler.breaker.trips - self.breaker_trips_seen
         self.breaker_trips_seen = scheduler.breaker.trips
-        report = await audit.async_run_audit(self.hass, self.entry, trips)
+        report = await audit.async_run_audit(self.hass, self.store, trips)
         execution_id = await self._record(
             routine, ExecutionStatus.SUCCEEDED, response=report.as_text()
         )
@@ -381,7 +385,7 @@ class HeartbeatManager:
                 routine, "Set a persona with an AI task entity to distil memories"
             )
         try:
-            result = await memory.async_distill(self.hass, self.entry, persona)
+            result = await memory.async_distill(self.hass, self.store, persona)
         except HomeAssistantError as err:
             execution_id = await self._record(
                 routine, ExecutionStatus.FAILED, error=str(err)
@@ -424,7 +428,7 @@ class HeartbeatManager:
             json.dumps([prompt, context], sort_keys=True, default=str).encode()
         ).hexdigest()
         key = f"routine:{routine.routine_id}:fingerprint"
-        store = self.entry.runtime_data.store
+        store = self.store
         if (
             not manual
             and not info.has_time
@@ -454,27 +458,23 @@ class HeartbeatManager:
         self, execution_id: str, key: str, fingerprint: str
     ) -> None:
         """Keep the context's fingerprint once the run has succeeded."""
-        runtime = self.entry.runtime_data
-        if (done := runtime.scheduler.done_event(execution_id)) is not None:
+        if (done := self.scheduler.done_event(execution_id)) is not None:
             await done.wait()
-        execution = await runtime.store.async_get_execution(execution_id)
+        execution = await self.store.async_get_execution(execution_id)
         if execution is not None and execution.status is ExecutionStatus.SUCCEEDED:
-            await runtime.store.async_set_state(key, fingerprint)
+            await self.store.async_set_state(key, fingerprint)
 
     async def _async_owner(self, routine: Routine) -> str:
         """Return who a routine's runs are for: its person's user, else ours."""
         person = routine.data.get(CONF_USER) or None
-        return await async_owner(
-            self.hass, SYSTEM, person, self.entry.runtime_data.identities
-        )
+        return await async_owner(self.hass, SYSTEM, person, self.identities)
 
     async def _async_wake(
         self, routine: Routine, prompt: str, quoted: str, trust: Trust
     ) -> RoutineOutcome:
-        runtime = self.entry.runtime_data
         data = routine.data
         try:
-            agent, persona = task_manager.resolve_agent(self.hass, str(routine.agent))
+            agent, persona = resolve_agent(self.hass, self.entry, str(routine.agent))
         except HomeAssistantError as err:
             return await self._async_skip(routine, str(err))
         owner = await self._async_owner(routine)
@@ -486,9 +486,9 @@ class HeartbeatManager:
             origin=ORIGIN,
             source=ExecutionSource.HEARTBEAT,
             owner=owner,
-            acting_user=runtime.identities.outside if trust is Trust.OUTSIDE else owner,
+            acting_user=self.identities.outside if trust is Trust.OUTSIDE else owner,
             trust=trust,
-            timeout=persona.timeout if persona else runtime.default_timeout,
+            timeout=persona.timeout if persona else self.default_timeout,
             recipient=data.get(CONF_USER) or None,
             platform=data.get(CONF_PLATFORM) or None,
             deliver=bool(data.get(CONF_DELIVER, True)),
@@ -496,7 +496,7 @@ class HeartbeatManager:
             notify_target=data.get(CONF_NOTIFY_TARGET) or None,
         )
         try:
-            execution_id, done = await runtime.scheduler.async_wakeup(request)
+            execution_id, done = await self.scheduler.async_wakeup(request)
         except Overloaded as err:
             return await self._async_skip(routine, f"The agent is busy ({err.reason})")
         return RoutineOutcome(execution_id, done=done)

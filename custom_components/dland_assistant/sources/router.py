@@ -21,6 +21,7 @@ from homeassistant.util.ulid import ulid_now
 from .. import task_manager
 from ..const import DOMAIN
 from ..engine.scheduler import Overloaded
+from ..errors import invalid, store_failed
 from ..identity import SYSTEM, Caller, async_caller, async_validate_recipient
 from ..models import RoutedEvent, Trust
 from ..store import QuotaExceeded, StoreError
@@ -71,11 +72,9 @@ async def async_route_event(
     try:
         added = await runtime.store.async_add_event(event)
     except QuotaExceeded as err:
-        raise task_manager.invalid(
-            "event_quota", source=source, limit=err.limit
-        ) from err
+        raise invalid("event_quota", source=source, limit=err.limit) from err
     except StoreError as err:
-        raise task_manager.store_failed(err) from err
+        raise store_failed(err) from err
     if not added:
         return RouteResult(event.event_id, duplicate=True)
     if not wake:

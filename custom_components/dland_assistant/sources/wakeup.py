@@ -25,7 +25,7 @@ from ..engine.scheduler import Overloaded
 from ..identity import Caller, async_caller, async_owner, async_validate_recipient
 from ..models import Execution, ExecutionSource, RunRequest, Trust
 from ..outside import quote_context
-from ..personas import Persona
+from ..personas import Persona, resolve_agent
 from .bodies import async_read_body
 
 # A wakeup body is a short request; anything larger is refused unread.
@@ -100,7 +100,9 @@ def validate_wakeup(
     )
     task_manager.validate_context(wakeup.quoted)
     prompt = task_manager.validate_prompt(wakeup.prompt)
-    agent, persona = task_manager.resolve_agent(hass, wakeup.agent)
+    agent, persona = resolve_agent(
+        hass, task_manager.get_runtime(hass).scheduler.entry, wakeup.agent
+    )
     task_manager.validate_channel(wakeup.platform)
     return prompt, agent, persona, wakeup.platform
 

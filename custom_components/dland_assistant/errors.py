@@ -1,0 +1,26 @@
+"""Translated errors raised to users, in one place."""
+
+from typing import Any
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .const import DOMAIN
+from .store import StoreError
+
+
+def invalid(key: str, **placeholders: Any) -> ServiceValidationError:
+    """Return a translated validation error."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={k: str(v) for k, v in placeholders.items()} or None,
+    )
+
+
+def store_failed(err: StoreError) -> HomeAssistantError:
+    """Return a translated error for a database failure."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="store_error",
+        translation_placeholders={"error": str(err)},
+    )
