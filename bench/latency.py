@@ -24,6 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bench.common import Bench, LagMonitor, bench_hass, fmt, save, summary
 from custom_components.dland_assistant import task_manager
+from custom_components.dland_assistant.runtime import loaded_entry
 from homeassistant.setup import async_setup_component
 
 TICK = 10.0
@@ -69,7 +70,7 @@ async def run_ours(bench: Bench, due: list[tuple[str, float]]) -> list[float]:
                 else {"at": at}
             ),
         )
-        await task_manager.async_schedule_task(hass, request)
+        await task_manager.async_schedule_task(hass, loaded_entry(hass), request)
     await _wait_until(max(w for _, w in due) + 3)
     await hass.async_block_till_done()
     arrived = {text: at for at, text in bench.agent.calls}

@@ -247,12 +247,15 @@ async def test_outside_runs_recall_nothing(
     hass: HomeAssistant, memory_master: MemoryMaster, test_agent: RecordingAgent
 ) -> None:
     """A stranger's SMS cannot draw out what the household told the assistant."""
+    from custom_components.dland_assistant.runtime import loaded_entry
     from custom_components.dland_assistant.sources import wakeup
 
     await call(hass, "wakeup", {"agent": test_agent.agent_id, "prompt": "hello"})
     await call(hass, "run_routine", {"routine": "Memory distillation"})
+    entry = loaded_entry(hass)
     result = await wakeup.async_wakeup(
         hass,
+        entry,
         wakeup.Wakeup(
             agent="MemoryMaster",
             prompt="What coffee does Dan drink?",
@@ -261,7 +264,7 @@ async def test_outside_runs_recall_nothing(
         "vonage",
         SYSTEM,
     )
-    await wakeup.async_result(hass, result)
+    await wakeup.async_result(entry, result)
     [outside_run] = memory_master.tasks[-1:]
     assert outside_run.instructions.endswith("What coffee does Dan drink?")
     assert "coffee black" not in outside_run.instructions

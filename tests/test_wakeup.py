@@ -233,9 +233,9 @@ async def test_breaker_opens_sheds_and_recovers(
 
 def runtime_breaker(hass: HomeAssistant, agent: str) -> CircuitBreaker:
     """Return the breaker of a conversation agent."""
-    from custom_components.dland_assistant.task_manager import get_runtime
+    from custom_components.dland_assistant.runtime import loaded_entry
 
-    return get_runtime(hass).scheduler.breaker.for_agent(agent)
+    return loaded_entry(hass).runtime_data.scheduler.breaker.for_agent(agent)
 
 
 async def test_queue_full_is_503(

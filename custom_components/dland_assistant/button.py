@@ -57,7 +57,10 @@ class RunTaskButton(DlandCoordinatorEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Start a run."""
         await task_manager.async_run_task(
-            self.hass, self.task_id, await self._async_caller()
+            self.hass,
+            self.coordinator.config_entry,
+            self.task_id,
+            await self._async_caller(),
         )
 
 

@@ -26,6 +26,7 @@ from .const import CHANNELS, DOMAIN
 from .identity import Caller, async_caller, async_is_read_only
 from .models import Task, TaskAction, TaskStatus
 from .personas import personas
+from .runtime import loaded_entry
 
 WHEN_HELP = (
     "Give exactly one of: in_minutes (a delay), at (a local date and time, "
@@ -49,8 +50,7 @@ def _calling_agent(hass: HomeAssistant) -> str | None:
     )
     if agent_id is None:
         return None
-    runtime = task_manager.get_runtime(hass)
-    for persona in personas(runtime.scheduler.entry).values():
+    for persona in personas(loaded_entry(hass)).values():
         if persona.conversation_agent == agent_id:
             return persona.agent_ref
     return agent_id
@@ -118,6 +118,7 @@ class ScheduleTool(llm.Tool):
         caller = await async_caller(hass, llm_context.context)
         task = await task_manager.async_schedule_task(
             hass,
+            loaded_entry(hass),
             task_manager.ScheduleRequest(
                 prompt=args["text"],
                 caller=caller,
@@ -138,7 +139,7 @@ class ScheduleTool(llm.Tool):
 async def _async_users_tasks(hass: HomeAssistant, caller: Caller) -> list[Task]:
     """Return the caller's own tasks (everybody's for a voice satellite)."""
     tasks = await task_manager.async_list_tasks(
-        hass, caller, [TaskStatus.SCHEDULED, TaskStatus.RUNNING]
+        hass, loaded_entry(hass), caller, [TaskStatus.SCHEDULED, TaskStatus.RUNNING]
     )
     return [
         task for task in tasks if caller.user_id is None or task.owner == caller.user_id
@@ -206,7 +207,9 @@ class CancelTaskTool(llm.Tool):
                 },
                 error=True,
             )
-        await task_manager.async_cancel_task(hass, matches[0].task_id, caller)
+        await task_manager.async_cancel_task(
+            hass, loaded_entry(hass), matches[0].task_id, caller
+        )
         return llm.ToolResult(
             data={"cancelled": _summary(matches[0]) | {"status": "cancelled"}}
         )
@@ -250,7 +253,7 @@ class SearchMemoryTool(llm.Tool):
         args = tool_input.tool_args
         facts = await task_manager.guard_store(
             memory.async_search(
-                task_manager.get_runtime(hass).store,
+                loaded_entry(hass).runtime_data.store,
                 args.get("query"),
                 max(1, min(int(args.get("limit", 10)), 50)),
                 trusted_only=True,
@@ -289,7 +292,7 @@ class ForgetMemoryTool(llm.Tool):
             )
         fact_id = str(tool_input.tool_args["fact_id"])
         forgotten = await task_manager.guard_store(
-            memory.async_forget(task_manager.get_runtime(hass).store, fact_id)
+            memory.async_forget(loaded_entry(hass).runtime_data.store, fact_id)
         )
         if not forgotten:
             return llm.ToolResult(

@@ -4,8 +4,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
 
+from .const import DOMAIN
 from .engine.scheduler import Scheduler
+from .errors import invalid
 from .identity import Identities
 from .store import TaskStore
 
@@ -28,3 +31,15 @@ class DlandRuntimeData:
 
 
 type DlandConfigEntry = ConfigEntry[DlandRuntimeData]
+
+
+def loaded_entry(hass: HomeAssistant) -> DlandConfigEntry:
+    """Return the loaded entry, or raise a translated error.
+
+    The door for requests that come in without an entry (actions, HTTP views,
+    voice and LLM tools): each looks it up once and passes it on.
+    """
+    entries: list[DlandConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not entries:
+        raise invalid("not_loaded")
+    return entries[0]

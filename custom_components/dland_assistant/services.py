@@ -1,5 +1,6 @@
 """Services of dland_assistant: scheduling, steering and reading tasks."""
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import voluptuous as vol
@@ -29,6 +30,7 @@ from .models import (
     TaskStatus,
 )
 from .personas import agent_display_name
+from .runtime import DlandConfigEntry, loaded_entry
 from .sources import wakeup
 
 SERVICE_SCHEDULE_TASK = "schedule_task"
@@ -170,11 +172,14 @@ def execution_as_dict(execution: Execution) -> dict[str, Any]:
     }
 
 
-async def _async_schedule_task(call: ServiceCall) -> ServiceResponse:
+async def _async_schedule_task(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
     data = call.data
     caller = await async_caller(call.hass, call.context)
     task = await task_manager.async_schedule_task(
         call.hass,
+        entry,
         task_manager.ScheduleRequest(
             prompt=data["prompt"],
             caller=caller,
@@ -196,23 +201,29 @@ async def _async_schedule_task(call: ServiceCall) -> ServiceResponse:
     return {"task_id": task.task_id, "next_run": _iso(task.next_run)}
 
 
-async def _async_cancel_task(call: ServiceCall) -> None:
+async def _async_cancel_task(call: ServiceCall, entry: DlandConfigEntry) -> None:
     caller = await async_caller(call.hass, call.context)
-    await task_manager.async_cancel_task(call.hass, call.data[ATTR_TASK_ID], caller)
+    await task_manager.async_cancel_task(
+        call.hass, entry, call.data[ATTR_TASK_ID], caller
+    )
 
 
-async def _async_run_task(call: ServiceCall) -> ServiceResponse:
+async def _async_run_task(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
     caller = await async_caller(call.hass, call.context)
     execution_id = await task_manager.async_run_task(
-        call.hass, call.data[ATTR_TASK_ID], caller
+        call.hass, entry, call.data[ATTR_TASK_ID], caller
     )
     return {"execution_id": execution_id}
 
 
-async def _async_set_task_enabled(call: ServiceCall) -> ServiceResponse:
+async def _async_set_task_enabled(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
     caller = await async_caller(call.hass, call.context)
     task = await task_manager.async_set_task_enabled(
-        call.hass, call.data[ATTR_TASK_ID], call.data["enabled"], caller
+        call.hass, entry, call.data[ATTR_TASK_ID], call.data["enabled"], caller
     )
     return {
         "task_id": task.task_id,
@@ -221,12 +232,13 @@ async def _async_set_task_enabled(call: ServiceCall) -> ServiceResponse:
     }
 
 
-async def _async_list_tasks(call: ServiceCall) -> ServiceResponse:
+async def _async_list_tasks(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
     caller = await async_caller(call.hass, call.context)
     tasks = await task_manager.async_list_tasks(
-        call.hass, caller, call.data.get("status")
+        call.hass, entry, caller, call.data.get("status")
     )
-    entry = task_manager.get_runtime(call.hass).scheduler.entry
     return {
         "tasks": [
             task_as_dict(task, agent_display_name(entry, task.agent)) for task in tasks
@@ -234,12 +246,15 @@ async def _async_list_tasks(call: ServiceCall) -> ServiceResponse:
     }
 
 
-async def _async_get_executions(call: ServiceCall) -> ServiceResponse:
+async def _async_get_executions(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
     routine_id = None
     if "routine" in call.data:
-        routine_id = _routine(call.hass, call.data["routine"]).routine_id
+        routine_id = _routine(entry, call.data["routine"]).routine_id
     executions = await task_manager.async_get_executions(
         call.hass,
+        entry,
         await async_caller(call.hass, call.context),
         task_id=call.data.get(ATTR_TASK_ID),
         status=call.data.get("status"),
@@ -249,59 +264,64 @@ async def _async_get_executions(call: ServiceCall) -> ServiceResponse:
     return {"executions": [execution_as_dict(e) for e in executions]}
 
 
-def _routine(hass: HomeAssistant, reference: str) -> routines.Routine:
-    entry = task_manager.get_runtime(hass).scheduler.entry
+def _routine(entry: DlandConfigEntry, reference: str) -> routines.Routine:
     if (routine := routines.find_routine(entry, reference)) is None:
         raise invalid("unknown_routine", routine=reference)
     return routine
 
 
-async def _async_run_routine(call: ServiceCall) -> ServiceResponse:
-    routine = _routine(call.hass, call.data["routine"])
-    runtime = task_manager.get_runtime(call.hass)
+async def _async_run_routine(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
+    routine = _routine(entry, call.data["routine"])
     outcome = await task_manager.guard_store(
-        runtime.heartbeats.async_trigger(routine.routine_id, manual=True)
+        entry.runtime_data.heartbeats.async_trigger(routine.routine_id, manual=True)
     )
     return {"execution_id": outcome.execution_id, "skipped": outcome.skipped}
 
 
-async def _async_set_routine_enabled(call: ServiceCall) -> None:
-    routine = _routine(call.hass, call.data["routine"])
-    entry = task_manager.get_runtime(call.hass).scheduler.entry
+async def _async_set_routine_enabled(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> None:
+    routine = _routine(entry, call.data["routine"])
     subentry = entry.subentries[routine.routine_id]
     call.hass.config_entries.async_update_subentry(
         entry, subentry, data={**subentry.data, CONF_ENABLED: call.data["enabled"]}
     )
 
 
-async def _async_list_facts(call: ServiceCall) -> ServiceResponse:
-    store = task_manager.get_runtime(call.hass).store
+async def _async_list_facts(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
+    store = entry.runtime_data.store
     facts = await task_manager.guard_store(
         memory.async_search(store, call.data.get("query"), call.data["limit"])
     )
     return {"facts": [fact.as_dict() for fact in facts]}
 
 
-async def _async_forget_fact(call: ServiceCall) -> None:
-    store = task_manager.get_runtime(call.hass).store
+async def _async_forget_fact(call: ServiceCall, entry: DlandConfigEntry) -> None:
+    store = entry.runtime_data.store
     fact_id = call.data["fact_id"]
     if not await task_manager.guard_store(memory.async_forget(store, fact_id)):
         raise invalid("unknown_fact", fact_id=fact_id)
 
 
-async def _async_get_audits(call: ServiceCall) -> ServiceResponse:
-    entry = task_manager.get_runtime(call.hass).scheduler.entry
+async def _async_get_audits(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
     audits = await task_manager.guard_store(
         audit.async_list_audits(entry.runtime_data.store, call.data["limit"])
     )
     return {"audits": audits}
 
 
-async def _async_wakeup(call: ServiceCall) -> ServiceResponse:
+async def _async_wakeup(call: ServiceCall, entry: DlandConfigEntry) -> ServiceResponse:
     data = dict(call.data)
     try:
         result = await wakeup.async_wakeup(
             call.hass,
+            entry,
             wakeup.wakeup_from_fields(data),
             "service",
             await async_caller(call.hass, call.context),
@@ -310,7 +330,7 @@ async def _async_wakeup(call: ServiceCall) -> ServiceResponse:
         raise wakeup.overloaded_error(err) from err
     if not data["wait"]:
         return {"execution_id": result.execution_id}
-    execution = await wakeup.async_result(call.hass, result)
+    execution = await wakeup.async_result(entry, result)
     return {
         "execution_id": execution.execution_id,
         "status": execution.status.value,
@@ -332,6 +352,22 @@ WAKEUP_SCHEMA = vol.Schema(
 )
 
 
+type _Handler = Callable[
+    [ServiceCall, DlandConfigEntry], Coroutine[Any, Any, ServiceResponse | None]
+]
+
+
+def _with_entry(
+    handler: _Handler,
+) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse | None]]:
+    """Resolve the loaded entry once per call and hand it to the handler."""
+
+    async def handle(call: ServiceCall) -> ServiceResponse | None:
+        return await handler(call, loaded_entry(call.hass))
+
+    return handle
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's services."""
@@ -339,36 +375,41 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register(
         DOMAIN,
         SERVICE_WAKEUP,
-        _async_wakeup,
+        _with_entry(_async_wakeup),
         schema=WAKEUP_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     register(
         DOMAIN,
         SERVICE_SCHEDULE_TASK,
-        _async_schedule_task,
+        _with_entry(_async_schedule_task),
         schema=SCHEDULE_TASK_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
-    register(DOMAIN, SERVICE_CANCEL_TASK, _async_cancel_task, schema=TASK_ID_SCHEMA)
+    register(
+        DOMAIN,
+        SERVICE_CANCEL_TASK,
+        _with_entry(_async_cancel_task),
+        schema=TASK_ID_SCHEMA,
+    )
     register(
         DOMAIN,
         SERVICE_RUN_TASK,
-        _async_run_task,
+        _with_entry(_async_run_task),
         schema=TASK_ID_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     register(
         DOMAIN,
         SERVICE_SET_TASK_ENABLED,
-        _async_set_task_enabled,
+        _with_entry(_async_set_task_enabled),
         schema=SET_TASK_ENABLED_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     register(
         DOMAIN,
         SERVICE_LIST_TASKS,
-        _async_list_tasks,
+        _with_entry(_async_list_tasks),
         schema=LIST_TASKS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
@@ -378,7 +419,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass,
         DOMAIN,
         SERVICE_RUN_ROUTINE,
-        _async_run_routine,
+        _with_entry(_async_run_routine),
         schema=RUN_ROUTINE_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
@@ -386,32 +427,36 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass,
         DOMAIN,
         SERVICE_SET_ROUTINE_ENABLED,
-        _async_set_routine_enabled,
+        _with_entry(_async_set_routine_enabled),
         schema=SET_ROUTINE_ENABLED_SCHEMA,
     )
     async_register_admin_service(
         hass,
         DOMAIN,
         SERVICE_LIST_FACTS,
-        _async_list_facts,
+        _with_entry(_async_list_facts),
         schema=LIST_FACTS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
     async_register_admin_service(
-        hass, DOMAIN, SERVICE_FORGET_FACT, _async_forget_fact, schema=FORGET_FACT_SCHEMA
+        hass,
+        DOMAIN,
+        SERVICE_FORGET_FACT,
+        _with_entry(_async_forget_fact),
+        schema=FORGET_FACT_SCHEMA,
     )
     async_register_admin_service(
         hass,
         DOMAIN,
         SERVICE_GET_AUDITS,
-        _async_get_audits,
+        _with_entry(_async_get_audits),
         schema=GET_AUDITS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
     register(
         DOMAIN,
         SERVICE_GET_EXECUTIONS,
-        _async_get_executions,
+        _with_entry(_async_get_executions),
         schema=GET_EXECUTIONS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )

@@ -79,13 +79,21 @@ class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Resume the task."""
         await task_manager.async_set_task_enabled(
-            self.hass, self.task_id, True, await self._async_caller()
+            self.hass,
+            self.coordinator.config_entry,
+            self.task_id,
+            True,
+            await self._async_caller(),
         )
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Pause the task."""
         await task_manager.async_set_task_enabled(
-            self.hass, self.task_id, False, await self._async_caller()
+            self.hass,
+            self.coordinator.config_entry,
+            self.task_id,
+            False,
+            await self._async_caller(),
         )
 
 

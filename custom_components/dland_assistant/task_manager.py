@@ -16,7 +16,6 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CHANNELS,
-    DOMAIN,
     MAX_CONTEXT_BYTES,
     MAX_ID_LENGTH,
     MAX_NAME_LENGTH,
@@ -40,14 +39,6 @@ from .models import (
 from .personas import resolve_agent
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .store import NewTask, QuotaExceeded, StoreError
-
-
-def get_runtime(hass: HomeAssistant) -> DlandRuntimeData:
-    """Return the loaded entry's runtime data, or raise a translated error."""
-    entries: list[DlandConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
-    if not entries:
-        raise invalid("not_loaded")
-    return entries[0].runtime_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,15 +139,15 @@ def _first_run(
     return TaskKind.ONCE, at
 
 
-async def async_schedule_task(hass: HomeAssistant, request: ScheduleRequest) -> Task:
+async def async_schedule_task(
+    hass: HomeAssistant, entry: DlandConfigEntry, request: ScheduleRequest
+) -> Task:
     """Validate and store a task, then let the engine know."""
-    runtime = get_runtime(hass)
+    runtime = entry.runtime_data
     refuse_outside(runtime, request.caller)
     validate_ids(agent=request.agent, user=request.user, platform=request.platform)
     prompt = validate_prompt(request.prompt)
-    agent, persona = resolve_agent(
-        hass, runtime.scheduler.entry, request.agent or runtime.default_agent
-    )
+    agent, persona = resolve_agent(hass, entry, request.agent or runtime.default_agent)
     validate_channel(request.platform)
     now = dt_util.utcnow()
     kind, first_run = _first_run(hass, request, now)
@@ -220,9 +211,11 @@ async def _async_existing_task(
     return task
 
 
-async def async_cancel_task(hass: HomeAssistant, task_id: str, caller: Caller) -> None:
+async def async_cancel_task(
+    hass: HomeAssistant, entry: DlandConfigEntry, task_id: str, caller: Caller
+) -> None:
     """Cancel a task, and its run in progress if there is one."""
-    runtime = get_runtime(hass)
+    runtime = entry.runtime_data
     task = await _async_existing_task(runtime, task_id, caller)
     try:
         cancelled = await runtime.store.async_cancel_task(task_id)
@@ -235,9 +228,11 @@ async def async_cancel_task(hass: HomeAssistant, task_id: str, caller: Caller) -
     async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
 
 
-async def async_run_task(hass: HomeAssistant, task_id: str, caller: Caller) -> str:
+async def async_run_task(
+    hass: HomeAssistant, entry: DlandConfigEntry, task_id: str, caller: Caller
+) -> str:
     """Run a task now; return the execution id."""
-    runtime = get_runtime(hass)
+    runtime = entry.runtime_data
     refuse_outside(runtime, caller)
     task = await _async_existing_task(runtime, task_id, caller)
     try:
@@ -250,14 +245,18 @@ async def async_run_task(hass: HomeAssistant, task_id: str, caller: Caller) -> s
 
 
 async def async_set_task_enabled(
-    hass: HomeAssistant, task_id: str, enabled: bool, caller: Caller
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    task_id: str,
+    enabled: bool,
+    caller: Caller,
 ) -> Task:
     """Pause or resume a task.
 
     A resumed cron task continues from its next time after now, so the runs it
     missed while paused do not fire.
     """
-    runtime = get_runtime(hass)
+    runtime = entry.runtime_data
     task = await _async_existing_task(runtime, task_id, caller)
     if task.status is TaskStatus.CANCELLED:
         raise invalid("task_ended", task_id=task_id, status=task.status)
@@ -283,11 +282,14 @@ def _owner_filter(caller: Caller) -> str | None:
 
 
 async def async_list_tasks(
-    hass: HomeAssistant, caller: Caller, statuses: list[TaskStatus] | None = None
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    caller: Caller,
+    statuses: list[TaskStatus] | None = None,
 ) -> list[Task]:
     """Return the stored tasks the caller may see (admins: all, others: their own)."""
     try:
-        return await get_runtime(hass).store.async_list_tasks(
+        return await entry.runtime_data.store.async_list_tasks(
             statuses, owner=_owner_filter(caller)
         )
     except StoreError as err:
@@ -296,6 +298,7 @@ async def async_list_tasks(
 
 async def async_get_executions(
     hass: HomeAssistant,
+    entry: DlandConfigEntry,
     caller: Caller,
     *,
     task_id: str | None,
@@ -304,7 +307,7 @@ async def async_get_executions(
     routine: str | None = None,
 ) -> list[Execution]:
     """Return the execution log the caller may see, newest first."""
-    runtime = get_runtime(hass)
+    runtime = entry.runtime_data
     if task_id is not None:
         await _async_existing_task(runtime, task_id, caller)
     return await guard_store(

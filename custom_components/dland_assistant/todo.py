@@ -84,21 +84,27 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
             source="todo",
         )
         try:
-            await task_manager.async_schedule_task(self.hass, request)
+            await task_manager.async_schedule_task(
+                self.hass, self.coordinator.config_entry, request
+            )
         except ServiceValidationError as err:
             if err.translation_key != "agent_cannot_understand":
                 raise
             # "Water the plants" on Assist's built-in agent: what the user wants
             # is to be reminded, which needs no agent.
             await task_manager.async_schedule_task(
-                self.hass, replace(request, action=TaskAction.REMIND)
+                self.hass,
+                self.coordinator.config_entry,
+                replace(request, action=TaskAction.REMIND),
             )
 
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Cancel the tasks (only the caller's own, unless an administrator)."""
         caller = await self._async_caller()
         for uid in uids:
-            await task_manager.async_cancel_task(self.hass, uid, caller)
+            await task_manager.async_cancel_task(
+                self.hass, self.coordinator.config_entry, uid, caller
+            )
 
     async def async_added_to_hass(self) -> None:
         """Keep the list away from Assist unless the user exposes it.

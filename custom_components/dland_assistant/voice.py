@@ -23,6 +23,7 @@ from . import task_manager
 from .const import DOMAIN, LOGGER
 from .identity import Caller, async_caller
 from .models import Task, TaskAction, TaskStatus
+from .runtime import loaded_entry
 from .spoken_time import describe_cron, describe_moment, moment_filter, split_request
 
 INTENT_REMIND = "DlandAssistantRemind"
@@ -108,7 +109,7 @@ async def _async_reminders(intent_obj: intent.Intent, caller: Caller) -> list[Ta
     A voice satellite with no user gets everybody's.
     """
     tasks = await task_manager.async_list_tasks(
-        intent_obj.hass, caller, [TaskStatus.SCHEDULED]
+        intent_obj.hass, loaded_entry(intent_obj.hass), caller, [TaskStatus.SCHEDULED]
     )
     reminders = [
         task
@@ -145,6 +146,7 @@ class RemindIntentHandler(intent.IntentHandler):
         caller = await async_caller(intent_obj.hass, intent_obj.context)
         task = await task_manager.async_schedule_task(
             intent_obj.hass,
+            loaded_entry(intent_obj.hass),
             task_manager.ScheduleRequest(
                 prompt=what or "Reminder",
                 caller=caller,
@@ -193,7 +195,9 @@ class CancelAllRemindersIntentHandler(intent.IntentHandler):
         caller = await async_caller(intent_obj.hass, intent_obj.context)
         reminders = await _async_reminders(intent_obj, caller)
         for task in reminders:
-            await task_manager.async_cancel_task(intent_obj.hass, task.task_id, caller)
+            await task_manager.async_cancel_task(
+                intent_obj.hass, loaded_entry(intent_obj.hass), task.task_id, caller
+            )
         if not reminders:
             return _speak(intent_obj, "You have no reminders to cancel.")
         noun = "reminder" if len(reminders) == 1 else "reminders"
@@ -266,7 +270,7 @@ class CancelReminderIntentHandler(intent.IntentHandler):
                 f'"cancel the first {wanted} reminder".',
             )
         await task_manager.async_cancel_task(
-            intent_obj.hass, matches[0].task_id, caller
+            intent_obj.hass, loaded_entry(intent_obj.hass), matches[0].task_id, caller
         )
         return _speak(
             intent_obj,

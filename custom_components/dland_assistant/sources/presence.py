@@ -159,6 +159,7 @@ def async_setup_presence(
             try:
                 await router.async_route_event(
                     hass,
+                    entry=entry,
                     source="presence",
                     event_type="departure",
                     summary=f"{name} left home",
@@ -204,6 +205,7 @@ async def _async_arrived(
     try:
         await router.async_route_event(
             hass,
+            entry=entry,
             source="presence",
             event_type="arrival",
             summary=f"{name} arrived home",

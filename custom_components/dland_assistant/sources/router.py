@@ -24,6 +24,7 @@ from ..engine.scheduler import Overloaded
 from ..errors import invalid, store_failed
 from ..identity import SYSTEM, Caller, async_caller, async_validate_recipient
 from ..models import RoutedEvent, Trust
+from ..runtime import DlandConfigEntry, loaded_entry
 from ..store import QuotaExceeded, StoreError
 from . import wakeup
 
@@ -50,15 +51,18 @@ async def async_route_event(
     dedupe_key: str | None = None,
     wake: wakeup.Wakeup | None = None,
     caller: Caller = SYSTEM,
+    entry: DlandConfigEntry | None = None,
 ) -> RouteResult:
     """Store an event and, when ``wake`` is given, wake its agent.
+
+    A source passes its own ``entry``; without one, the loaded entry is looked up.
 
     The event's type and summary are added to the wakeup's quoted data. A duplicate
     (same dedupe key) is stored once and wakes nobody. Raises
     ServiceValidationError for a bad wakeup and Overloaded when agents are shed;
     the event is stored either way.
     """
-    runtime = task_manager.get_runtime(hass)
+    entry = entry or loaded_entry(hass)
     event = RoutedEvent(
         event_id=ulid_now(),
         source=source,
@@ -70,7 +74,7 @@ async def async_route_event(
         dedupe_key=f"{source}:{dedupe_key}" if dedupe_key else None,
     )
     try:
-        added = await runtime.store.async_add_event(event)
+        added = await entry.runtime_data.store.async_add_event(event)
     except QuotaExceeded as err:
         raise invalid("event_quota", source=source, limit=err.limit) from err
     except StoreError as err:
@@ -83,6 +87,7 @@ async def async_route_event(
     # The event's user is a source's configured person, or was checked already.
     result = await wakeup.async_wakeup(
         hass,
+        entry,
         replace(wake, quoted=quoted, recipient=wake.recipient or user),
         source,
         caller,
@@ -142,15 +147,17 @@ class HomeAssistantEventView(HomeAssistantView):
             )
         caller = await async_caller(hass, Context(user_id=request[KEY_HASS_USER].id))
         try:
+            entry = loaded_entry(hass)
             task_manager.validate_ids(user=data.get("user"))
             recipient = await async_validate_recipient(
                 hass, data.get("user") or caller.person_user
             )
             if wake is not None:
                 # Refuse a bad wakeup before the event is stored: a 4xx writes nothing.
-                wakeup.validate_wakeup(hass, wake)
+                wakeup.validate_wakeup(hass, entry, wake)
             result = await async_route_event(
                 hass,
+                entry=entry,
                 source="home_assistant",
                 event_type=data["type"],
                 summary=data["summary"],

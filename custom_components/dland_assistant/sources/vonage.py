@@ -21,7 +21,6 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
-from .. import task_manager
 from ..const import (
     CONF_AGENT,
     CONF_PERSON,
@@ -37,6 +36,7 @@ from ..const import (
 )
 from ..engine.scheduler import Overloaded
 from ..models import Trust
+from ..runtime import loaded_entry
 from . import router
 from .bodies import async_read_body
 from .refusals import RefusalLog
@@ -125,7 +125,7 @@ class VonageInboundView(HomeAssistantView):
     ) -> web.Response:
         hass = request.app[KEY_HASS]
         try:
-            entry = task_manager.get_runtime(hass).scheduler.entry
+            entry = loaded_entry(hass)
         except ServiceValidationError:
             return json_error(HTTPStatus.NOT_FOUND, "Not set up")
         source = next(
@@ -172,6 +172,7 @@ class VonageInboundView(HomeAssistantView):
         try:
             await router.async_route_event(
                 hass,
+                entry=entry,
                 source="vonage",
                 event_type="sms",
                 summary=f"SMS from {sender}: {text}",

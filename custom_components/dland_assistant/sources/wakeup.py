@@ -26,6 +26,7 @@ from ..identity import Caller, async_caller, async_owner, async_validate_recipie
 from ..models import Execution, ExecutionSource, RunRequest, Trust
 from ..outside import quote_context
 from ..personas import Persona, resolve_agent
+from ..runtime import DlandConfigEntry, loaded_entry
 from .bodies import async_read_body
 
 # A wakeup body is a short request; anything larger is refused unread.
@@ -89,7 +90,7 @@ def wakeup_from_fields(data: dict[str, Any]) -> Wakeup:
 
 
 def validate_wakeup(
-    hass: HomeAssistant, wakeup: Wakeup
+    hass: HomeAssistant, entry: DlandConfigEntry, wakeup: Wakeup
 ) -> tuple[str, str, Persona | None, str | None]:
     """Return the prompt, agent, persona and channel of a wakeup.
 
@@ -100,15 +101,14 @@ def validate_wakeup(
     )
     task_manager.validate_context(wakeup.quoted)
     prompt = task_manager.validate_prompt(wakeup.prompt)
-    agent, persona = resolve_agent(
-        hass, task_manager.get_runtime(hass).scheduler.entry, wakeup.agent
-    )
+    agent, persona = resolve_agent(hass, entry, wakeup.agent)
     task_manager.validate_channel(wakeup.platform)
     return prompt, agent, persona, wakeup.platform
 
 
 async def async_wakeup(
     hass: HomeAssistant,
+    entry: DlandConfigEntry,
     wakeup: Wakeup,
     origin: str,
     caller: Caller,
@@ -121,9 +121,9 @@ async def async_wakeup(
     configuration (a source's person), not from a request. Raises
     ServiceValidationError (bad input, unknown agent or user) or Overloaded.
     """
-    runtime = task_manager.get_runtime(hass)
+    runtime = entry.runtime_data
     task_manager.refuse_outside(runtime, caller)
-    prompt, agent, persona, platform = validate_wakeup(hass, wakeup)
+    prompt, agent, persona, platform = validate_wakeup(hass, entry, wakeup)
     recipient = wakeup.recipient or caller.person_user
     if check_recipient:
         recipient = await async_validate_recipient(hass, recipient)
@@ -156,12 +156,10 @@ async def async_wakeup(
     return WakeupResult(execution_id, done)
 
 
-async def async_result(hass: HomeAssistant, result: WakeupResult) -> Execution:
+async def async_result(entry: DlandConfigEntry, result: WakeupResult) -> Execution:
     """Wait for a wakeup to end and return its execution."""
     await result.done.wait()
-    execution = await task_manager.get_runtime(hass).store.async_get_execution(
-        result.execution_id
-    )
+    execution = await entry.runtime_data.store.async_get_execution(result.execution_id)
     assert execution is not None
     return execution
 
@@ -223,7 +221,10 @@ class WakeupView(HomeAssistantView):
             caller = await async_caller(
                 hass, Context(user_id=request[KEY_HASS_USER].id)
             )
-            result = await async_wakeup(hass, wakeup_from_fields(data), "api", caller)
+            entry = loaded_entry(hass)
+            result = await async_wakeup(
+                hass, entry, wakeup_from_fields(data), "api", caller
+            )
         except ServiceValidationError as err:
             status = (
                 HTTPStatus.NOT_FOUND
@@ -237,7 +238,7 @@ class WakeupView(HomeAssistantView):
             return web.json_response(
                 {"execution_id": result.execution_id}, status=HTTPStatus.ACCEPTED
             )
-        execution = await async_result(hass, result)
+        execution = await async_result(entry, result)
         return web.json_response(
             {
                 "execution_id": execution.execution_id,

@@ -160,6 +160,7 @@ class WhmcsPoller:
         try:
             result = await router.async_route_event(
                 self.hass,
+                entry=self.entry,
                 source="whmcs",
                 event_type=kind,
                 summary=f"Ticket #{ticket.get('tid', ticket_id)}: {subject}",

@@ -27,7 +27,6 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .. import task_manager
 from ..const import (
     CONF_AGENT,
     CONF_CALLBACK_URL,
@@ -41,7 +40,7 @@ from ..const import (
 )
 from ..engine.scheduler import Overloaded
 from ..models import Trust
-from ..runtime import DlandConfigEntry
+from ..runtime import DlandConfigEntry, loaded_entry
 from . import router
 from .bodies import async_read_body
 from .refusals import RefusalLog
@@ -122,7 +121,7 @@ def parse_videos(body: bytes) -> list[Video]:
 
 def _config(hass: HomeAssistant) -> dict[str, Any] | None:
     try:
-        entry = task_manager.get_runtime(hass).scheduler.entry
+        entry = loaded_entry(hass)
     except HomeAssistantError:
         return None
     return next(
