@@ -1,4 +1,4 @@
-"""The engine: claims due tasks on time and runs them through their agents.
+"""The engine's clock: claims due tasks on time and hands each run to ``run``.
 
 A one-shot timer is armed at the earliest due time, so a task starts within
 milliseconds of it; a 10 s tick is only a safety net (and the watchdog's beat).
@@ -8,14 +8,13 @@ are claimed as there are free run slots, so a backlog never bursts.
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
-from homeassistant.exceptions import TemplateError
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_time_interval,
@@ -30,34 +29,25 @@ from ..const import (
     EVENT_TEXT_LIMIT,
     LOGGER,
     PRUNE_INTERVAL,
-    SESSION_TURNS,
     TICK_INTERVAL,
 )
 from ..identity import Identities
-from ..memory import async_recall
 from ..models import (
     Claim,
-    DeliveryRecord,
-    DeliveryStatus,
     ExecutionStatus,
     RunRequest,
     TaskAction,
     task_request,
 )
-from ..outside import OutsideRunError, async_run_outside
 from ..personas import (
-    Persona,
     SessionTracker,
-    async_render_instructions,
     persona_of,
 )
 from ..store import INTERRUPTED, PREVIOUS_RUN_GOING, StoreError, TaskStore
 from ..store.health import StoreHealth
-from .agent import AgentError, async_run_agent
 from .breaker import AgentBreakers, CircuitBreaker, RateLimiter
-from .delivery import async_deliver, async_deliver_to_target
 from .failures import FailedRun, async_report_failure
-from .vision import async_describe_images
+from .run import Run, RunPerformer
 
 # Stored responses are capped so one chatty agent cannot bloat the database.
 RESPONSE_LIMIT = 65_536
@@ -67,9 +57,6 @@ _AGENT_OUTCOMES = (
     ExecutionStatus.FAILED,
     ExecutionStatus.TIMED_OUT,
 )
-
-
-REMINDER_TITLE = "Reminder"
 
 
 class Overloaded(Exception):
@@ -91,22 +78,6 @@ class SchedulerSettings:
     retention: timedelta
     # Wakeups that may wait for a run slot before more are refused.
     max_queue: int = 20
-
-
-@dataclass(slots=True)
-class _Run:
-    request: RunRequest
-    execution_id: str
-    started: datetime
-    task: asyncio.Task[None] | None = None
-    conversation_id: str | None = None
-    delivery: DeliveryRecord | None = None
-    # Why the run was cancelled, when we cancelled it.
-    cancel_status: ExecutionStatus | None = None
-    cancel_reason: str | None = None
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-    # Whose rate and share of the queue a wakeup counts against.
-    caller: str | None = None
 
 
 def _truncate(text: str | None, limit: int) -> str | None:
@@ -133,7 +104,7 @@ class Scheduler:
         self.settings = settings
         self.identities = identities
         self.boot_id = ulid_now()
-        self._runs: dict[str, _Run] = {}
+        self._runs: dict[str, Run] = {}
         self._slots = asyncio.Semaphore(settings.max_concurrent)
         self._claim_lock = asyncio.Lock()
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -141,6 +112,7 @@ class Scheduler:
         self._stopping = False
         self.abandoned_at_start = 0
         self.sessions = SessionTracker()
+        self._performer = RunPerformer(hass, entry, store, self.sessions, self._slots)
         self.breaker = AgentBreakers()
         self.rate_limiter = RateLimiter()
         self.store_health = StoreHealth(hass)
@@ -381,7 +353,7 @@ class Scheduler:
             raise Overloaded("breaker_open", breaker.retry_after())
         now = dt_util.utcnow()
         execution_id = await self.store.async_start_run(request, now, self.boot_id)
-        run = self._start_run(_Run(request, execution_id, now, caller=caller))
+        run = self._start_run(Run(request, execution_id, now, caller=caller))
         return execution_id, run.done
 
     def breaker_of(self, request: RunRequest) -> CircuitBreaker:
@@ -399,7 +371,7 @@ class Scheduler:
                 return True
         return False
 
-    def _cancel_run(self, run: _Run, status: ExecutionStatus, reason: str) -> None:
+    def _cancel_run(self, run: Run, status: ExecutionStatus, reason: str) -> None:
         run.cancel_status = status
         run.cancel_reason = reason
         if run.task is not None:
@@ -413,9 +385,9 @@ class Scheduler:
             owner=self.identities.assistant,
             outside_user=self.identities.outside,
         )
-        self._start_run(_Run(request, claim.execution_id, claim.started))
+        self._start_run(Run(request, claim.execution_id, claim.started))
 
-    def _start_run(self, run: _Run) -> _Run:
+    def _start_run(self, run: Run) -> Run:
         self._runs[run.execution_id] = run
         run.task = self.entry.async_create_background_task(
             self.hass,
@@ -424,213 +396,28 @@ class Scheduler:
         )
         return run
 
-    async def _async_run(self, run: _Run) -> None:
+    async def _async_run(self, run: Run) -> None:
         request = run.request
-        event_data = {
-            "execution_id": run.execution_id,
-            "task_id": request.task_id,
-            "task_name": request.name,
-            "agent": request.agent,
-            "user": request.recipient,
-        }
-        self.hass.bus.async_fire(EVENT_EXECUTION_STARTED, event_data)
-        response: str | None = None
-        error: str | None = None
-        try:
-            response = await self._async_execute(run)
-            status = ExecutionStatus.SUCCEEDED
-            if request.notify_target:
-                run.delivery = await async_deliver_to_target(
-                    self.hass,
-                    request.notify_target,
-                    title=request.name,
-                    message=response,
-                )
-            elif request.deliver:
-                run.delivery = await async_deliver(
-                    self.hass,
-                    self.entry,
-                    request.recipient,
-                    request.platform,
-                    # A reminder's name is its text: the title says what it is.
-                    title=REMINDER_TITLE
-                    if request.action is TaskAction.REMIND
-                    else request.name,
-                    message=response,
-                )
-                if (
-                    request.action is TaskAction.REMIND
-                    and run.delivery.status is DeliveryStatus.FAILED
-                ):
-                    # A reminder that reaches nobody has not done its job.
-                    status = ExecutionStatus.FAILED
-                    error = f"Delivery failed: {run.delivery.error}"
-        except TimeoutError:
-            # A cancel that lands after the timeout expired surfaces as TimeoutError.
-            status = run.cancel_status or ExecutionStatus.TIMED_OUT
-            error = run.cancel_reason or f"Timed out after {request.timeout:g} s"
-        except asyncio.CancelledError:
-            # Handled here: the run ends normally after recording why it stopped.
-            if (current := asyncio.current_task()) is not None:
-                current.uncancel()
-            status = run.cancel_status or ExecutionStatus.ABANDONED
-            error = run.cancel_reason or "Interrupted: the run was cancelled"
-        except AgentError as err:
-            status = ExecutionStatus.FAILED
-            error = f"Agent error: {err}"
-        except Exception as err:  # noqa: BLE001 - a broken agent must not stop the scheduler
-            LOGGER.exception(
-                "Execution %s of %s failed", run.execution_id, request.name
-            )
-            status = ExecutionStatus.FAILED
-            error = f"{type(err).__name__}: {err}"
+        self.hass.bus.async_fire(
+            EVENT_EXECUTION_STARTED,
+            {
+                "execution_id": run.execution_id,
+                "task_id": request.task_id,
+                "task_name": request.name,
+                "agent": request.agent,
+                "user": request.recipient,
+            },
+        )
+        status, response, error = await self._performer.async_perform(run)
         if request.action is TaskAction.AGENT and status in _AGENT_OUTCOMES:
             self.breaker_of(request).record(status is ExecutionStatus.SUCCEEDED)
-        if request.deliver or request.notify_target:
-            await async_report_failure(
-                self.hass,
-                self.entry,
-                FailedRun(
-                    name=request.name,
-                    status=status,
-                    error=error,
-                    action=request.action,
-                    recipient=request.recipient,
-                    platform=request.platform,
-                    notify_target=request.notify_target,
-                    delivery=run.delivery,
-                ),
-            )
         await self._async_finish(
             run, status, _truncate(response, RESPONSE_LIMIT), error
         )
 
-    async def _async_execute(self, run: _Run) -> str:
-        """Do the run's work and return the text to deliver."""
-        request = run.request
-        if request.action is TaskAction.REMIND:
-            return request.prompt
-        # Never a context without a user: Home Assistant checks nothing for those.
-        context = Context(user_id=request.acting_user)
-        persona = persona_of(self.entry, request.agent)
-        if request.outside:
-            return await self._async_execute_outside(run, persona, context)
-        if persona is None:
-            async with self._slots, asyncio.timeout(request.timeout):
-                return await async_run_agent(
-                    self.hass, request.agent, request.full_prompt, context
-                )
-        instructions = await self._async_session(run, persona, context, recall=True)
-        async with self._slots, asyncio.timeout(request.timeout):
-            return await async_run_agent(
-                self.hass,
-                persona.conversation_agent,
-                request.full_prompt + await self._async_images(persona, request),
-                context,
-                conversation_id=run.conversation_id,
-                extra_system_prompt=instructions or None,
-                language=persona.language,
-            )
-
-    async def _async_session(
-        self, run: _Run, persona: Persona, context: Context, *, recall: bool
-    ) -> str:
-        """Give the run its conversation and return the persona's instructions.
-
-        One window per persona, people and trust; the instructions carry the
-        turns it continues (and memories when ``recall``).
-        """
-        run.conversation_id, continued = self.sessions.conversation_id(
-            persona, run.request
-        )
-        return await self._async_persona_prompt(
-            persona,
-            run.request,
-            context,
-            run.conversation_id if continued else None,
-            recall=recall,
-        )
-
-    async def _async_execute_outside(
-        self, run: _Run, persona: Persona | None, context: Context
-    ) -> str:
-        """Run outside text on an AI task entity with read-only tools, no memories.
-
-        It continues earlier outside runs of the same persona and people only.
-        """
-        request = run.request
-        instructions = ""
-        if persona is not None:
-            instructions = await self._async_session(
-                run, persona, context, recall=False
-            )
-        async with self._slots, asyncio.timeout(request.timeout):
-            prompt = request.full_prompt
-            if persona is not None:
-                prompt += await self._async_images(persona, request)
-            try:
-                return await async_run_outside(
-                    self.hass,
-                    name=request.name,
-                    ai_task_entity=persona.ai_task_entity if persona else None,
-                    instructions=f"{instructions}\n\n{prompt}".strip(),
-                    acting_user=request.acting_user,
-                )
-            except OutsideRunError as err:
-                raise AgentError(str(err)) from err
-
-    async def _async_images(self, persona: Persona, request: RunRequest) -> str:
-        if not request.attachments:
-            return ""
-        return await async_describe_images(self.hass, persona, request.attachments)
-
-    async def _async_persona_prompt(
-        self,
-        persona: Persona,
-        request: RunRequest,
-        context: Context,
-        continued_conversation: str | None,
-        *,
-        recall: bool,
-    ) -> str:
-        """Render the persona's instructions, plus memories and earlier turns."""
-        user_name = None
-        if request.recipient and (state := self.hass.states.get(request.recipient)):
-            user_name = state.name
-        elif user := await self.hass.auth.async_get_user(request.owner):
-            user_name = user.name
-        variables = {
-            "persona": persona.name,
-            "user": user_name,
-            "user_id": request.owner,
-            "now": dt_util.now(),
-            "task": {
-                "id": request.task_id or "",
-                "name": request.name,
-                "prompt": request.prompt,
-            },
-        }
-        try:
-            text = await async_render_instructions(self.hass, persona, variables)
-        except TemplateError as err:
-            raise AgentError(f"persona instructions: {err}") from err
-        # Memories only for trusted runs, and only what trusted runs taught.
-        if recall and (recalled := await async_recall(self.store, request.prompt)):
-            text = f"{text}\n\n{recalled}".strip()
-        if continued_conversation:
-            turns = await self.store.async_session_turns(
-                continued_conversation, SESSION_TURNS
-            )
-            if turns:
-                earlier = "\n".join(
-                    f"User: {prompt}\nYou: {answer}" for prompt, answer in turns
-                )
-                text = f"{text}\n\nEarlier in this conversation:\n{earlier}".strip()
-        return text
-
     async def _async_finish(
         self,
-        run: _Run,
+        run: Run,
         status: ExecutionStatus,
         response: str | None,
         error: str | None,
