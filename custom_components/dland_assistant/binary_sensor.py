@@ -1,6 +1,6 @@
 """Binary sensors: the agents' circuit breakers (a problem when one sheds load)."""
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
@@ -38,11 +38,13 @@ class BreakerBinarySensor(DlandEntity, BinarySensorEntity):
         self._breaker = breaker
 
     @property
+    @override
     def is_on(self) -> bool:
         """Return whether any agent's breaker is not closed."""
         return self._breaker.state is not BreakerState.CLOSED
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the worst state, the trips, and each agent's breaker."""
         return {
@@ -51,6 +53,7 @@ class BreakerBinarySensor(DlandEntity, BinarySensorEntity):
             "agents": self._breaker.by_agent(),
         }
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Follow the breaker's changes."""
         self._breaker.on_change = self._on_change

@@ -1,5 +1,7 @@
 """Buttons: run each recurring task and each heartbeat routine now."""
 
+from typing import override
+
 from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -50,10 +52,12 @@ class RunTaskButton(DlandCoordinatorEntity, ButtonEntity):
             "name": task.name if task else self.task_id
         }
 
+    @override
     def _handle_coordinator_update(self) -> None:
         self._name_it()
         super()._handle_coordinator_update()
 
+    @override
     async def async_press(self) -> None:
         """Start a run."""
         await task_manager.async_run_task(
@@ -81,10 +85,12 @@ class RunRoutineButton(DlandCoordinatorEntity, ButtonEntity):
             "name": routine.name if routine else self.routine_id
         }
 
+    @override
     def _handle_coordinator_update(self) -> None:
         self._name_it()
         super()._handle_coordinator_update()
 
+    @override
     async def async_press(self) -> None:
         """Start a run (routines are an administrator's)."""
         await self._async_require_admin()

@@ -10,6 +10,7 @@ and answers stay in the admins' log (``get_executions``, the card, diagnostics).
 from contextlib import suppress
 from datetime import datetime, timedelta
 from itertools import islice, takewhile
+from typing import override
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.core import HomeAssistant
@@ -161,6 +162,7 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
         super().__init__(coordinator, "runs")
 
     @property
+    @override
     def event(self) -> CalendarEvent | None:
         """Return the next run."""
         overview: Overview = self.coordinator.data
@@ -183,6 +185,7 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
             uid=f"{uid}-{when.timestamp():.0f}",
         )
 
+    @override
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:

@@ -1,7 +1,7 @@
 """Config flow: one entry, added with a click or imported from YAML, and its options."""
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, override
 
 import voluptuous as vol
 
@@ -162,6 +162,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
     # 3: personas lose "may control the home when woken by outside events".
     MINOR_VERSION = 3
 
+    @override
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -210,6 +211,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
+    @override
     def async_get_options_flow(
         config_entry: DlandConfigEntry,
     ) -> DlandAssistantOptionsFlow:
@@ -218,6 +220,7 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @classmethod
     @callback
+    @override
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
@@ -387,16 +390,20 @@ class _SubentryFormFlow(ConfigSubentryFlow, ABC):
 class PersonaSubentryFlow(_SubentryFormFlow):
     """Add or edit a persona: a named agent with its own instructions."""
 
+    @override
     def _schema(self) -> vol.Schema:
         return _persona_schema()
 
+    @override
     def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
         return _persona_errors(self.hass, self._get_entry(), data, own_id)
 
+    @override
     def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         data = dict(data)
         return data.pop(CONF_NAME).strip(), data
 
+    @override
     def _suggested(self, own_id: str) -> dict[str, Any]:
         subentry = self._get_entry().subentries[own_id]
         return {CONF_NAME: subentry.title, **subentry.data}
@@ -489,12 +496,15 @@ def _recipient_errors(
 class RecipientSubentryFlow(_SubentryFormFlow):
     """Map a person to the channels that reach them."""
 
+    @override
     def _schema(self) -> vol.Schema:
         return _recipient_schema(self.hass)
 
+    @override
     def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
         return _recipient_errors(self.hass, self._get_entry(), data, own_id)
 
+    @override
     def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         state = self.hass.states.get(data[CONF_PERSON])
         return (state.name if state else data[CONF_PERSON]), data
@@ -518,18 +528,22 @@ def _trigger_schema() -> vol.Schema:
 class TriggerSubentryFlow(_SubentryFormFlow):
     """A state change of an entity wakes an agent."""
 
+    @override
     def _schema(self) -> vol.Schema:
         return _trigger_schema()
 
+    @override
     def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
         if _is_unknown_agent(self.hass, self._get_entry(), data[CONF_AGENT]):
             return {CONF_AGENT: "unknown_agent"}
         return {}
 
+    @override
     def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         data = dict(data)
         return data.pop(CONF_NAME).strip() or data[CONF_ENTITY_ID], data
 
+    @override
     def _suggested(self, own_id: str) -> dict[str, Any]:
         subentry = self._get_entry().subentries[own_id]
         return {CONF_NAME: subentry.title, **subentry.data}
@@ -564,6 +578,7 @@ def _camera_schema() -> vol.Schema:
 class CameraSubentryFlow(TriggerSubentryFlow):
     """A doorbell ring or a detected person wakes an agent, with a snapshot."""
 
+    @override
     def _schema(self) -> vol.Schema:
         return _camera_schema()
 
@@ -627,9 +642,11 @@ def _routine_schema() -> vol.Schema:
 class RoutineSubentryFlow(_SubentryFormFlow):
     """Add or edit a heartbeat routine."""
 
+    @override
     def _schema(self) -> vol.Schema:
         return _routine_schema()
 
+    @override
     def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
         errors: dict[str, str] = {}
         schedule = data.get(CONF_SCHEDULE, SCHEDULE_INTERVAL)
@@ -649,6 +666,7 @@ class RoutineSubentryFlow(_SubentryFormFlow):
             errors[CONF_QUIET_END] = "quiet_hours_incomplete"
         return errors
 
+    @override
     def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         data = dict(data)
         if self.source == SOURCE_RECONFIGURE:
@@ -658,6 +676,7 @@ class RoutineSubentryFlow(_SubentryFormFlow):
                 data[CONF_BUILTIN] = builtin
         return data.pop(CONF_NAME).strip() or "Routine", data
 
+    @override
     def _suggested(self, own_id: str) -> dict[str, Any]:
         subentry = self._get_entry().subentries[own_id]
         return {CONF_NAME: subentry.title, **subentry.data}
@@ -669,6 +688,7 @@ class _SourceSubentryFlow(_SubentryFormFlow):
     kind: str
     title: str
 
+    @override
     def _errors(self, data: dict[str, Any], own_id: str | None) -> dict[str, str]:
         entry = self._get_entry()
         if any(
@@ -683,6 +703,7 @@ class _SourceSubentryFlow(_SubentryFormFlow):
     def _source_errors(self, data: dict[str, Any]) -> dict[str, str]:
         return {}
 
+    @override
     def _title_and_data(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return self.title, data
 
@@ -705,6 +726,7 @@ class VonageSubentryFlow(_SourceSubentryFlow):
     kind = SUBENTRY_VONAGE
     title = "Vonage SMS"
 
+    @override
     def _schema(self) -> vol.Schema:
         return vol.Schema(
             {
@@ -736,6 +758,7 @@ class YouTubeSubentryFlow(_SourceSubentryFlow):
     kind = SUBENTRY_YOUTUBE
     title = "YouTube"
 
+    @override
     def _schema(self) -> vol.Schema:
         return vol.Schema(
             {
@@ -747,6 +770,7 @@ class YouTubeSubentryFlow(_SourceSubentryFlow):
             }
         )
 
+    @override
     def _source_errors(self, data: dict[str, Any]) -> dict[str, str]:
         if not str(data[CONF_CALLBACK_URL]).endswith("/api/events/youtube"):
             return {CONF_CALLBACK_URL: "bad_callback_url"}
@@ -759,6 +783,7 @@ class WhmcsSubentryFlow(_SourceSubentryFlow):
     kind = SUBENTRY_WHMCS
     title = "WHMCS tickets"
 
+    @override
     def _schema(self) -> vol.Schema:
         return vol.Schema(
             {
@@ -772,6 +797,7 @@ class WhmcsSubentryFlow(_SourceSubentryFlow):
             }
         )
 
+    @override
     async def _async_check(self, data: dict[str, Any]) -> dict[str, str]:
         """Ask WHMCS for its tickets with these credentials before saving them."""
         try:

@@ -7,6 +7,7 @@ tasks or routines change, and once a minute so that "failed in the last 24 h" ag
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
@@ -93,6 +94,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
         self._refreshed_at = -BUSY_REFRESH_GAP
         self._refresh_task: asyncio.Task[None] | None = None
 
+    @override
     async def _async_update_data(self) -> Overview:
         store = self._store
         try:
@@ -153,6 +155,7 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
                 self.hass, self._async_refresh_while_dirty(), "dland_assistant view"
             )
 
+    @override
     async def async_shutdown(self) -> None:
         """Stop refreshing, including a refresh waiting for its turn.
 

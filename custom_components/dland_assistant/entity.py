@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 import time
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -23,7 +22,7 @@ from .runtime import DlandConfigEntry
 _FRESH = 5
 
 
-def service_device(entry: ConfigEntry[Any]) -> DeviceInfo:
+def service_device(entry: ConfigEntry) -> DeviceInfo:
     """Return the integration's service device, which its entities belong to."""
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
@@ -40,7 +39,7 @@ class DlandEntity(Entity):
     _attr_has_entity_name = True
     _attr_should_poll = False
 
-    def __init__(self, entry: ConfigEntry[Any], key: str) -> None:
+    def __init__(self, entry: ConfigEntry, key: str) -> None:
         """Name the entity by its key, under the integration's service device."""
         self._attr_translation_key = key
         self._attr_unique_id = f"{entry.entry_id}_{key}"

@@ -1,5 +1,7 @@
 """An event entity that fires on every finished execution (a trigger in the editor)."""
 
+from typing import override
+
 from homeassistant.components.event import EventEntity
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -38,6 +40,7 @@ class ExecutionFinishedEvent(DlandEntity, EventEntity):
         """Belong to the integration's device."""
         super().__init__(entry, "execution_finished")
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Listen to the scheduler's finished events."""
         self.async_on_remove(

@@ -38,7 +38,7 @@ def task_schedule(task: Task) -> str:
     return "once"
 
 
-def agent_name(hass: HomeAssistant, entry: ConfigEntry[Any], agent: str) -> str:
+def agent_name(hass: HomeAssistant, entry: ConfigEntry, agent: str) -> str:
     """Return a persona's name, or a conversation agent's own name, or its id."""
     if (name := agent_display_name(entry, agent)) != agent:
         return name
@@ -50,7 +50,7 @@ def agent_name(hass: HomeAssistant, entry: ConfigEntry[Any], agent: str) -> str:
 
 
 def task_attributes(
-    hass: HomeAssistant, entry: ConfigEntry[Any], task: Task
+    hass: HomeAssistant, entry: ConfigEntry, task: Task
 ) -> dict[str, Any]:
     """Return a task's schedule, next and last run, and last status."""
     return {
@@ -75,14 +75,14 @@ def routine_schedule(routine: Routine) -> str:
     return f"every {data.get(CONF_INTERVAL)} min"
 
 
-def routine_next_run(entry: ConfigEntry[Any], routine: Routine) -> datetime | None:
+def routine_next_run(entry: ConfigEntry, routine: Routine) -> datetime | None:
     """Return when a routine runs next: its armed timer, as stored."""
     heartbeats: HeartbeatManager = entry.runtime_data.heartbeats
     return heartbeats.next_run(routine.routine_id)
 
 
 def routine_attributes(
-    hass: HomeAssistant, entry: ConfigEntry[Any], overview: Overview, routine_id: str
+    hass: HomeAssistant, entry: ConfigEntry, overview: Overview, routine_id: str
 ) -> dict[str, Any]:
     """Return a routine's schedule, next and last run, and last status."""
     routine = overview.routines.get(routine_id)

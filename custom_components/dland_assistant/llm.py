@@ -9,7 +9,7 @@ call made with the outside runs' user is refused all the same.
 """
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, override
 
 import voluptuous as vol
 
@@ -94,6 +94,7 @@ class ScheduleTool(llm.Tool):
         }
     )
 
+    @override
     async def async_call(
         self,
         hass: HomeAssistant,
@@ -155,6 +156,7 @@ class ListTasksTool(llm.Tool):
     description = "List the reminders and tasks scheduled for the user."
     annotations = llm.ToolAnnotations(read_only=True, open_world=False)
 
+    @override
     async def async_call(
         self,
         hass: HomeAssistant,
@@ -179,6 +181,7 @@ class CancelTaskTool(llm.Tool):
     )
     parameters = vol.Schema({vol.Optional("task_id"): str, vol.Optional("name"): str})
 
+    @override
     async def async_call(
         self,
         hass: HomeAssistant,
@@ -238,6 +241,7 @@ class SearchMemoryTool(llm.Tool):
         {vol.Optional("query"): str, vol.Optional("limit", default=10): int}
     )
 
+    @override
     async def async_call(
         self,
         hass: HomeAssistant,
@@ -274,6 +278,7 @@ class ForgetMemoryTool(llm.Tool):
     )
     parameters = vol.Schema({vol.Required("fact_id"): str})
 
+    @override
     async def async_call(
         self,
         hass: HomeAssistant,

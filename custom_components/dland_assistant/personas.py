@@ -56,7 +56,7 @@ class Persona:
         return f"{PERSONA_PREFIX}{self.persona_id}"
 
 
-def personas(entry: ConfigEntry[Any]) -> dict[str, Persona]:
+def personas(entry: ConfigEntry) -> dict[str, Persona]:
     """Return the entry's personas by id."""
     result: dict[str, Persona] = {}
     for subentry in entry.subentries.values():
@@ -79,7 +79,7 @@ def personas(entry: ConfigEntry[Any]) -> dict[str, Persona]:
     return result
 
 
-def find_persona(entry: ConfigEntry[Any], value: str) -> Persona | None:
+def find_persona(entry: ConfigEntry, value: str) -> Persona | None:
     """Find a persona by reference, id or name (case-insensitive)."""
     known = personas(entry)
     key = value.removeprefix(PERSONA_PREFIX)
@@ -89,14 +89,14 @@ def find_persona(entry: ConfigEntry[Any], value: str) -> Persona | None:
     return next((p for p in known.values() if p.name.casefold() == folded), None)
 
 
-def persona_of(entry: ConfigEntry[Any], agent_ref: str) -> Persona | None:
+def persona_of(entry: ConfigEntry, agent_ref: str) -> Persona | None:
     """Return the persona a stored agent reference names, if it names one."""
     if not agent_ref.startswith(PERSONA_PREFIX):
         return None
     return personas(entry).get(agent_ref.removeprefix(PERSONA_PREFIX))
 
 
-def agent_display_name(entry: ConfigEntry[Any], agent_ref: str) -> str:
+def agent_display_name(entry: ConfigEntry, agent_ref: str) -> str:
     """Return a persona's name, or the agent id as it is."""
     persona = persona_of(entry, agent_ref)
     return persona.name if persona else agent_ref
@@ -149,7 +149,7 @@ async def async_generate_structured(
 
 
 @callback
-def async_sync_devices(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+def async_sync_devices(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Keep one service device per persona; remove devices of deleted personas."""
     registry = dr.async_get(hass)
     known = personas(entry)

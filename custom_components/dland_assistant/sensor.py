@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -94,11 +94,13 @@ class OverviewSensor(DlandCoordinatorEntity, SensorEntity):
         self.entity_description = description
 
     @property
+    @override
     def native_value(self) -> datetime | int | None:
         """Return the figure."""
         return self.entity_description.value_fn(self.coordinator.data)
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return details of the figure."""
         return self.entity_description.attributes_fn(self.coordinator.data)

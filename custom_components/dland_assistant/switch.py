@@ -1,6 +1,6 @@
 """Switches: pause or resume each recurring task and each heartbeat routine."""
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
@@ -48,6 +48,7 @@ class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
         self.task_id = task_id
 
     @property
+    @override
     def available(self) -> bool:
         """Return whether the task still exists."""
         return (
@@ -55,18 +56,21 @@ class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
         )
 
     @property
+    @override
     def name(self) -> str | None:
         """Return the task's name."""
         task = self.coordinator.data.task(self.task_id)
         return task.name if task else None
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """Return whether the task is enabled."""
         task = self.coordinator.data.task(self.task_id)
         return task.enabled if task else None
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the schedule, next and last run, and last status."""
         task = self.coordinator.data.task(self.task_id)
@@ -76,6 +80,7 @@ class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
             else {}
         )
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Resume the task."""
         await task_manager.async_set_task_enabled(
@@ -86,6 +91,7 @@ class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
             await self._async_caller(),
         )
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Pause the task."""
         await task_manager.async_set_task_enabled(
@@ -108,18 +114,21 @@ class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
         self.routine_id = routine_id
 
     @property
+    @override
     def name(self) -> str | None:
         """Return the routine's name."""
         routine = self.coordinator.data.routines.get(self.routine_id)
         return routine.name if routine else None
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """Return whether the routine is enabled."""
         routine = self.coordinator.data.routines.get(self.routine_id)
         return routine.enabled if routine else None
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the schedule, next and last run, and last status."""
         return routine_attributes(
@@ -129,11 +138,13 @@ class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
             self.routine_id,
         )
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch the routine on (routines are an administrator's)."""
         await self._async_require_admin()
         self._set(True)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch the routine off (routines are an administrator's)."""
         await self._async_require_admin()

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import datetime
+from typing import override
 
 from homeassistant.components.conversation import DOMAIN as CONVERSATION_DOMAIN
 from homeassistant.components.homeassistant.exposed_entities import (
@@ -50,6 +51,7 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
         super().__init__(coordinator, "pending_tasks")
 
     @property
+    @override
     def todo_items(self) -> list[TodoItem]:
         """Return the pending one-off tasks, soonest first."""
         tasks = [
@@ -69,6 +71,7 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
             for task in tasks
         ]
 
+    @override
     async def async_create_todo_item(self, item: TodoItem) -> None:
         """Schedule a task for the default agent at the item's due time."""
         if not isinstance(item.due, datetime):
@@ -98,6 +101,7 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
                 replace(request, action=TaskAction.REMIND),
             )
 
+    @override
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Cancel the tasks (only the caller's own, unless an administrator)."""
         caller = await self._async_caller()
@@ -106,6 +110,7 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
                 self.hass, self.coordinator.config_entry, uid, caller
             )
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Keep the list away from Assist unless the user exposes it.
 

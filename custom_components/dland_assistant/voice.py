@@ -11,6 +11,7 @@ integration to ``custom_sentences/en/dland_assistant.yaml`` in the config folder
 
 from datetime import datetime
 from pathlib import Path
+from typing import override
 
 import voluptuous as vol
 
@@ -131,6 +132,7 @@ class RemindIntentHandler(intent.IntentHandler):
         vol.Optional("lead"): cv.string,
     }
 
+    @override
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Store the reminder and confirm it, with its day."""
         slots = self.async_validate_slots(intent_obj.slots)
@@ -172,6 +174,7 @@ class ListRemindersIntentHandler(intent.IntentHandler):
     intent_type = INTENT_LIST
     description = "Lists the speaker's reminders"
 
+    @override
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """List them, soonest first, each with its day."""
         caller = await async_caller(intent_obj.hass, intent_obj.context)
@@ -190,6 +193,7 @@ class CancelAllRemindersIntentHandler(intent.IntentHandler):
     intent_type = INTENT_CANCEL_ALL
     description = "Cancels all of the speaker's reminders"
 
+    @override
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Cancel them all."""
         caller = await async_caller(intent_obj.hass, intent_obj.context)
@@ -247,6 +251,7 @@ class CancelReminderIntentHandler(intent.IntentHandler):
         vol.Optional("moment"): cv.string,
     }
 
+    @override
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Cancel the one reminder meant, or ask which."""
         slots = self.async_validate_slots(intent_obj.slots)

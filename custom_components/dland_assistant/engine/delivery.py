@@ -6,7 +6,6 @@ engine) for spoken announcements, and always the persistent notification.
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 import voluptuous as vol
 
@@ -44,7 +43,7 @@ class Recipient:
     targets: dict[str, str]
 
 
-def recipients(entry: ConfigEntry[Any]) -> list[Recipient]:
+def recipients(entry: ConfigEntry) -> list[Recipient]:
     """Return the entry's recipients."""
     result: list[Recipient] = []
     for subentry in entry.subentries.values():
@@ -69,7 +68,7 @@ def recipients(entry: ConfigEntry[Any]) -> list[Recipient]:
 
 
 def find_recipient(
-    hass: HomeAssistant, entry: ConfigEntry[Any], user: str | None
+    hass: HomeAssistant, entry: ConfigEntry, user: str | None
 ) -> Recipient | None:
     """Find the recipient for a person entity id or a Home Assistant user id."""
     if not user:
@@ -154,7 +153,7 @@ async def _async_notify(
 
 async def async_deliver(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: ConfigEntry,
     user: str | None,
     channel: str | None,
     *,

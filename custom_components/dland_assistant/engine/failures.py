@@ -7,7 +7,6 @@ execution log and the events carry those.
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -55,7 +54,7 @@ def report_text(run: FailedRun) -> tuple[str, str]:
 
 
 async def async_report_failure(
-    hass: HomeAssistant, entry: ConfigEntry[Any], run: FailedRun
+    hass: HomeAssistant, entry: ConfigEntry, run: FailedRun
 ) -> DeliveryRecord | None:
     """Send the report; return how it went (None when there was nobody to tell)."""
     if run.status not in REPORTED:
