@@ -6,7 +6,7 @@ from typing import Any
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dland_assistant import llm as dland_llm
-from custom_components.dland_assistant.voice import async_setup_voice
+from custom_components.dland_assistant.intent import async_install_sentences
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import llm
@@ -55,9 +55,9 @@ async def test_tool_called_outside_a_chat_uses_the_default_agent(
 async def test_unwritable_sentences_folder_is_a_warning(
     hass: HomeAssistant, config_dir: Path, caplog: Any
 ) -> None:
-    """If the sentences cannot be written, voice still registers and says why."""
+    """If the sentences cannot be written, the warning says why."""
     (config_dir / "custom_sentences").write_text("a file where a folder should be")
-    await async_setup_voice(hass)
+    await async_install_sentences(hass)
     assert "Could not install the voice reminder sentences" in caplog.text
 
 

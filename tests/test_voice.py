@@ -11,8 +11,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.dland_assistant.intent import SENTENCES
 from custom_components.dland_assistant.spoken_time import parse_duration
-from custom_components.dland_assistant.voice import SENTENCES
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent

@@ -57,6 +57,7 @@ from .heartbeat.builtin_routines import builtin_subentries
 from .heartbeat.gatherers import async_track_notifications
 from .heartbeat.routines import HeartbeatManager
 from .identity import SYSTEM, Identities, async_identities, async_owner
+from .intent import async_install_sentences
 from .issues import async_check_persona_agents
 from .personas import async_sync_devices, personas
 from .runtime import DlandConfigEntry, DlandRuntimeData
@@ -71,7 +72,6 @@ from .sources.whmcs import async_setup_whmcs
 from .sources.youtube import YouTubeView, async_setup_youtube
 from .store import SchemaTooNewError, StoreError, TaskStore
 from .store.recovery import async_open_store
-from .voice import async_setup_voice
 from .websocket_api import async_setup_websocket
 
 PLATFORMS = [
@@ -149,7 +149,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.http.register_view(HomeAssistantEventView())
     hass.http.register_view(VonageInboundView())
     hass.http.register_view(YouTubeView())
-    await async_setup_voice(hass)
+    await async_install_sentences(hass)
     await async_install_blueprints(hass)
     async_setup_websocket(hass)
     await async_setup_card(hass)

@@ -293,12 +293,16 @@ def _write_sentences(path: Path) -> bool:
     return True
 
 
-async def async_setup_voice(hass: HomeAssistant) -> None:
-    """Register the intent handlers and install their sentences."""
+async def async_setup_intents(hass: HomeAssistant) -> None:
+    """Register the intent handlers (Home Assistant's intent platform)."""
     intent.async_register(hass, RemindIntentHandler())
     intent.async_register(hass, ListRemindersIntentHandler())
     intent.async_register(hass, CancelReminderIntentHandler())
     intent.async_register(hass, CancelAllRemindersIntentHandler())
+
+
+async def async_install_sentences(hass: HomeAssistant) -> None:
+    """Install the reminder sentences for Assist, and reload it if they changed."""
     path = Path(hass.config.path(str(SENTENCES_FILE)))
     try:
         changed = await hass.async_add_executor_job(_write_sentences, path)
