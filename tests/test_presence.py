@@ -22,35 +22,7 @@ async def test_arrival_snapshot_names_the_events_of_the_absence(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Coming home wakes the welcome persona with what happened while away."""
-    from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
-    from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
-
-    hass.states.async_set("person.dan", "home", {"friendly_name": "Dan"})
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        options={**DEFAULT_OPTIONS, CONF_DEFAULT_AGENT: test_agent.agent_id},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    add_subentry(
-        hass,
-        entry,
-        "agent",
-        "Lenore",
-        {"conversation_agent": test_agent.agent_id, "deliver": False},
-    )
-    add_subentry(
-        hass,
-        entry,
-        "recipient",
-        "Dan",
-        {
-            "person": "person.dan",
-            "default_channel": "persistent_notification",
-            "welcome_agent": "Lenore",
-        },
-    )
-    await hass.async_block_till_done()
+    entry = await _welcoming_home(hass, test_agent)
 
     # Something happens before Dan leaves: not part of the snapshot.
     await router.async_route_event(

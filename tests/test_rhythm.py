@@ -70,6 +70,35 @@ def _started(runs: list[dict[str, Any]]) -> list[datetime]:
     return [dt_util.parse_datetime(run["started"]) for run in runs]  # type: ignore[misc]
 
 
+def _slow(agent: RecordingAgent) -> asyncio.Event:
+    """Make the agent's runs wait until the returned event is set."""
+    release = asyncio.Event()
+
+    async def slow(_: conversation.ConversationInput) -> str:
+        await release.wait()
+        return "done"
+
+    agent.behaviour = slow
+    return release
+
+
+async def _overlap_one_beat(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    agent: RecordingAgent,
+    finished: list[Any],
+) -> None:
+    """Start the first run (a minute on), then let the next beat come during it:
+    that beat ends at once, skipped."""
+    freezer.tick(timedelta(minutes=1))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await wait_until(hass, lambda: len(agent.calls) == 1)
+    freezer.tick(timedelta(minutes=1))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await wait_until(hass, lambda: len(finished) == 1)
+    assert finished[0].data["status"] == "skipped"
+
+
 async def test_another_routines_switch_does_not_move_the_beat(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -284,24 +313,12 @@ async def test_a_slow_run_is_never_doubled(
     """A one-minute routine whose run takes longer than a minute: the next beat is
     recorded as skipped and the agent is called once."""
     freezer.move_to(START)
-    release = asyncio.Event()
-
-    async def slow(_: conversation.ConversationInput) -> str:
-        await release.wait()
-        return "done"
-
-    test_agent.behaviour = slow
+    release = _slow(test_agent)
     finished = async_capture_events(hass, EVENT_EXECUTION_FINISHED)
     add_subentry(hass, entry, "routine", "Minutely", _routine(persona, interval=1))
     await settle(hass)
     # Not settle(): the first run is still going, on purpose.
-    freezer.tick(timedelta(minutes=1))
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await wait_until(hass, lambda: len(test_agent.calls) == 1)
-    freezer.tick(timedelta(minutes=1))
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await wait_until(hass, lambda: len(finished) == 1)
-    assert finished[0].data["status"] == "skipped"
+    await _overlap_one_beat(hass, freezer, test_agent, finished)
     assert len(test_agent.calls) == 1
     release.set()
     await settle(hass)
@@ -318,13 +335,7 @@ async def _slow_cron_task(
     hass: HomeAssistant, test_agent: RecordingAgent, policy: str
 ) -> tuple[str, asyncio.Event]:
     """A task due every minute whose first run waits for the returned event."""
-    release = asyncio.Event()
-
-    async def slow(_: conversation.ConversationInput) -> str:
-        await release.wait()
-        return "done"
-
-    test_agent.behaviour = slow
+    release = _slow(test_agent)
     created = await call(
         hass,
         "schedule_task",
@@ -349,13 +360,7 @@ async def test_a_slow_cron_task_under_skip_records_the_overlap(
     freezer.move_to("2026-11-30 06:00:00+00:00")
     task_id, release = await _slow_cron_task(hass, test_agent, "skip")
     finished = async_capture_events(hass, EVENT_EXECUTION_FINISHED)
-    freezer.tick(timedelta(minutes=1))
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await wait_until(hass, lambda: len(test_agent.calls) == 1)
-    freezer.tick(timedelta(minutes=1))
-    async_fire_time_changed(hass, dt_util.utcnow())
-    await wait_until(hass, lambda: len(finished) == 1)
-    assert finished[0].data["status"] == "skipped"
+    await _overlap_one_beat(hass, freezer, test_agent, finished)
     assert finished[0].data["task_id"] == task_id
     release.set()
     await settle(hass)
