@@ -24,3 +24,20 @@ def store_failed(err: StoreError) -> HomeAssistantError:
         translation_key="store_error",
         translation_placeholders={"error": str(err)},
     )
+
+
+class Overloaded(HomeAssistantError):
+    """No run can start now: over a rate, the queue is full or the agent is shed.
+
+    Translated for actions; ``reason`` and ``retry_after`` shape HTTP answers.
+    """
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        """Say why and when to try again."""
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key="overloaded",
+            translation_placeholders={"reason": reason, "retry": str(retry_after)},
+        )
+        self.reason = reason
+        self.retry_after = retry_after

@@ -17,7 +17,6 @@ from homeassistant.helpers.service import async_register_admin_service
 
 from . import memory, task_manager
 from .const import CONF_ENABLED, DOMAIN, MAX_ID_LENGTH, MAX_NAME_LENGTH
-from .engine.scheduler import Overloaded
 from .errors import invalid
 from .heartbeat import audit, routines
 from .identity import async_caller
@@ -318,16 +317,14 @@ async def _async_get_audits(
 
 async def _async_wakeup(call: ServiceCall, entry: DlandConfigEntry) -> ServiceResponse:
     data = dict(call.data)
-    try:
-        result = await wakeup.async_wakeup(
-            call.hass,
-            entry,
-            wakeup.wakeup_from_fields(data),
-            "service",
-            await async_caller(call.hass, call.context),
-        )
-    except Overloaded as err:
-        raise wakeup.overloaded_error(err) from err
+    # Overloaded is a translated error of its own: it reaches the caller as it is.
+    result = await wakeup.async_wakeup(
+        call.hass,
+        entry,
+        wakeup.wakeup_from_fields(data),
+        "service",
+        await async_caller(call.hass, call.context),
+    )
     if not data["wait"]:
         return {"execution_id": result.execution_id}
     execution = await wakeup.async_result(entry, result)

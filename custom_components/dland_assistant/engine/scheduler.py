@@ -30,6 +30,7 @@ from ..const import (
     PRUNE_INTERVAL,
     TICK_INTERVAL,
 )
+from ..errors import Overloaded
 from ..identity import Identities
 from ..models import (
     Claim,
@@ -56,16 +57,6 @@ _AGENT_OUTCOMES = (
     ExecutionStatus.FAILED,
     ExecutionStatus.TIMED_OUT,
 )
-
-
-class Overloaded(Exception):
-    """No wakeup can start now: the breaker is open or the queue is full."""
-
-    def __init__(self, reason: str, retry_after: int) -> None:
-        """Say why and when to try again."""
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,8 @@ from ..const import (
     SIGNAL_TASKS_CHANGED,
     SUBENTRY_ROUTINE,
 )
-from ..engine.scheduler import Overloaded, Scheduler
+from ..engine.scheduler import Scheduler
+from ..errors import Overloaded
 from ..identity import SYSTEM, Identities, async_owner
 from ..models import (
     ExecutionSource,

@@ -36,7 +36,6 @@ from ..const import (
     LOGGER,
     SUBENTRY_CAMERA,
 )
-from ..engine.scheduler import Overloaded
 from ..models import Trust
 from ..runtime import DlandConfigEntry
 from . import router
@@ -108,7 +107,7 @@ class CameraWatcher:
                 significance=SIGNIFICANCE[self.kind],
                 wake=wake,
             )
-        except (TemplateError, HomeAssistantError, Overloaded) as err:
+        except (TemplateError, HomeAssistantError) as err:
             LOGGER.warning("%s did not wake its agent: %s", new.entity_id, err)
             return
         if result.execution_id is not None:

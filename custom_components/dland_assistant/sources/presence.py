@@ -39,7 +39,6 @@ from ..const import (
     LOGGER,
     SUBENTRY_RECIPIENT,
 )
-from ..engine.scheduler import Overloaded
 from ..models import ExecutionStatus, Trust
 from ..runtime import DlandConfigEntry
 from . import router
@@ -213,5 +212,5 @@ async def _async_arrived(
             significance=0,
             wake=wake,
         )
-    except (HomeAssistantError, Overloaded) as err:
+    except HomeAssistantError as err:
         LOGGER.warning("Could not welcome %s home: %s", name, err)

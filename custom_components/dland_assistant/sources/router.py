@@ -20,8 +20,7 @@ from homeassistant.util.ulid import ulid_now
 
 from .. import task_manager
 from ..const import DOMAIN
-from ..engine.scheduler import Overloaded
-from ..errors import invalid, store_failed
+from ..errors import Overloaded, invalid, store_failed
 from ..identity import SYSTEM, Caller, async_caller, async_validate_recipient
 from ..models import RoutedEvent, Trust
 from ..runtime import DlandConfigEntry, loaded_entry

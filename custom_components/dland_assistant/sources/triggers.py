@@ -29,7 +29,6 @@ from ..const import (
     LOGGER,
     SUBENTRY_TRIGGER,
 )
-from ..engine.scheduler import Overloaded
 from ..models import Trust
 from ..runtime import DlandConfigEntry
 from . import router
@@ -124,7 +123,7 @@ def async_setup_triggers(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
                         quoted=variables,
                     ),
                 )
-            except (TemplateError, HomeAssistantError, Overloaded) as err:
+            except (TemplateError, HomeAssistantError) as err:
                 LOGGER.warning(
                     "Trigger on %s did not wake its agent: %s", new.entity_id, err
                 )

@@ -34,7 +34,7 @@ from ..const import (
     SUBENTRY_RECIPIENT,
     SUBENTRY_VONAGE,
 )
-from ..engine.scheduler import Overloaded
+from ..errors import Overloaded
 from ..models import Trust
 from ..runtime import loaded_entry
 from . import router

@@ -16,12 +16,12 @@ import voluptuous as vol
 
 from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .. import task_manager
 from ..const import DOMAIN
-from ..engine.scheduler import Overloaded
+from ..errors import Overloaded
 from ..identity import Caller, async_caller, async_owner, async_validate_recipient
 from ..models import Execution, ExecutionSource, RunRequest, Trust
 from ..outside import quote_context
@@ -247,12 +247,3 @@ class WakeupView(HomeAssistantView):
                 "error": execution.error,
             }
         )
-
-
-def overloaded_error(err: Overloaded) -> HomeAssistantError:
-    """Return the translated error for a refused wakeup."""
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="overloaded",
-        translation_placeholders={"reason": err.reason, "retry": str(err.retry_after)},
-    )

@@ -31,7 +31,6 @@ from ..const import (
     LOGGER,
     SUBENTRY_WHMCS,
 )
-from ..engine.scheduler import Overloaded
 from ..models import Trust
 from ..runtime import DlandConfigEntry
 from ..store import StoreError
@@ -168,7 +167,7 @@ class WhmcsPoller:
                 dedupe_key=f"{ticket_id}:{last_reply}",
                 wake=wake,
             )
-        except (HomeAssistantError, Overloaded) as err:
+        except HomeAssistantError as err:
             LOGGER.warning("Ticket %s stored but no agent woke: %s", ticket_id, err)
             return 1
         return 0 if result.duplicate else 1

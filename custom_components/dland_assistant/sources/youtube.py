@@ -38,7 +38,6 @@ from ..const import (
     LOGGER,
     SUBENTRY_YOUTUBE,
 )
-from ..engine.scheduler import Overloaded
 from ..models import Trust
 from ..runtime import DlandConfigEntry, loaded_entry
 from . import router
@@ -206,7 +205,7 @@ class YouTubeView(HomeAssistantView):
                     dedupe_key=video.video_id,
                     wake=wake,
                 )
-            except (HomeAssistantError, Overloaded) as err:
+            except HomeAssistantError as err:
                 LOGGER.warning(
                     "Video %s stored but no agent woke: %s", video.video_id, err
                 )
