@@ -59,9 +59,7 @@ class Persona:
 def personas(entry: ConfigEntry) -> dict[str, Persona]:
     """Return the entry's personas by id."""
     result: dict[str, Persona] = {}
-    for subentry in entry.subentries.values():
-        if subentry.subentry_type != SUBENTRY_AGENT:
-            continue
+    for subentry in entry.get_subentries_of_type(SUBENTRY_AGENT):
         data = subentry.data
         result[subentry.subentry_id] = Persona(
             persona_id=subentry.subentry_id,

@@ -5,8 +5,6 @@ a notify service or notify entity per messaging channel, a media player (and TTS
 engine) for spoken announcements, and always the persistent notification.
 """
 
-from dataclasses import dataclass
-
 import voluptuous as vol
 
 from homeassistant.components import persistent_notification
@@ -18,53 +16,16 @@ from homeassistant.util.ulid import ulid_now
 from ..const import (
     CHANNEL_PERSISTENT,
     CHANNEL_TTS,
-    CONF_DEFAULT_CHANNEL,
-    CONF_PERSON,
-    CONF_PHONE,
     CONF_TTS_ENGINE,
-    CONF_WELCOME_AGENT,
     DOMAIN,
     LOGGER,
     NOTIFY_CHANNELS,
-    SUBENTRY_RECIPIENT,
 )
 from ..heartbeat.gatherers import OWN_NOTIFICATION_PREFIX
 from ..models import DeliveryRecord, DeliveryStatus
+from ..subentries import Recipient, recipients
 
 ATTEMPTS = 2  # a failed delivery is retried once
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """A person and the channels that reach them."""
-
-    person: str
-    default_channel: str
-    targets: dict[str, str]
-
-
-def recipients(entry: ConfigEntry) -> list[Recipient]:
-    """Return the entry's recipients."""
-    result: list[Recipient] = []
-    for subentry in entry.subentries.values():
-        if subentry.subentry_type != SUBENTRY_RECIPIENT:
-            continue
-        data = subentry.data
-        targets = {
-            key: str(value)
-            for key, value in data.items()
-            if key
-            not in (CONF_PERSON, CONF_DEFAULT_CHANNEL, CONF_WELCOME_AGENT, CONF_PHONE)
-            and value
-        }
-        result.append(
-            Recipient(
-                person=data[CONF_PERSON],
-                default_channel=data.get(CONF_DEFAULT_CHANNEL, CHANNEL_PERSISTENT),
-                targets=targets,
-            )
-        )
-    return result
 
 
 def find_recipient(

@@ -110,8 +110,7 @@ def routines(entry: ConfigEntry) -> dict[str, Routine]:
         subentry.subentry_id: Routine(
             subentry.subentry_id, subentry.title, dict(subentry.data)
         )
-        for subentry in entry.subentries.values()
-        if subentry.subentry_type == SUBENTRY_ROUTINE
+        for subentry in entry.get_subentries_of_type(SUBENTRY_ROUTINE)
     }
 
 

@@ -132,9 +132,7 @@ class CameraWatcher:
 @callback
 def async_setup_cameras(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
     """Watch the entities the entry's camera subentries name."""
-    for subentry in entry.subentries.values():
-        if subentry.subentry_type != SUBENTRY_CAMERA:
-            continue
+    for subentry in entry.get_subentries_of_type(SUBENTRY_CAMERA):
         watcher = CameraWatcher(hass, dict(subentry.data))
         entry.async_on_unload(
             async_track_state_change_event(

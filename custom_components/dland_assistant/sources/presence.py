@@ -33,14 +33,12 @@ from homeassistant.util import dt as dt_util
 
 from ..const import (
     CONF_MIN_ABSENCE,
-    CONF_PERSON,
-    CONF_WELCOME_AGENT,
     DEFAULT_MIN_ABSENCE,
     LOGGER,
-    SUBENTRY_RECIPIENT,
 )
 from ..models import ExecutionStatus, Trust
 from ..runtime import DlandConfigEntry
+from ..subentries import recipients
 from . import router
 from .wakeup import Wakeup
 
@@ -131,11 +129,7 @@ def async_setup_presence(
     people = hass.states.async_entity_ids("person")
     if not people:
         return
-    welcome = {
-        sub.data[CONF_PERSON]: sub.data.get(CONF_WELCOME_AGENT)
-        for sub in entry.subentries.values()
-        if sub.subentry_type == SUBENTRY_RECIPIENT
-    }
+    welcome = {r.person: r.welcome_agent for r in recipients(entry)}
     home: dict[str, bool] = {}
     for person in people:
         if person in last_known:

@@ -84,9 +84,7 @@ def state_is_home_data(state: State) -> bool:
 @callback
 def async_setup_triggers(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
     """Listen to the entities the entry's triggers name."""
-    for subentry in entry.subentries.values():
-        if subentry.subentry_type != SUBENTRY_TRIGGER:
-            continue
+    for subentry in entry.get_subentries_of_type(SUBENTRY_TRIGGER):
         data: dict[str, Any] = dict(subentry.data)
 
         async def _async_changed(

@@ -23,20 +23,18 @@ from homeassistant.util import dt as dt_util
 
 from ..const import (
     CONF_AGENT,
-    CONF_PERSON,
-    CONF_PHONE,
     CONF_PROMPT,
     CONF_SIGNATURE_METHOD,
     CONF_SIGNATURE_SECRET,
     CONF_UNKNOWN_SENDERS,
     DOMAIN,
     LOGGER,
-    SUBENTRY_RECIPIENT,
     SUBENTRY_VONAGE,
 )
 from ..errors import Overloaded
 from ..models import Trust
 from ..runtime import loaded_entry
+from ..subentries import recipient_by_phone, source_config
 from . import router
 from .bodies import async_read_body
 from .refusals import RefusalLog
@@ -82,10 +80,6 @@ def signature_valid(params: Mapping[str, str], secret: str, method: str) -> bool
     )
 
 
-def _digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
-
-
 class VonageInboundView(HomeAssistantView):
     """Inbound SMS webhook of Vonage."""
 
@@ -128,17 +122,9 @@ class VonageInboundView(HomeAssistantView):
             entry = loaded_entry(hass)
         except ServiceValidationError:
             return json_error(HTTPStatus.NOT_FOUND, "Not set up")
-        source = next(
-            (
-                s
-                for s in entry.subentries.values()
-                if s.subentry_type == SUBENTRY_VONAGE
-            ),
-            None,
-        )
-        if source is None:
+        config = source_config(entry, SUBENTRY_VONAGE)
+        if config is None:
             return json_error(HTTPStatus.NOT_FOUND, "Vonage is not set up")
-        config = source.data
         if not signature_valid(
             params, config[CONF_SIGNATURE_SECRET], config[CONF_SIGNATURE_METHOD]
         ):
@@ -148,16 +134,8 @@ class VonageInboundView(HomeAssistantView):
         text = params.get("text", "")
         if not message_id or not sender:
             return json_error(HTTPStatus.BAD_REQUEST, "Missing messageId or msisdn")
-        person = next(
-            (
-                sub.data[CONF_PERSON]
-                for sub in entry.subentries.values()
-                if sub.subentry_type == SUBENTRY_RECIPIENT
-                and sub.data.get(CONF_PHONE)
-                and _digits(sub.data[CONF_PHONE]) == _digits(sender)
-            ),
-            None,
-        )
+        known = recipient_by_phone(entry, sender)
+        person = known.person if known else None
         unknown = config.get(CONF_UNKNOWN_SENDERS, "store")
         if person is None and unknown == "ignore":
             return web.Response(status=HTTPStatus.OK)

@@ -34,6 +34,7 @@ from ..const import (
 from ..models import Trust
 from ..runtime import DlandConfigEntry
 from ..store import StoreError
+from ..subentries import source_config
 from . import router
 from .wakeup import Wakeup
 
@@ -202,14 +203,7 @@ def async_setup_whmcs(
     hass: HomeAssistant, entry: DlandConfigEntry
 ) -> WhmcsPoller | None:
     """Start polling when WHMCS is set up."""
-    config = next(
-        (
-            dict(s.data)
-            for s in entry.subentries.values()
-            if s.subentry_type == SUBENTRY_WHMCS
-        ),
-        None,
-    )
+    config = source_config(entry, SUBENTRY_WHMCS)
     if config is None:
         return None
     poller = WhmcsPoller(hass, entry, config)

@@ -40,6 +40,7 @@ from ..const import (
 )
 from ..models import Trust
 from ..runtime import DlandConfigEntry, loaded_entry
+from ..subentries import source_config
 from . import router
 from .bodies import async_read_body
 from .refusals import RefusalLog
@@ -123,14 +124,7 @@ def _config(hass: HomeAssistant) -> dict[str, Any] | None:
         entry = loaded_entry(hass)
     except HomeAssistantError:
         return None
-    return next(
-        (
-            dict(s.data)
-            for s in entry.subentries.values()
-            if s.subentry_type == SUBENTRY_YOUTUBE
-        ),
-        None,
-    )
+    return source_config(entry, SUBENTRY_YOUTUBE)
 
 
 class YouTubeView(HomeAssistantView):
@@ -247,14 +241,7 @@ async def async_subscribe(hass: HomeAssistant, config: dict[str, Any]) -> int:
 @callback
 def async_setup_youtube(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
     """Subscribe at start and renew before the lease ends (at 80 % of it)."""
-    config = next(
-        (
-            dict(s.data)
-            for s in entry.subentries.values()
-            if s.subentry_type == SUBENTRY_YOUTUBE
-        ),
-        None,
-    )
+    config = source_config(entry, SUBENTRY_YOUTUBE)
     if config is None or not config.get(CONF_CALLBACK_URL):
         return
     unsub: CALLBACK_TYPE | None = None
