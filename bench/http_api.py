@@ -28,7 +28,7 @@ import voluptuous as vol
 
 from bench.common import LagMonitor, bench_hass, fmt, save, summary
 from custom_components.dland_assistant.engine.breaker import RateLimiter
-from custom_components.dland_assistant.sources import wakeup
+from custom_components.dland_assistant.sources import http, wakeup
 from homeassistant.auth.const import GROUP_ID_ADMIN
 from homeassistant.auth.models import TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
 from homeassistant.config_entries import SOURCE_USER
@@ -94,7 +94,7 @@ async def bare_server(port: int) -> web.AppRunner:
     """The ceiling: same body reading and validation, no auth, no agent."""
 
     async def handle(request: web.Request) -> web.Response:
-        payload = await wakeup.async_read_json(request)
+        payload = await http.async_read_json(request)
         if isinstance(payload, web.Response):
             return payload
         try:

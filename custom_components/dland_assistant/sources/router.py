@@ -7,25 +7,25 @@ snapshots and audits; they are pruned with the execution log.
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 import json
+from typing import Any
 
 from aiohttp import web
 import voluptuous as vol
 
 from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from .. import task_manager
 from ..const import DOMAIN
-from ..errors import Overloaded, invalid, store_failed
+from ..errors import invalid, store_failed
 from ..identity import SYSTEM, Caller, async_caller, async_validate_recipient
 from ..models import RoutedEvent, Trust
 from ..runtime import DlandConfigEntry, loaded_entry
 from ..store import QuotaExceeded, StoreError
 from . import wakeup
+from .http import JsonView, json_error
 
 MAX_SUMMARY = 1000
 
@@ -112,27 +112,22 @@ HA_EVENT_FIELDS = vol.Schema(
 )
 
 
-class HomeAssistantEventView(HomeAssistantView):
+class HomeAssistantEventView(JsonView):
     """``POST /api/events/ha``: events from other systems (token required)."""
 
     url = "/api/events/ha"
     name = f"api:{DOMAIN}:events:ha"
     requires_auth = True
+    schema = HA_EVENT_FIELDS
 
-    async def post(self, request: web.Request) -> web.Response:
+    async def async_handle(
+        self, hass: HomeAssistant, request: web.Request, data: dict[str, Any]
+    ) -> web.Response:
         """Store the event; wake the named agent if there is one."""
-        hass = request.app[KEY_HASS]
-        payload = await wakeup.async_read_json(request)
-        if isinstance(payload, web.Response):
-            return payload
-        try:
-            data = HA_EVENT_FIELDS(payload)
-        except vol.Invalid as err:
-            return wakeup.json_error(HTTPStatus.BAD_REQUEST, f"Invalid request: {err}")
         wake = None
         if "agent" in data or "prompt" in data:
             if "agent" not in data or "prompt" not in data:
-                return wakeup.json_error(
+                return json_error(
                     HTTPStatus.BAD_REQUEST,
                     "Give both agent and prompt to wake an agent",
                 )
@@ -145,40 +140,26 @@ class HomeAssistantEventView(HomeAssistantView):
                 platform=data.get("platform") or None,
             )
         caller = await async_caller(hass, Context(user_id=request[KEY_HASS_USER].id))
-        try:
-            entry = loaded_entry(hass)
-            task_manager.validate_ids(user=data.get("user"))
-            recipient = await async_validate_recipient(
-                hass, data.get("user") or caller.person_user
-            )
-            if wake is not None:
-                # Refuse a bad wakeup before the event is stored: a 4xx writes nothing.
-                wakeup.validate_wakeup(hass, entry, wake)
-            result = await async_route_event(
-                hass,
-                entry=entry,
-                source="home_assistant",
-                event_type=data["type"],
-                summary=data["summary"],
-                user=recipient,
-                significance=data["significance"],
-                dedupe_key=data.get("id"),
-                wake=wake,
-                caller=caller,
-            )
-        except ServiceValidationError as err:
-            if err.translation_key == "event_quota":
-                return wakeup.json_error(
-                    HTTPStatus.TOO_MANY_REQUESTS, str(err), **{"Retry-After": "3600"}
-                )
-            status = (
-                HTTPStatus.NOT_FOUND
-                if err.translation_key == "unknown_agent"
-                else HTTPStatus.BAD_REQUEST
-            )
-            return wakeup.json_error(status, str(err))
-        except Overloaded as err:
-            return wakeup.overloaded_response(err)
+        entry = loaded_entry(hass)
+        task_manager.validate_ids(user=data.get("user"))
+        recipient = await async_validate_recipient(
+            hass, data.get("user") or caller.person_user
+        )
+        if wake is not None:
+            # Refuse a bad wakeup before the event is stored: a 4xx writes nothing.
+            wakeup.validate_wakeup(hass, entry, wake)
+        result = await async_route_event(
+            hass,
+            entry=entry,
+            source="home_assistant",
+            event_type=data["type"],
+            summary=data["summary"],
+            user=recipient,
+            significance=data["significance"],
+            dedupe_key=data.get("id"),
+            wake=wake,
+            caller=caller,
+        )
         body = {
             "event_id": result.event_id,
             "duplicate": result.duplicate,

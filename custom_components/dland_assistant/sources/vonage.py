@@ -37,8 +37,9 @@ from ..runtime import loaded_entry
 from ..subentries import recipient_by_phone, source_config
 from . import router
 from .bodies import async_read_body
+from .http import MAX_BODY_BYTES, json_error
 from .refusals import RefusalLog
-from .wakeup import MAX_BODY_BYTES, Wakeup, json_error
+from .wakeup import Wakeup
 
 SIGNATURE_METHODS = ("md5hash", "md5", "sha1", "sha256", "sha512")
 UNKNOWN_SENDER_OPTIONS = ("ignore", "store", "wake")

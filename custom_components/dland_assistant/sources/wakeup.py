@@ -8,7 +8,6 @@ instructions.
 import asyncio
 from dataclasses import dataclass
 from http import HTTPStatus
-import json
 from typing import Any
 
 from aiohttp import web
@@ -16,21 +15,15 @@ import voluptuous as vol
 
 from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .. import task_manager
 from ..const import DOMAIN
-from ..errors import Overloaded
 from ..identity import Caller, async_caller, async_owner, async_validate_recipient
 from ..models import Execution, ExecutionSource, RunRequest, Trust
 from ..outside import quote_context
 from ..personas import Persona, resolve_agent
 from ..runtime import DlandConfigEntry, loaded_entry
-from .bodies import async_read_body
-
-# A wakeup body is a short request; anything larger is refused unread.
-MAX_BODY_BYTES = 64 * 1024
+from .http import JsonView
 
 WAKEUP_FIELDS = vol.Schema(
     {
@@ -164,76 +157,23 @@ async def async_result(entry: DlandConfigEntry, result: WakeupResult) -> Executi
     return execution
 
 
-def json_error(status: HTTPStatus, message: str, **headers: str) -> web.Response:
-    """Return a JSON error body with a message."""
-    return web.json_response({"message": message}, status=status, headers=headers)
-
-
-def overloaded_response(err: Overloaded) -> web.Response:
-    """Answer a shed request: 429 when the caller asks too much, else 503."""
-    return json_error(
-        HTTPStatus.TOO_MANY_REQUESTS
-        if err.reason in ("rate_limited", "caller_busy")
-        else HTTPStatus.SERVICE_UNAVAILABLE,
-        f"Busy ({err.reason}); try again later",
-        **{"Retry-After": str(err.retry_after)},
-    )
-
-
-async def async_read_json(request: web.Request) -> dict[str, Any] | web.Response:
-    """Read a JSON object body within the size limit, or the error response."""
-    if request.content_type not in ("application/json", "application/octet-stream"):
-        return json_error(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "Send JSON (Content-Type: application/json)",
-        )
-    body = await async_read_body(request, MAX_BODY_BYTES)
-    if body is None:
-        return json_error(HTTPStatus.BAD_REQUEST, f"Body over {MAX_BODY_BYTES} bytes")
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return json_error(HTTPStatus.BAD_REQUEST, "Malformed JSON")
-    if not isinstance(payload, dict):
-        return json_error(HTTPStatus.BAD_REQUEST, "The body must be a JSON object")
-    fields: dict[str, Any] = payload
-    return fields
-
-
-class WakeupView(HomeAssistantView):
+class WakeupView(JsonView):
     """``POST /api/wakeup``: wake an agent now (Home Assistant token required)."""
 
     url = "/api/wakeup"
     name = f"api:{DOMAIN}:wakeup"
     requires_auth = True
+    schema = WAKEUP_FIELDS
 
-    async def post(self, request: web.Request) -> web.Response:
-        """Validate, start, and answer 202 (or 200 with the result when waiting)."""
-        hass = request.app[KEY_HASS]
-        payload = await async_read_json(request)
-        if isinstance(payload, web.Response):
-            return payload
-        try:
-            data = WAKEUP_FIELDS(payload)
-        except vol.Invalid as err:
-            return json_error(HTTPStatus.BAD_REQUEST, f"Invalid request: {err}")
-        try:
-            caller = await async_caller(
-                hass, Context(user_id=request[KEY_HASS_USER].id)
-            )
-            entry = loaded_entry(hass)
-            result = await async_wakeup(
-                hass, entry, wakeup_from_fields(data), "api", caller
-            )
-        except ServiceValidationError as err:
-            status = (
-                HTTPStatus.NOT_FOUND
-                if err.translation_key == "unknown_agent"
-                else HTTPStatus.BAD_REQUEST
-            )
-            return json_error(status, str(err))
-        except Overloaded as err:
-            return overloaded_response(err)
+    async def async_handle(
+        self, hass: HomeAssistant, request: web.Request, data: dict[str, Any]
+    ) -> web.Response:
+        """Start the run and answer 202 (or 200 with the result when waiting)."""
+        caller = await async_caller(hass, Context(user_id=request[KEY_HASS_USER].id))
+        entry = loaded_entry(hass)
+        result = await async_wakeup(
+            hass, entry, wakeup_from_fields(data), "api", caller
+        )
         if not data["wait"]:
             return web.json_response(
                 {"execution_id": result.execution_id}, status=HTTPStatus.ACCEPTED
