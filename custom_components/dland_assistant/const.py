@@ -124,3 +124,5 @@ CHANNEL_TTS: Final = "tts"
 # Channels whose target is a notify service (notify.x) or a notify entity.
 NOTIFY_CHANNELS: Final = ("mobile_app", "telegram", "whatsapp", "sms")
 CHANNELS: Final = (*NOTIFY_CHANNELS, CHANNEL_TTS, CHANNEL_PERSISTENT)
+# Our own deliveries are persistent notifications too; they are not alerts.
+OWN_NOTIFICATION_PREFIX = f"{DOMAIN}_"

@@ -5,6 +5,9 @@ a notify service or notify entity per messaging channel, a media player (and TTS
 engine) for spoken announcements, and always the persistent notification.
 """
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
 import voluptuous as vol
 
 from homeassistant.components import persistent_notification
@@ -20,8 +23,8 @@ from ..const import (
     DOMAIN,
     LOGGER,
     NOTIFY_CHANNELS,
+    OWN_NOTIFICATION_PREFIX,
 )
-from ..heartbeat.gatherers import OWN_NOTIFICATION_PREFIX
 from ..models import DeliveryRecord, DeliveryStatus
 from ..subentries import Recipient, recipients
 
@@ -112,6 +115,26 @@ async def _async_notify(
         )
 
 
+async def _async_with_retry(
+    send: Callable[[], Awaitable[str | None]], where: str
+) -> tuple[str | None, str | None]:
+    """Send, retrying once; return the target reached, or the last error."""
+    error = ""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await send(), None
+        except (HomeAssistantError, vol.Invalid) as err:
+            error = str(err) or type(err).__name__
+            LOGGER.warning(
+                "Delivery %s failed (attempt %s of %s): %s",
+                where,
+                attempt,
+                ATTEMPTS,
+                error,
+            )
+    return None, error
+
+
 async def async_deliver(
     hass: HomeAssistant,
     entry: ConfigEntry,
@@ -124,20 +147,10 @@ async def async_deliver(
     """Deliver to a user on a channel (default: the user's own); retry once."""
     recipient = find_recipient(hass, entry, user)
     chosen = channel or (recipient.default_channel if recipient else CHANNEL_PERSISTENT)
-    error = ""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            target = await _async_send(hass, recipient, chosen, title, message)
-        except (HomeAssistantError, vol.Invalid) as err:
-            error = str(err) or type(err).__name__
-            LOGGER.warning(
-                "Delivery on %s failed (attempt %s of %s): %s",
-                chosen,
-                attempt,
-                ATTEMPTS,
-                error,
-            )
-            continue
+    target, error = await _async_with_retry(
+        partial(_async_send, hass, recipient, chosen, title, message), f"on {chosen}"
+    )
+    if error is None:
         return DeliveryRecord(chosen, target, DeliveryStatus.SENT)
     target = recipient.targets.get(chosen) if recipient else None
     return DeliveryRecord(chosen, target, DeliveryStatus.FAILED, error)
@@ -147,19 +160,12 @@ async def async_deliver_to_target(
     hass: HomeAssistant, target: str, *, title: str, message: str
 ) -> DeliveryRecord:
     """Deliver to a notify entity or service, such as a family group; retry once."""
-    error = ""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            await _async_notify(hass, target, title, message)
-        except (HomeAssistantError, vol.Invalid) as err:
-            error = str(err) or type(err).__name__
-            LOGGER.warning(
-                "Delivery to %s failed (attempt %s of %s): %s",
-                target,
-                attempt,
-                ATTEMPTS,
-                error,
-            )
-            continue
+
+    async def send() -> str:
+        await _async_notify(hass, target, title, message)
+        return target
+
+    _, error = await _async_with_retry(send, f"to {target}")
+    if error is None:
         return DeliveryRecord("notify", target, DeliveryStatus.SENT)
     return DeliveryRecord("notify", target, DeliveryStatus.FAILED, error)

@@ -15,7 +15,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
-from ..const import DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER, OWN_NOTIFICATION_PREFIX
 
 GATHER_CALENDAR = "calendar"
 GATHER_TODO = "todo"
@@ -23,8 +23,6 @@ GATHER_ALERTS = "alerts"
 GATHER_PRESENCE = "presence"
 GATHERERS = (GATHER_CALENDAR, GATHER_TODO, GATHER_ALERTS, GATHER_PRESENCE)
 CALENDAR_WINDOW = timedelta(hours=24)
-# Our own deliveries are persistent notifications too; they are not alerts.
-OWN_NOTIFICATION_PREFIX = f"{DOMAIN}_"
 
 
 class NotificationTracker:
