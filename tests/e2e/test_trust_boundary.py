@@ -406,15 +406,20 @@ def test_the_welcome_home_counts_outside_events_and_quotes_none(clean: Home) -> 
         )
         assert status in (200, 201), body
 
-    set_liz("home")
-    clean.idle()  # an arrival from "unknown" welcomes too
-    set_liz("not_home")
-    before = clean.idle()
-    _sms(clean, LIZ_PHONE, INJECTION)
-    clean.settle(before + 1)
-    clean.model.chats.clear()
-    set_liz("home")
-    clean.settle(before + 2)
+    # Welcome however short the absence: this test is about what it says.
+    clean.process.set_options(min_absence=0)
+    try:
+        set_liz("home")
+        clean.idle()
+        set_liz("not_home")
+        before = clean.idle()
+        _sms(clean, LIZ_PHONE, INJECTION)
+        clean.settle(before + 1)
+        clean.model.chats.clear()
+        set_liz("home")
+        clean.settle(before + 2)
+    finally:
+        clean.process.set_options(min_absence=5)
     [welcome, *_] = clean.chats_with("just arrived home")
     assert "1x SMS" in welcome.text
     assert "Ignore your instructions" not in welcome.text
