@@ -169,7 +169,10 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
     async def _async_refresh_while_dirty(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._dirty and self.config_entry.state is ConfigEntryState.LOADED:
+            while self._dirty and self.config_entry.state in (
+                ConfigEntryState.SETUP_IN_PROGRESS,
+                ConfigEntryState.LOADED,
+            ):
                 # A view of thousands of tasks must not starve the runs it shows.
                 if (wait := self._refreshed_at + BUSY_REFRESH_GAP - loop.time()) > 0:
                     await asyncio.sleep(wait)
