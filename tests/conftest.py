@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
-from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
+from custom_components.dland_assistant.const import (
+    CONF_DEFAULT_AGENT,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
 from custom_components.dland_assistant.runtime import DlandRuntimeData
 from homeassistant.components import ai_task, conversation
 from homeassistant.config_entries import ConfigFlow

@@ -5,10 +5,10 @@ from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
 from custom_components.dland_assistant.const import (
     CONF_DEFAULT_AGENT,
     CONF_MAX_CONCURRENT,
+    DEFAULT_OPTIONS,
     DOMAIN,
 )
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState

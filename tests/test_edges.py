@@ -67,8 +67,11 @@ async def test_people_leaving_and_coming_without_a_welcome_persona(
     """Presence works without a welcome persona; unrelated changes are ignored."""
     from datetime import timedelta
 
-    from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
-    from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
+    from custom_components.dland_assistant.const import (
+        CONF_DEFAULT_AGENT,
+        DEFAULT_OPTIONS,
+        DOMAIN,
+    )
     from homeassistant.util import dt as dt_util
 
     from .conftest import runtime, settle

@@ -6,8 +6,7 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
-from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT
+from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DEFAULT_OPTIONS
 from homeassistant.components import persistent_notification
 from homeassistant.components.homeassistant.exposed_entities import (
     async_expose_entity,

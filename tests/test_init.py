@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
 from custom_components.dland_assistant.const import (
     CONF_DEFAULT_AGENT,
     DATABASE_FILE,
+    DEFAULT_OPTIONS,
     DOMAIN,
 )
 from custom_components.dland_assistant.store import SCHEMA_VERSION

@@ -129,8 +129,11 @@ async def _welcoming_home(
     hass: HomeAssistant, test_agent: RecordingAgent, state: str = "home"
 ) -> MockConfigEntry:
     """An entry with Dan (in ``state``) and Lenore as his welcome agent."""
-    from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
-    from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
+    from custom_components.dland_assistant.const import (
+        CONF_DEFAULT_AGENT,
+        DEFAULT_OPTIONS,
+        DOMAIN,
+    )
 
     hass.states.async_set("person.dan", state, {"friendly_name": "Dan"})
     entry = MockConfigEntry(

@@ -9,8 +9,11 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
-from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
+from custom_components.dland_assistant.const import (
+    CONF_DEFAULT_AGENT,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
 from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant

@@ -14,11 +14,11 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
 )
 
-from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
 from custom_components.dland_assistant.const import (
     CONF_DEFAULT_AGENT,
     CONF_MAX_CONCURRENT,
     DATABASE_FILE,
+    DEFAULT_OPTIONS,
     DOMAIN,
     EVENT_EXECUTION_FINISHED,
     EVENT_EXECUTION_STARTED,

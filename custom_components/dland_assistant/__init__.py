@@ -21,7 +21,6 @@ from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_installer import async_install_blueprints
 from .card import async_setup_card
-from .config_flow import DEFAULT_OPTIONS
 from .const import (
     CHANNEL_TTS,
     CHANNELS,
@@ -44,6 +43,7 @@ from .const import (
     CONF_TTS_ENGINE,
     CONF_WELCOME_AGENT,
     DATABASE_FILE,
+    DEFAULT_OPTIONS,
     DOMAIN,
     LOGGER,
     MAX_CONCURRENT_LIMIT,

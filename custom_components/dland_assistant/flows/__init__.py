@@ -1,0 +1,1 @@
+"""Subentry flows: personas, recipients, triggers, routines and sources."""
