@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+import re
 import threading
 from typing import Any
 
@@ -23,7 +24,7 @@ from custom_components.dland_assistant.runtime import DlandRuntimeData
 from homeassistant.components import ai_task, conversation
 from homeassistant.config_entries import ConfigFlow
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import intent
+from homeassistant.helpers import entity_registry as er, intent
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
@@ -477,3 +478,130 @@ async def post_in_two_writes(
     status_line = await reader.readline()
     writer.close()
     return status_line
+
+
+def entity_state(hass: HomeAssistant, entity_id: str) -> Any:
+    """Return an entity's state, which must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state
+
+
+def task_entity(hass: HomeAssistant, domain: str, task_id: str, what: str) -> str:
+    """Return the entity id of a task's entity of a platform (``what``: its key)."""
+    registry = er.async_get(hass)
+    entries = [
+        e
+        for e in registry.entities.values()
+        if e.domain == domain and e.unique_id.endswith(f"task_{task_id}_{what}")
+    ]
+    assert len(entries) == 1, (domain, task_id, entries)
+    return entries[0].entity_id
+
+
+# Entry, subentry, task and run ids: ULIDs, new each run.
+_ULID = re.compile(r"(?<![0-9A-Z])[0-9A-HJKMNP-TV-Z]{26}(?![0-9A-Z])")
+# Mission Control's pinned moment: a Monday, 10:00 UTC (03:00 in the tests' zone).
+MISSION_CONTROL_NOW = "2026-06-15 10:00:00+00:00"
+
+
+def without_ids(value: Any) -> Any:
+    """Return JSON-like data with each ULID named by its first appearance.
+
+    Ids are new each run; numbering them in order keeps which refers to which.
+    """
+    names: dict[str, str] = {}
+
+    def name(match: re.Match[str]) -> str:
+        return names.setdefault(match.group(0), f"<id {len(names) + 1}>")
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            return _ULID.sub(name, item)
+        if isinstance(item, dict):
+            return {walk(key): walk(val) for key, val in item.items()}
+        if isinstance(item, list | tuple):
+            return [walk(val) for val in item]
+        if isinstance(item, datetime):
+            return item.isoformat()
+        return item
+
+    return walk(value)
+
+
+def platform_snapshot(
+    hass: HomeAssistant, entry: MockConfigEntry, domain: str
+) -> dict[str, Any]:
+    """Return each entity of a platform: its registry entry, state and attributes."""
+    registry = er.async_get(hass)
+    entities = sorted(
+        (e for e in er.async_entries_for_config_entry(registry, entry.entry_id)),
+        key=lambda e: e.entity_id,
+    )
+    shown: dict[str, Any] = {}
+    for registered in entities:
+        if registered.domain != domain:
+            continue
+        state = hass.states.get(registered.entity_id)
+        shown[registered.entity_id] = {
+            "unique_id": registered.unique_id,
+            "translation_key": registered.translation_key,
+            "device_class": registered.device_class or registered.original_device_class,
+            "entity_category": registered.entity_category,
+            "state": state.state if state else None,
+            "name": state.name if state else None,
+            "attributes": dict(state.attributes) if state else None,
+        }
+    assert shown, f"no {domain} entity"
+    return without_ids(shown)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def mission_control(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    persona: str,
+    freezer: Any,
+) -> MockConfigEntry:
+    """An entry at a pinned moment with a routine, a cron task, a one-off task,
+    one succeeded run and one failed run."""
+    freezer.move_to(MISSION_CONTROL_NOW)
+    add_subentry(
+        hass,
+        entry,
+        "routine",
+        "Tidy-up",
+        {
+            "schedule": "daily",
+            "time": "09:00:00",
+            "agent": persona,
+            "prompt": "What needs tidying?",
+            "enabled": True,
+            "deliver": False,
+        },
+    )
+    await settle(hass)
+    await call(
+        hass,
+        "schedule_task",
+        {"prompt": "brief me", "cron": "30 7 * * 1-5", "name": "Morning briefing"},
+    )
+    await call(
+        hass, "schedule_task", {"prompt": "tea", "in": {"hours": 2}, "name": "Tea"}
+    )
+    await call(
+        hass, "wakeup", {"agent": test_agent.agent_id, "prompt": "hi", "wait": True}
+    )
+
+    async def broken(_: Any) -> str:
+        raise RuntimeError("model crashed")
+
+    test_agent.behaviour = broken
+    await call(
+        hass, "wakeup", {"agent": test_agent.agent_id, "prompt": "x", "wait": True}
+    )
+    await settle(hass)
+    await entry.runtime_data.coordinator.async_refresh()
+    await settle(hass)
+    return entry

@@ -8,12 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import task_manager
 from .coordinator import DlandCoordinator
-from .entity import (
-    ROUTINE_ITEM,
-    TASK_ITEM,
-    DlandCoordinatorEntity,
-    async_add_item_entities,
-)
+from .entity import RoutineEntity, TaskEntity, async_add_item_entities
 from .runtime import DlandConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -35,27 +30,14 @@ async def async_setup_entry(
     )
 
 
-class RunTaskButton(DlandCoordinatorEntity, ButtonEntity):
+class RunTaskButton(TaskEntity, ButtonEntity):
     """Runs a recurring task now."""
 
     _attr_translation_key = "run_task"
 
     def __init__(self, coordinator: DlandCoordinator, task_id: str) -> None:
         """Belong to one task."""
-        super().__init__(coordinator, f"{TASK_ITEM}{task_id}_run")
-        self.task_id = task_id
-        self._name_it()
-
-    def _name_it(self) -> None:
-        task = self.coordinator.data.task(self.task_id)
-        self._attr_translation_placeholders = {
-            "name": task.name if task else self.task_id
-        }
-
-    @override
-    def _handle_coordinator_update(self) -> None:
-        self._name_it()
-        super()._handle_coordinator_update()
+        super().__init__(coordinator, task_id, "run")
 
     @override
     async def async_press(self) -> None:
@@ -63,36 +45,23 @@ class RunTaskButton(DlandCoordinatorEntity, ButtonEntity):
         await task_manager.async_run_task(
             self.hass,
             self.coordinator.config_entry,
-            self.task_id,
+            self.item_id,
             await self._async_caller(),
         )
 
 
-class RunRoutineButton(DlandCoordinatorEntity, ButtonEntity):
+class RunRoutineButton(RoutineEntity, ButtonEntity):
     """Runs a heartbeat routine now."""
 
     _attr_translation_key = "run_routine"
 
     def __init__(self, coordinator: DlandCoordinator, routine_id: str) -> None:
         """Belong to one routine."""
-        super().__init__(coordinator, f"{ROUTINE_ITEM}{routine_id}_run")
-        self.routine_id = routine_id
-        self._name_it()
-
-    def _name_it(self) -> None:
-        routine = self.coordinator.data.routines.get(self.routine_id)
-        self._attr_translation_placeholders = {
-            "name": routine.name if routine else self.routine_id
-        }
-
-    @override
-    def _handle_coordinator_update(self) -> None:
-        self._name_it()
-        super()._handle_coordinator_update()
+        super().__init__(coordinator, routine_id, "run")
 
     @override
     async def async_press(self) -> None:
         """Start a run (routines are an administrator's)."""
         await self._async_require_admin()
         heartbeats = self.coordinator.config_entry.runtime_data.heartbeats
-        await heartbeats.async_trigger(self.routine_id, manual=True)
+        await heartbeats.async_trigger(self.item_id, manual=True)

@@ -1,7 +1,9 @@
 """The integration's own device and the base classes of its entities."""
 
+from abc import abstractmethod
 from collections.abc import Callable
 import time
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -14,12 +16,17 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import DlandCoordinator, Overview
+from .heartbeat.routines import Routine
 from .identity import NOBODY, Caller, async_caller
 from .items import recurring_tasks
+from .models import Task
 from .runtime import DlandConfigEntry
 
 # How old a service call's context may be: Home Assistant's own "recent" window.
 _FRESH = 5
+# Keys of per-item entities start with these.
+TASK_ITEM = "task_"
+ROUTINE_ITEM = "routine_"
 
 
 def service_device(entry: ConfigEntry) -> DeviceInfo:
@@ -78,6 +85,68 @@ class DlandCoordinatorEntity(CoordinatorEntity[DlandCoordinator]):
         return caller
 
 
+class ItemEntity(DlandCoordinatorEntity):
+    """An entity of one task or routine, named after it (``{name}``)."""
+
+    def __init__(self, coordinator: DlandCoordinator, item_id: str, key: str) -> None:
+        """Belong to one item; ``key`` tells this entity from the item's others."""
+        super().__init__(coordinator, f"{self._prefix}{item_id}_{key}")
+        self.item_id = item_id
+        self._name_it()
+
+    _prefix: str
+
+    @abstractmethod
+    def _item_name(self) -> str | None:
+        """Return the item's name, or None once it is gone."""
+
+    def _name_it(self) -> None:
+        self._attr_translation_placeholders = {
+            "name": self._item_name() or self.item_id
+        }
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether the item still exists."""
+        return super().available and self._item_name() is not None
+
+    @override
+    def _handle_coordinator_update(self) -> None:
+        self._name_it()
+        super()._handle_coordinator_update()
+
+
+class TaskEntity(ItemEntity):
+    """An entity of one recurring task."""
+
+    _prefix = TASK_ITEM
+
+    @property
+    def task(self) -> Task | None:
+        """Return the task as last refreshed."""
+        return self.coordinator.data.task(self.item_id)
+
+    @override
+    def _item_name(self) -> str | None:
+        return task.name if (task := self.task) else None
+
+
+class RoutineEntity(ItemEntity):
+    """An entity of one heartbeat routine."""
+
+    _prefix = ROUTINE_ITEM
+
+    @property
+    def routine(self) -> Routine | None:
+        """Return the routine as last refreshed."""
+        return self.coordinator.data.routines.get(self.item_id)
+
+    @override
+    def _item_name(self) -> str | None:
+        return routine.name if (routine := self.routine) else None
+
+
 @callback
 def async_add_dynamic_entities(
     hass: HomeAssistant,
@@ -126,20 +195,17 @@ def async_add_item_entities(
     async_add_entities: AddConfigEntryEntitiesCallback,
     domain: str,
     *,
-    for_task: Callable[[DlandCoordinator, str], DlandCoordinatorEntity],
-    for_routine: Callable[[DlandCoordinator, str], DlandCoordinatorEntity],
+    for_task: Callable[[DlandCoordinator, str], TaskEntity],
+    for_routine: Callable[[DlandCoordinator, str], RoutineEntity],
 ) -> None:
     """Keep one entity per recurring task and one per routine of a platform."""
     coordinator = entry.runtime_data.coordinator
 
     def wanted(overview: Overview) -> dict[str, Entity]:
-        entities = [for_task(coordinator, t.task_id) for t in recurring_tasks(overview)]
+        entities: list[ItemEntity] = [
+            for_task(coordinator, t.task_id) for t in recurring_tasks(overview)
+        ]
         entities += [for_routine(coordinator, r) for r in overview.routines]
         return {str(entity.unique_id): entity for entity in entities}
 
     async_add_dynamic_entities(hass, entry, async_add_entities, domain, wanted)
-
-
-# Keys of per-item entities start with these.
-TASK_ITEM = "task_"
-ROUTINE_ITEM = "routine_"

@@ -9,12 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import task_manager
 from .const import CONF_ENABLED
 from .coordinator import DlandCoordinator
-from .entity import (
-    ROUTINE_ITEM,
-    TASK_ITEM,
-    DlandCoordinatorEntity,
-    async_add_item_entities,
-)
+from .entity import RoutineEntity, TaskEntity, async_add_item_entities
 from .items import routine_attributes, task_attributes
 from .runtime import DlandConfigEntry
 
@@ -37,43 +32,26 @@ async def async_setup_entry(
     )
 
 
-class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
+class TaskSwitch(TaskEntity, SwitchEntity):
     """On while a recurring task runs on its schedule."""
 
     _attr_translation_key = "task"
 
     def __init__(self, coordinator: DlandCoordinator, task_id: str) -> None:
         """Follow one task."""
-        super().__init__(coordinator, f"{TASK_ITEM}{task_id}_enabled")
-        self.task_id = task_id
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Return whether the task still exists."""
-        return (
-            super().available and self.coordinator.data.task(self.task_id) is not None
-        )
-
-    @property
-    @override
-    def name(self) -> str | None:
-        """Return the task's name."""
-        task = self.coordinator.data.task(self.task_id)
-        return task.name if task else None
+        super().__init__(coordinator, task_id, "enabled")
 
     @property
     @override
     def is_on(self) -> bool | None:
         """Return whether the task is enabled."""
-        task = self.coordinator.data.task(self.task_id)
-        return task.enabled if task else None
+        return task.enabled if (task := self.task) else None
 
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the schedule, next and last run, and last status."""
-        task = self.coordinator.data.task(self.task_id)
+        task = self.task
         return (
             task_attributes(self.hass, self.coordinator.config_entry, task)
             if task
@@ -83,49 +61,37 @@ class TaskSwitch(DlandCoordinatorEntity, SwitchEntity):
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Resume the task."""
-        await task_manager.async_set_task_enabled(
-            self.hass,
-            self.coordinator.config_entry,
-            self.task_id,
-            True,
-            await self._async_caller(),
-        )
+        await self._async_set(True)
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Pause the task."""
+        await self._async_set(False)
+
+    async def _async_set(self, enabled: bool) -> None:
         await task_manager.async_set_task_enabled(
             self.hass,
             self.coordinator.config_entry,
-            self.task_id,
-            False,
+            self.item_id,
+            enabled,
             await self._async_caller(),
         )
 
 
-class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
+class RoutineSwitch(RoutineEntity, SwitchEntity):
     """On while a heartbeat routine runs on its schedule."""
 
     _attr_translation_key = "routine"
 
     def __init__(self, coordinator: DlandCoordinator, routine_id: str) -> None:
         """Follow one routine."""
-        super().__init__(coordinator, f"{ROUTINE_ITEM}{routine_id}_enabled")
-        self.routine_id = routine_id
-
-    @property
-    @override
-    def name(self) -> str | None:
-        """Return the routine's name."""
-        routine = self.coordinator.data.routines.get(self.routine_id)
-        return routine.name if routine else None
+        super().__init__(coordinator, routine_id, "enabled")
 
     @property
     @override
     def is_on(self) -> bool | None:
         """Return whether the routine is enabled."""
-        routine = self.coordinator.data.routines.get(self.routine_id)
-        return routine.enabled if routine else None
+        return routine.enabled if (routine := self.routine) else None
 
     @property
     @override
@@ -135,7 +101,7 @@ class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
             self.hass,
             self.coordinator.config_entry,
             self.coordinator.data,
-            self.routine_id,
+            self.item_id,
         )
 
     @override
@@ -152,7 +118,7 @@ class RoutineSwitch(DlandCoordinatorEntity, SwitchEntity):
 
     def _set(self, enabled: bool) -> None:
         entry = self.coordinator.config_entry
-        subentry = entry.subentries[self.routine_id]
+        subentry = entry.subentries[self.item_id]
         self.hass.config_entries.async_update_subentry(
             entry, subentry, data={**subentry.data, CONF_ENABLED: enabled}
         )
