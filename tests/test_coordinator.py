@@ -1,15 +1,20 @@
 """Mission Control's view: a stream of changes is coalesced into few re-reads."""
 
 import asyncio
+import time
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.dland_assistant import coordinator
 from homeassistant.core import HomeAssistant
 
-from .conftest import call, runtime
+from .conftest import call, runtime, settle
 
 
 def _count_reads(
@@ -62,3 +67,23 @@ async def test_shutdown_ends_a_refresh_waiting_for_its_turn(
     async with asyncio.timeout(2):
         await hass.async_block_till_done()
     assert len(reads) == 1
+
+
+async def test_a_clock_set_back_delays_the_view_by_one_gap_at_most(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """After the clock moves back ten days (a pinned clock, a restored snapshot),
+    a change shows one refresh gap later, not ten days later."""
+    freezer.move_to("2026-06-15 10:00:00+00:00")
+    await call(hass, "schedule_task", {"prompt": "first", "in": {"hours": 1}})
+    await settle(hass)
+    freezer.move_to("2026-06-05 10:00:00+00:00")
+    await call(hass, "schedule_task", {"prompt": "second", "in": {"hours": 1}})
+    freezer.tick(coordinator.BUSY_REFRESH_GAP + 0.1)
+    async_fire_time_changed(hass)
+    view = runtime(entry).coordinator
+    for _ in range(200):  # real time for the store's thread, the clock stands
+        if len(view.data.tasks) == 2:
+            break
+        await hass.async_add_executor_job(time.sleep, 0.01)
+    assert sorted(task.prompt for task in view.data.tasks) == ["first", "second"]

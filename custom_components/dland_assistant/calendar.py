@@ -21,10 +21,10 @@ from .coordinator import DlandCoordinator, Overview
 from .engine.cron import cron_runs
 from .entity import DlandCoordinatorEntity
 from .heartbeat import rhythm
-from .heartbeat.routines import Routine
 from .models import Execution, Rhythm, Task, TaskKind
 from .runtime import DlandConfigEntry
 from .store import StoreError
+from .subentries import Routine
 
 PARALLEL_UPDATES = 0
 # A run shows as a short event; runs without an end (in progress) last this long.

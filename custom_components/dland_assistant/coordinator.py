@@ -23,10 +23,10 @@ from .const import (
     SIGNAL_TASKS_CHANGED,
 )
 from .engine.scheduler import Scheduler
-from .heartbeat.routines import Routine, routines
 from .issues import async_check_persona_agents
 from .models import Execution, ExecutionStatus, Task, TaskStatus
 from .store import StoreError, TaskStore
+from .subentries import Routine, routines
 
 RECENT_EXECUTIONS = 25
 # One-off tasks the view holds (to-do list, card); all are counted.
@@ -174,7 +174,9 @@ class DlandCoordinator(DataUpdateCoordinator[Overview]):
                 ConfigEntryState.LOADED,
             ):
                 # A view of thousands of tasks must not starve the runs it shows.
-                if (wait := self._refreshed_at + BUSY_REFRESH_GAP - loop.time()) > 0:
+                # At most one gap, whatever the clock did since the last refresh.
+                since = loop.time() - self._refreshed_at
+                if (wait := min(BUSY_REFRESH_GAP, BUSY_REFRESH_GAP - since)) > 0:
                     await asyncio.sleep(wait)
                 self._dirty = False
                 await self.async_refresh()

@@ -16,11 +16,11 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import DlandCoordinator, Overview
-from .heartbeat.routines import Routine
 from .identity import NOBODY, Caller, async_caller
 from .items import recurring_tasks
 from .models import Task
 from .runtime import DlandConfigEntry
+from .subentries import Routine
 
 # How old a service call's context may be: Home Assistant's own "recent" window.
 _FRESH = 5

@@ -16,9 +16,10 @@ from .const import (
     SCHEDULE_DAILY,
 )
 from .coordinator import Overview, local_time
-from .heartbeat.routines import HeartbeatManager, Routine
+from .heartbeat.routines import HeartbeatManager
 from .models import Task, TaskKind, TaskStatus
 from .personas import agent_display_name
+from .subentries import Routine
 
 
 def recurring_tasks(overview: Overview) -> list[Task]:

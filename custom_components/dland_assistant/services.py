@@ -18,7 +18,7 @@ from homeassistant.helpers.service import async_register_admin_service
 from . import memory, task_manager
 from .const import CONF_ENABLED, DOMAIN, MAX_ID_LENGTH, MAX_NAME_LENGTH
 from .errors import invalid
-from .heartbeat import audit, routines
+from .heartbeat import audit
 from .identity import async_caller
 from .models import (
     Execution,
@@ -31,6 +31,7 @@ from .models import (
 from .personas import agent_display_name
 from .runtime import DlandConfigEntry, loaded_entry
 from .sources import wakeup
+from .subentries import Routine, find_routine
 
 SERVICE_SCHEDULE_TASK = "schedule_task"
 SERVICE_CANCEL_TASK = "cancel_task"
@@ -263,8 +264,8 @@ async def _async_get_executions(
     return {"executions": [execution_as_dict(e) for e in executions]}
 
 
-def _routine(entry: DlandConfigEntry, reference: str) -> routines.Routine:
-    if (routine := routines.find_routine(entry, reference)) is None:
+def _routine(entry: DlandConfigEntry, reference: str) -> Routine:
+    if (routine := find_routine(entry, reference)) is None:
         raise invalid("unknown_routine", routine=reference)
     return routine
 

@@ -14,10 +14,9 @@ asking the agent.
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 import hashlib
 import json
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -31,23 +30,17 @@ from .. import memory
 from ..const import (
     BUILTIN_AUDIT,
     BUILTIN_MEMORY,
-    CONF_AGENT,
-    CONF_BUILTIN,
     CONF_CALENDARS,
     CONF_DELIVER,
-    CONF_ENABLED,
     CONF_GATHERERS,
     CONF_MISSED_RUN_POLICY,
     CONF_NOTIFY_TARGET,
     CONF_PLATFORM,
     CONF_PROMPT,
-    CONF_QUIET_END,
-    CONF_QUIET_START,
     CONF_TODO_LISTS,
     CONF_USER,
     LOGGER,
     SIGNAL_TASKS_CHANGED,
-    SUBENTRY_ROUTINE,
 )
 from ..engine.scheduler import Scheduler
 from ..errors import Overloaded
@@ -63,64 +56,11 @@ from ..models import (
 from ..outside import quote_context
 from ..personas import find_persona, resolve_agent
 from ..store import PREVIOUS_RUN_GOING, StoreError, TaskStore
+from ..subentries import Routine, routines
 from . import audit, rhythm
 from .gatherers import GATHER_PRESENCE, GATHERERS, async_gather
 
 ORIGIN = "heartbeat"
-
-
-@dataclass(frozen=True, slots=True)
-class Routine:
-    """A heartbeat routine, as its subentry describes it."""
-
-    routine_id: str
-    name: str
-    data: dict[str, Any]
-
-    @property
-    def builtin(self) -> str | None:
-        """Return which built-in routine this is, if one."""
-        return self.data.get(CONF_BUILTIN)
-
-    @property
-    def enabled(self) -> bool:
-        """Return whether the routine runs on its schedule."""
-        return bool(self.data.get(CONF_ENABLED, True))
-
-    @property
-    def agent(self) -> str | None:
-        """Return the agent (persona name or agent id) it wakes, if any."""
-        return self.data.get(CONF_AGENT) or None
-
-    def in_quiet_hours(self, now: datetime) -> bool:
-        """Return whether a local time falls in the routine's quiet hours."""
-        start, end = self.data.get(CONF_QUIET_START), self.data.get(CONF_QUIET_END)
-        if not start or not end:
-            return False
-        begin, finish = time.fromisoformat(start), time.fromisoformat(end)
-        local = dt_util.as_local(now).time()
-        if begin <= finish:
-            return begin <= local < finish
-        return local >= begin or local < finish  # across midnight
-
-
-def routines(entry: ConfigEntry) -> dict[str, Routine]:
-    """Return the entry's routines by subentry id."""
-    return {
-        subentry.subentry_id: Routine(
-            subentry.subentry_id, subentry.title, dict(subentry.data)
-        )
-        for subentry in entry.get_subentries_of_type(SUBENTRY_ROUTINE)
-    }
-
-
-def find_routine(entry: ConfigEntry, reference: str) -> Routine | None:
-    """Find a routine by subentry id or (case-insensitive) name."""
-    known = routines(entry)
-    if reference in known:
-        return known[reference]
-    wanted = reference.strip().casefold()
-    return next((r for r in known.values() if r.name.casefold() == wanted), None)
 
 
 @dataclass(frozen=True, slots=True)
