@@ -1,5 +1,6 @@
 """Translated errors raised to users, in one place."""
 
+from collections.abc import Awaitable
 from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -24,6 +25,14 @@ def store_failed(err: StoreError) -> HomeAssistantError:
         translation_key="store_error",
         translation_placeholders={"error": str(err)},
     )
+
+
+async def guard_store[T](work: Awaitable[T]) -> T:
+    """Await store work, turning a database failure into a translated error."""
+    try:
+        return await work
+    except StoreError as err:
+        raise store_failed(err) from err
 
 
 class Overloaded(HomeAssistantError):

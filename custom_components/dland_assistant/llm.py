@@ -23,6 +23,7 @@ from homeassistant.util import dt as dt_util
 
 from . import memory, task_manager
 from .const import CHANNELS, DOMAIN
+from .errors import guard_store
 from .identity import Caller, async_caller, async_is_read_only
 from .models import Task, TaskAction, TaskStatus
 from .personas import personas
@@ -255,7 +256,7 @@ class SearchMemoryTool(llm.Tool):
                 error=True,
             )
         args = tool_input.tool_args
-        facts = await task_manager.guard_store(
+        facts = await guard_store(
             memory.async_search(
                 loaded_entry(hass).runtime_data.store,
                 args.get("query"),
@@ -296,7 +297,7 @@ class ForgetMemoryTool(llm.Tool):
                 error=True,
             )
         fact_id = str(tool_input.tool_args["fact_id"])
-        forgotten = await task_manager.guard_store(
+        forgotten = await guard_store(
             memory.async_forget(loaded_entry(hass).runtime_data.store, fact_id)
         )
         if not forgotten:

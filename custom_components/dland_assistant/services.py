@@ -17,7 +17,7 @@ from homeassistant.helpers.service import async_register_admin_service
 
 from . import memory, task_manager
 from .const import CONF_ENABLED, DOMAIN, MAX_ID_LENGTH, MAX_NAME_LENGTH
-from .errors import invalid
+from .errors import guard_store, invalid
 from .heartbeat import audit
 from .identity import async_caller
 from .models import (
@@ -274,7 +274,7 @@ async def _async_run_routine(
     call: ServiceCall, entry: DlandConfigEntry
 ) -> ServiceResponse:
     routine = _routine(entry, call.data["routine"])
-    outcome = await task_manager.guard_store(
+    outcome = await guard_store(
         entry.runtime_data.heartbeats.async_trigger(routine.routine_id, manual=True)
     )
     return {"execution_id": outcome.execution_id, "skipped": outcome.skipped}
@@ -294,7 +294,7 @@ async def _async_list_facts(
     call: ServiceCall, entry: DlandConfigEntry
 ) -> ServiceResponse:
     store = entry.runtime_data.store
-    facts = await task_manager.guard_store(
+    facts = await guard_store(
         memory.async_search(store, call.data.get("query"), call.data["limit"])
     )
     return {"facts": [fact.as_dict() for fact in facts]}
@@ -303,14 +303,14 @@ async def _async_list_facts(
 async def _async_forget_fact(call: ServiceCall, entry: DlandConfigEntry) -> None:
     store = entry.runtime_data.store
     fact_id = call.data["fact_id"]
-    if not await task_manager.guard_store(memory.async_forget(store, fact_id)):
+    if not await guard_store(memory.async_forget(store, fact_id)):
         raise invalid("unknown_fact", fact_id=fact_id)
 
 
 async def _async_get_audits(
     call: ServiceCall, entry: DlandConfigEntry
 ) -> ServiceResponse:
-    audits = await task_manager.guard_store(
+    audits = await guard_store(
         audit.async_list_audits(entry.runtime_data.store, call.data["limit"])
     )
     return {"audits": audits}

@@ -4,7 +4,6 @@ Every check happens before anything is written; a rejected request raises a
 translated ServiceValidationError and changes nothing.
 """
 
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import json
@@ -24,7 +23,7 @@ from .const import (
 )
 from .engine.agent import async_understands
 from .engine.cron import MAX_CRON_LENGTH, is_valid_cron, next_cron_run
-from .errors import invalid, store_failed
+from .errors import guard_store, invalid, store_failed
 from .identity import Caller, async_owner, async_validate_recipient
 from .models import (
     Execution,
@@ -202,10 +201,7 @@ async def _async_existing_task(
     runtime: DlandRuntimeData, task_id: str, caller: Caller
 ) -> Task:
     """Return a task the caller may see; others' tasks do not exist for them."""
-    try:
-        task = await runtime.store.async_get_task(task_id)
-    except StoreError as err:
-        raise store_failed(err) from err
+    task = await guard_store(runtime.store.async_get_task(task_id))
     if task is None or not caller.may_see(task.owner):
         raise invalid("unknown_task", task_id=task_id)
     return task
@@ -217,10 +213,7 @@ async def async_cancel_task(
     """Cancel a task, and its run in progress if there is one."""
     runtime = entry.runtime_data
     task = await _async_existing_task(runtime, task_id, caller)
-    try:
-        cancelled = await runtime.store.async_cancel_task(task_id)
-    except StoreError as err:
-        raise store_failed(err) from err
+    cancelled = await guard_store(runtime.store.async_cancel_task(task_id))
     if not cancelled:
         raise invalid("task_ended", task_id=task_id, status=task.status)
     runtime.scheduler.cancel_task_run(task_id)
@@ -235,10 +228,7 @@ async def async_run_task(
     runtime = entry.runtime_data
     refuse_outside(runtime, caller)
     task = await _async_existing_task(runtime, task_id, caller)
-    try:
-        claim = await runtime.scheduler.async_run_now(task_id)
-    except StoreError as err:
-        raise store_failed(err) from err
+    claim = await guard_store(runtime.scheduler.async_run_now(task_id))
     if claim is None:
         raise invalid("task_not_runnable", task_id=task_id, status=task.status)
     return claim.execution_id
@@ -265,11 +255,8 @@ async def async_set_task_enabled(
         assert task.cron is not None
         assert task.time_zone is not None
         next_run = next_cron_run(task.cron, task.time_zone, dt_util.utcnow())
-    try:
-        await runtime.store.async_set_enabled(task_id, enabled, next_run)
-        updated = await runtime.store.async_get_task(task_id)
-    except StoreError as err:
-        raise store_failed(err) from err
+    await guard_store(runtime.store.async_set_enabled(task_id, enabled, next_run))
+    updated = await guard_store(runtime.store.async_get_task(task_id))
     await runtime.scheduler.async_wake()
     async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
     assert updated is not None
@@ -288,12 +275,9 @@ async def async_list_tasks(
     statuses: list[TaskStatus] | None = None,
 ) -> list[Task]:
     """Return the stored tasks the caller may see (admins: all, others: their own)."""
-    try:
-        return await entry.runtime_data.store.async_list_tasks(
-            statuses, owner=_owner_filter(caller)
-        )
-    except StoreError as err:
-        raise store_failed(err) from err
+    return await guard_store(
+        entry.runtime_data.store.async_list_tasks(statuses, owner=_owner_filter(caller))
+    )
 
 
 async def async_get_executions(
@@ -315,11 +299,3 @@ async def async_get_executions(
             task_id, status, limit, routine=routine, owner=_owner_filter(caller)
         )
     )
-
-
-async def guard_store[T](work: Awaitable[T]) -> T:
-    """Await store work, turning a database failure into a translated error."""
-    try:
-        return await work
-    except StoreError as err:
-        raise store_failed(err) from err
