@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dland_assistant.const import DOMAIN
+from custom_components.dland_assistant.engine.run import says_nothing_to_report
 from homeassistant.components import persistent_notification
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -312,7 +313,7 @@ async def test_built_in_routines_come_with_old_entries_and_stay_built_in(
         "Work check-in",
         "Family check-in",
     }
-    assert old.minor_version == 3
+    assert old.minor_version == 4
     audit = routines["Audit"]
     result = await hass.config_entries.subentries.async_init(
         (old.entry_id, "routine"),
@@ -454,3 +455,135 @@ async def test_an_interval_routines_next_run_is_its_timers(
     assert shown() == armed + timedelta(minutes=60)
     await _tick(hass, freezer, timedelta(minutes=41))  # the timer fired at 60
     assert shown() == armed + timedelta(minutes=120)
+
+
+@pytest.mark.parametrize(
+    ("answer", "quiet"),
+    [
+        ("NOTHING_TO_REPORT", True),
+        ("  nothing_to_report.\n", True),
+        ("**NOTHING TO REPORT**", True),
+        ('"NOTHING_TO_REPORT"', True),
+        ("NOTHING_TO_REPORT, but the bin goes out tonight", False),
+        ("The bin goes out tonight.", False),
+        ("", False),
+    ],
+)
+def test_the_nothing_to_report_marker_as_models_write_it(
+    answer: str, quiet: bool
+) -> None:
+    """The bare marker, however dressed, is quiet; any more text is a report."""
+    assert says_nothing_to_report(answer) is quiet
+
+
+async def test_a_check_in_with_nothing_to_report_stays_quiet(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    persona: str,
+) -> None:
+    """Only when needed: the agent is told the marker; its marker answer is kept
+    in the log as quiet and nothing is sent; a real answer is sent as usual."""
+    family = async_mock_service(hass, "notify", "family")
+    await _add_routine(
+        hass,
+        entry,
+        name="Family check-in",
+        schedule="daily",
+        time="07:30:00",
+        agent=persona,
+        prompt="Anything for the family?",
+        notify_target="notify.family",
+        only_when_needed=True,
+    )
+    answers = iter(["NOTHING_TO_REPORT.", "The dishwasher is done."])
+
+    async def answer(_: Any) -> str:
+        return next(answers)
+
+    test_agent.behaviour = answer
+    await call(hass, "run_routine", {"routine": "Family check-in"})
+    await settle(hass)
+    [asked] = test_agent.calls
+    assert asked.text.startswith("Anything for the family?")
+    assert asked.text.endswith(
+        "If nothing needs attention, answer exactly NOTHING_TO_REPORT and nothing else."
+    )
+    [run] = await _routine_runs(hass, "Family check-in")
+    assert (run["status"], run["response"]) == ("quiet", "NOTHING_TO_REPORT.")
+    assert run["delivery"] is None
+    assert family == []
+    assert persistent_notification._async_get_or_create_notifications(hass) == {}
+
+    await call(hass, "run_routine", {"routine": "Family check-in"})
+    await settle(hass)
+    [message] = family
+    assert message.data["message"] == "The dishwasher is done."
+    quiet, spoke = await _routine_runs(hass, "Family check-in")
+    assert (quiet["status"], spoke["status"]) == ("quiet", "succeeded")
+
+
+async def test_built_in_check_ins_turn_quiet_and_a_made_choice_stays(
+    hass: HomeAssistant, config_dir: Any, test_agent: RecordingAgent
+) -> None:
+    """Upgrading: built-in check-ins deliver only when needed, unless their form
+    already said otherwise; the audit and routines of one's own are untouched."""
+    old = MockConfigEntry(
+        domain=DOMAIN,
+        title="dland assistant",
+        minor_version=3,
+        subentries_data=[
+            {
+                "subentry_type": "routine",
+                "title": "Work check-in",
+                "data": {
+                    "builtin": "work_checkin",
+                    "schedule": "interval",
+                    "interval": 120,
+                    "enabled": False,
+                },
+                "unique_id": None,
+            },
+            {
+                "subentry_type": "routine",
+                "title": "Family check-in",
+                "data": {
+                    "builtin": "family_checkin",
+                    "schedule": "daily",
+                    "time": "07:30:00",
+                    "enabled": False,
+                    "only_when_needed": False,
+                },
+                "unique_id": None,
+            },
+            {
+                "subentry_type": "routine",
+                "title": "Audit",
+                "data": {
+                    "builtin": "audit",
+                    "schedule": "interval",
+                    "interval": 60,
+                    "enabled": False,
+                },
+                "unique_id": None,
+            },
+            {
+                "subentry_type": "routine",
+                "title": "Mine",
+                "data": {"schedule": "interval", "interval": 60, "enabled": False},
+                "unique_id": None,
+            },
+        ],
+    )
+    old.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(old.entry_id)
+    await hass.async_block_till_done()
+    assert old.minor_version == 4
+    chosen = {s.title: s.data.get("only_when_needed") for s in old.subentries.values()}
+    assert chosen == {
+        "Work check-in": True,
+        "Family check-in": False,
+        "Audit": None,
+        "Mine": None,
+    }
+    await hass.config_entries.async_unload(old.entry_id)

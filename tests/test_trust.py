@@ -782,7 +782,7 @@ async def test_upgrade_removes_the_outside_control_switch_and_says_so(
     old.add_to_hass(hass)
     assert await hass.config_entries.async_setup(old.entry_id)
     await hass.async_block_till_done()
-    assert old.minor_version == 3
+    assert old.minor_version == 4
     for subentry in old.subentries.values():
         assert "allow_untrusted_control" not in subentry.data
         assert subentry.data["conversation_agent"] == test_agent.agent_id

@@ -25,6 +25,7 @@ from .const import (
     CHANNEL_TTS,
     CHANNELS,
     CONF_ALLOW_UNTRUSTED_CONTROL,
+    CONF_BUILTIN,
     CONF_CONVERSATION_AGENT,
     CONF_DEFAULT_AGENT,
     CONF_DEFAULT_CHANNEL,
@@ -34,6 +35,7 @@ from .const import (
     CONF_LANGUAGE,
     CONF_MAX_CONCURRENT,
     CONF_MISSED_RUN_GRACE,
+    CONF_ONLY_WHEN_NEEDED,
     CONF_PERSON,
     CONF_PERSONAS,
     CONF_RECIPIENTS,
@@ -53,7 +55,7 @@ from .const import (
 )
 from .coordinator import DlandCoordinator
 from .engine.scheduler import Scheduler, SchedulerSettings
-from .heartbeat.builtin_routines import builtin_subentries
+from .heartbeat.builtin_routines import QUIET_BUILTINS, builtin_subentries
 from .heartbeat.gatherers import async_track_notifications
 from .heartbeat.routines import HeartbeatManager
 from .identity import SYSTEM, Identities, async_identities, async_owner
@@ -286,7 +288,25 @@ async def async_migrate_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> b
     if entry.minor_version < 3:
         _remove_outside_control(hass, entry)
         hass.config_entries.async_update_entry(entry, minor_version=3)
+    if entry.minor_version < 4:
+        _quiet_builtin_check_ins(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=4)
     return True
+
+
+def _quiet_builtin_check_ins(hass: HomeAssistant, entry: DlandConfigEntry) -> None:
+    """Make built-in check-ins deliver only when needed, as new ones do.
+
+    A choice made in the form since (the key is there) is kept.
+    """
+    for subentry in entry.get_subentries_of_type(SUBENTRY_ROUTINE):
+        if (
+            subentry.data.get(CONF_BUILTIN) in QUIET_BUILTINS
+            and CONF_ONLY_WHEN_NEEDED not in subentry.data
+        ):
+            hass.config_entries.async_update_subentry(
+                entry, subentry, data={**subentry.data, CONF_ONLY_WHEN_NEEDED: True}
+            )
 
 
 def _remove_outside_control(hass: HomeAssistant, entry: DlandConfigEntry) -> None:

@@ -80,7 +80,8 @@ class DlandAssistantConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
     # 2: the built-in heartbeat routines are subentries.
     # 3: personas lose "may control the home when woken by outside events".
-    MINOR_VERSION = 3
+    # 4: the built-in check-ins deliver only when there is something to report.
+    MINOR_VERSION = 4
 
     @override
     async def async_step_user(

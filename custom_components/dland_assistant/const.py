@@ -77,6 +77,10 @@ CONF_PLATFORM: Final = "platform"
 CONF_NOTIFY_TARGET: Final = "notify_target"
 CONF_QUIET_START: Final = "quiet_start"
 CONF_QUIET_END: Final = "quiet_end"
+# A routine that delivers only when the agent has something to report.
+CONF_ONLY_WHEN_NEEDED: Final = "only_when_needed"
+# What such a routine's agent answers when nothing needs attention.
+NOTHING_TO_REPORT: Final = "NOTHING_TO_REPORT"
 CONF_ENABLED: Final = "enabled"
 SCHEDULE_INTERVAL: Final = "interval"
 SCHEDULE_DAILY: Final = "daily"

@@ -41,6 +41,8 @@ class ExecutionStatus(StrEnum):
     CANCELLED = "cancelled"
     # A heartbeat routine that had nothing new to say, or could not run.
     SKIPPED = "skipped"
+    # The agent answered that nothing needs attention: kept, not delivered.
+    QUIET = "quiet"
 
 
 class MissedRunPolicy(StrEnum):
@@ -149,6 +151,9 @@ class RunRequest:
     notify_target: str | None = None
     # Images (media source ids) described for the agent.
     attachments: tuple[str, ...] = ()
+    # Deliver only when the agent has something to say (it answers
+    # NOTHING_TO_REPORT otherwise, and the run is QUIET).
+    only_when_needed: bool = False
 
     @property
     def outside(self) -> bool:

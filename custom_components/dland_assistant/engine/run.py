@@ -16,7 +16,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import TemplateError
 from homeassistant.util import dt as dt_util
 
-from ..const import LOGGER, SESSION_TURNS
+from ..const import LOGGER, NOTHING_TO_REPORT, SESSION_TURNS
 from ..memory import async_recall
 from ..models import (
     DeliveryRecord,
@@ -59,6 +59,23 @@ class Run:
     caller: str | None = None
 
 
+# How a routine that delivers only when needed asks its agent to stay quiet.
+ONLY_WHEN_NEEDED_PROMPT = (
+    "\n\nIf nothing needs attention, answer exactly " + NOTHING_TO_REPORT + " and "
+    "nothing else."
+)
+
+
+def says_nothing_to_report(response: str) -> bool:
+    """Return whether an answer is the nothing-to-report marker.
+
+    Models dress it up (quotes, a full stop, bold, other case); any more text
+    than that is something to report.
+    """
+    bare = response.strip().strip("\"'`*_.!").strip()
+    return bare.upper().replace(" ", "_") == NOTHING_TO_REPORT
+
+
 class RunPerformer:
     """Does the work of runs the scheduler started."""
 
@@ -90,7 +107,9 @@ class RunPerformer:
         try:
             response = await self._async_execute(run)
             status = ExecutionStatus.SUCCEEDED
-            if request.notify_target:
+            if request.only_when_needed and says_nothing_to_report(response):
+                status = ExecutionStatus.QUIET
+            elif request.notify_target:
                 run.delivery = await async_deliver_to_target(
                     self.hass,
                     request.notify_target,
@@ -135,7 +154,9 @@ class RunPerformer:
             )
             status = ExecutionStatus.FAILED
             error = f"{type(err).__name__}: {err}"
-        if request.deliver or request.notify_target:
+        if (request.deliver or request.notify_target) and (
+            status is not ExecutionStatus.QUIET
+        ):
             await async_report_failure(
                 self.hass,
                 self.entry,

@@ -54,6 +54,7 @@ RESPONSE_LIMIT = 65_536
 # Outcomes that say something about the agent's health (for the breaker).
 _AGENT_OUTCOMES = (
     ExecutionStatus.SUCCEEDED,
+    ExecutionStatus.QUIET,
     ExecutionStatus.FAILED,
     ExecutionStatus.TIMED_OUT,
 )
@@ -400,7 +401,9 @@ class Scheduler:
         )
         status, response, error = await self._performer.async_perform(run)
         if request.action is TaskAction.AGENT and status in _AGENT_OUTCOMES:
-            self.breaker_of(request).record(status is ExecutionStatus.SUCCEEDED)
+            self.breaker_of(request).record(
+                status in (ExecutionStatus.SUCCEEDED, ExecutionStatus.QUIET)
+            )
         await self._async_finish(
             run, status, _truncate(response, RESPONSE_LIMIT), error
         )

@@ -20,6 +20,7 @@ from ..const import (
     CONF_INTERVAL,
     CONF_MISSED_RUN_POLICY,
     CONF_NOTIFY_TARGET,
+    CONF_ONLY_WHEN_NEEDED,
     CONF_PLATFORM,
     CONF_PROMPT,
     CONF_QUIET_END,
@@ -93,6 +94,9 @@ def _routine_schema() -> vol.Schema:
             ),
             vol.Optional(CONF_NOTIFY_TARGET): selector.TextSelector(),
             vol.Required(CONF_DELIVER, default=True): selector.BooleanSelector(),
+            vol.Required(
+                CONF_ONLY_WHEN_NEEDED, default=False
+            ): selector.BooleanSelector(),
             vol.Optional(CONF_QUIET_START): selector.TimeSelector(),
             vol.Optional(CONF_QUIET_END): selector.TimeSelector(),
         }

@@ -8,6 +8,7 @@ const STATUS_COLORS = {
   abandoned: "var(--warning-color, #ffa600)",
   cancelled: "var(--secondary-text-color, #727272)",
   skipped: "var(--secondary-text-color, #727272)",
+  quiet: "var(--secondary-text-color, #727272)",
   in_progress: "var(--info-color, #039be5)",
   scheduled: "var(--info-color, #039be5)",
   paused: "var(--secondary-text-color, #727272)",

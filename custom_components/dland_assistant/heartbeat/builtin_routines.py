@@ -19,6 +19,7 @@ from ..const import (
     CONF_ENABLED,
     CONF_GATHERERS,
     CONF_INTERVAL,
+    CONF_ONLY_WHEN_NEEDED,
     CONF_PROMPT,
     CONF_QUIET_END,
     CONF_QUIET_START,
@@ -28,6 +29,9 @@ from ..const import (
     SCHEDULE_INTERVAL,
     SUBENTRY_ROUTINE,
 )
+
+# The built-ins that check in: silent unless something needs attention.
+QUIET_BUILTINS = (BUILTIN_WORK_CHECKIN, BUILTIN_FAMILY_CHECKIN)
 
 BUILTIN_ROUTINES: tuple[tuple[str, dict[str, Any]], ...] = (
     (
@@ -66,6 +70,7 @@ BUILTIN_ROUTINES: tuple[tuple[str, dict[str, Any]], ...] = (
             ),
             CONF_ENABLED: False,
             CONF_DELIVER: True,
+            CONF_ONLY_WHEN_NEEDED: True,
         },
     ),
     (
@@ -82,6 +87,7 @@ BUILTIN_ROUTINES: tuple[tuple[str, dict[str, Any]], ...] = (
             ),
             CONF_ENABLED: False,
             CONF_DELIVER: True,
+            CONF_ONLY_WHEN_NEEDED: True,
         },
     ),
 )

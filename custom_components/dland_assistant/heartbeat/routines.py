@@ -35,6 +35,7 @@ from ..const import (
     CONF_GATHERERS,
     CONF_MISSED_RUN_POLICY,
     CONF_NOTIFY_TARGET,
+    CONF_ONLY_WHEN_NEEDED,
     CONF_PLATFORM,
     CONF_PROMPT,
     CONF_TODO_LISTS,
@@ -42,6 +43,7 @@ from ..const import (
     LOGGER,
     SIGNAL_TASKS_CHANGED,
 )
+from ..engine.run import ONLY_WHEN_NEEDED_PROMPT
 from ..engine.scheduler import Scheduler
 from ..errors import Overloaded
 from ..identity import SYSTEM, Identities, async_owner
@@ -401,7 +403,10 @@ class HeartbeatManager:
         if (done := self.scheduler.done_event(execution_id)) is not None:
             await done.wait()
         execution = await self.store.async_get_execution(execution_id)
-        if execution is not None and execution.status is ExecutionStatus.SUCCEEDED:
+        if execution is not None and execution.status in (
+            ExecutionStatus.SUCCEEDED,
+            ExecutionStatus.QUIET,
+        ):
             await self.store.async_set_state(key, fingerprint)
 
     async def _async_owner(self, routine: Routine) -> str:
@@ -418,10 +423,11 @@ class HeartbeatManager:
         except HomeAssistantError as err:
             return await self._async_skip(routine, str(err))
         owner = await self._async_owner(routine)
+        only_when_needed = bool(data.get(CONF_ONLY_WHEN_NEEDED, False))
         request = RunRequest(
             name=routine.name,
             agent=agent,
-            prompt=prompt,
+            prompt=prompt + ONLY_WHEN_NEEDED_PROMPT if only_when_needed else prompt,
             outside_data=quoted,
             origin=ORIGIN,
             source=ExecutionSource.HEARTBEAT,
@@ -432,6 +438,7 @@ class HeartbeatManager:
             recipient=data.get(CONF_USER) or None,
             platform=data.get(CONF_PLATFORM) or None,
             deliver=bool(data.get(CONF_DELIVER, True)),
+            only_when_needed=only_when_needed,
             routine=routine.routine_id,
             notify_target=data.get(CONF_NOTIFY_TARGET) or None,
         )
