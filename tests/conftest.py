@@ -556,18 +556,11 @@ def platform_snapshot(
     return without_ids(shown)  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-async def mission_control(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    test_agent: RecordingAgent,
-    persona: str,
-    freezer: Any,
-) -> MockConfigEntry:
-    """An entry at a pinned moment with a routine, a cron task, a one-off task,
-    one succeeded run and one failed run."""
-    freezer.move_to(MISSION_CONTROL_NOW)
-    add_subentry(
+def add_tidy_up_routine(
+    hass: HomeAssistant, entry: MockConfigEntry, persona: str
+) -> str:
+    """Add a daily 09:00 routine "Tidy-up" on a persona, delivering nothing."""
+    return add_subentry(
         hass,
         entry,
         "routine",
@@ -581,6 +574,20 @@ async def mission_control(
             "deliver": False,
         },
     )
+
+
+@pytest.fixture
+async def mission_control(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    persona: str,
+    freezer: Any,
+) -> MockConfigEntry:
+    """An entry at a pinned moment with a routine, a cron task, a one-off task,
+    one succeeded run and one failed run."""
+    freezer.move_to(MISSION_CONTROL_NOW)
+    add_tidy_up_routine(hass, entry, persona)
     await settle(hass)
     await call(
         hass,

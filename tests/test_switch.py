@@ -10,7 +10,7 @@ from homeassistant.helpers import entity_registry as er
 
 from .conftest import (
     RecordingAgent,
-    add_subentry,
+    add_tidy_up_routine,
     call,
     entity_state,
     platform_snapshot,
@@ -86,20 +86,7 @@ async def test_routine_switch_and_button(
     persona: str,
 ) -> None:
     """Each routine has a switch (its enabled flag) and a run-now button."""
-    add_subentry(
-        hass,
-        entry,
-        "routine",
-        "Tidy-up",
-        {
-            "schedule": "daily",
-            "time": "09:00:00",
-            "agent": persona,
-            "prompt": "What needs tidying?",
-            "enabled": True,
-            "deliver": False,
-        },
-    )
+    add_tidy_up_routine(hass, entry, persona)
     await settle(hass)
     switch = "switch.dland_assistant_tidy_up"
     button = "button.dland_assistant_run_tidy_up"
