@@ -53,6 +53,15 @@ def immediate_view_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(coordinator, "BUSY_REFRESH_GAP", 0.0)
 
 
+@pytest.fixture(autouse=True)
+def immediate_delivery_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Try a failing channel again at once (real seconds under a frozen clock);
+    test_retries covers the pauses."""
+    from custom_components.dland_assistant.engine import delivery
+
+    monkeypatch.setattr(delivery, "RETRY_DELAYS", (0.0, 0.0))
+
+
 @dataclass
 class AgentCall:
     """One call the test agent received."""

@@ -8,11 +8,13 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
+from custom_components.dland_assistant.const import DOMAIN
 from homeassistant.components import persistent_notification
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
 
 from .conftest import RecordingAgent, add_phone_recipient, add_subentry, call, settle
 
@@ -88,10 +90,11 @@ async def test_platform_picks_the_channel(
     assert spoken[0].data["entity_id"] == "tts.piper"
 
 
-async def test_failed_delivery_is_retried_once_then_recorded(
+async def test_failed_delivery_is_tried_three_times_then_recorded(
     hass: HomeAssistant, entry: MockConfigEntry, dan: str
 ) -> None:
-    """A failing channel is tried twice; the run itself still succeeded."""
+    """A failing channel is tried three times; the run itself still succeeded (its
+    agent is not asked again), and a repair issue names the channel."""
     attempts: list[ServiceCall] = []
 
     async def broken(call_: ServiceCall) -> None:
@@ -112,8 +115,14 @@ async def test_failed_delivery_is_retried_once_then_recorded(
     )
     await hass.async_block_till_done()
     execution = await _run(hass, user=dan)
-    assert len(attempts) == 2
+    assert len(attempts) == 3
     assert execution["status"] == "succeeded"
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, "delivery_failed_mobile_app_notify_mobile_app_dans_phone"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["channel"] == "mobile_app"
     assert execution["delivery"] == {
         "channel": "mobile_app",
         "target": "notify.mobile_app_dans_phone",

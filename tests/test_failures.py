@@ -29,9 +29,14 @@ def dan(hass: HomeAssistant, hass_admin_user: Any) -> str:
 
 
 async def _run(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    task_id = (await call(hass, "schedule_task", {"cron": "0 0 1 1 *", **data}))[
-        "task_id"
-    ]
+    """Run a task tried once, so that its failure is final (test_retries has more)."""
+    task_id = (
+        await call(
+            hass,
+            "schedule_task",
+            {"cron": "0 0 1 1 *", "retry_attempts": 1, **data},
+        )
+    )["task_id"]
     await call(hass, "run_task", {"task_id": task_id})
     await settle(hass)
     [execution] = (await call(hass, "get_executions", {"task_id": task_id}))[

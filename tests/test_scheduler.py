@@ -139,7 +139,7 @@ async def test_timeout_marks_timed_out(
     test_agent: RecordingAgent,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A run longer than its timeout is stopped and marked timed out."""
+    """A run longer than its timeout is stopped, marked timed out and retried."""
 
     async def hang(_: Any) -> None:
         await asyncio.Event().wait()
@@ -156,7 +156,13 @@ async def test_timeout_marks_timed_out(
     execution = (await _executions(hass))[0]
     assert execution["status"] == "timed_out"
     assert execution["error"] == "Timed out after 30 s"
-    assert (await _task(hass, task_id))["status"] == "timed_out"
+    # A slow agent may be quicker next time: tried again after the first pause.
+    assert execution["next_attempt"] is not None
+    task = await _task(hass, task_id)
+    assert (task["status"], task["next_run"]) == (
+        "scheduled",
+        execution["next_attempt"],
+    )
 
 
 async def test_watchdog_cancels_a_run_that_ignores_its_timeout(
@@ -207,7 +213,9 @@ async def test_exception_in_agent_fails_the_run_only(
         return "fine"
 
     test_agent.behaviour = explode
-    bad = await _schedule(hass, prompt="bad", **{"in": {"minutes": 1}})
+    bad = await _schedule(
+        hass, prompt="bad", retry_attempts=1, **{"in": {"minutes": 1}}
+    )
     good = await _schedule(hass, prompt="good", **{"in": {"minutes": 2}})
     for _ in range(2):
         freezer.tick(timedelta(minutes=1))
@@ -297,7 +305,8 @@ async def test_unload_marks_running_executions_abandoned(
     test_agent: RecordingAgent,
     config_dir: Path,
 ) -> None:
-    """Stopping while a run is in progress leaves nothing in progress."""
+    """Stopping while a run is in progress leaves nothing in progress; the task
+    is tried again after the next start (test_retries follows it there)."""
 
     async def hang(_: Any) -> None:
         await asyncio.Event().wait()
@@ -316,7 +325,9 @@ async def test_unload_marks_running_executions_abandoned(
         await store.async_close()
     assert execution.status == "abandoned"
     assert task is not None
-    assert task.status == "abandoned"
+    assert task.status == "scheduled"
+    assert execution.next_attempt is not None
+    assert task.next_run == execution.next_attempt
 
 
 async def _seed_crash(path: Path, now: datetime, agent: str) -> tuple[str, str, str]:
@@ -377,8 +388,8 @@ async def test_crash_leftovers_are_abandoned_at_start(
 ) -> None:
     """Executions left in progress by a killed process become abandoned at once.
 
-    The interrupted one-off task is not run again; the cron task keeps its
-    schedule; the pending task still runs on time.
+    Both interrupted runs are tried again after the first pause, once (the cron
+    task's retry comes before its next time); the pending task runs on time.
     """
 
     freezer.move_to("2026-11-28 10:20:00+00:00")
@@ -396,13 +407,23 @@ async def test_crash_leftovers_are_abandoned_at_start(
     assert runtime(config_entry).scheduler.abandoned_at_start == 2
     executions = await _executions(hass)
     assert {e["status"] for e in executions} == {"abandoned"}
-    assert (await _task(hass, once))["status"] == "abandoned"
+    assert (await _task(hass, once))["status"] == "scheduled"
     assert (await _task(hass, cron))["status"] == "scheduled"
     assert test_agent.calls == []
+    freezer.tick(timedelta(seconds=30))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert len(test_agent.calls) == 2
+    assert (await _task(hass, once))["status"] == "succeeded"
+    cron_task = await _task(hass, cron)
+    assert (cron_task["status"], cron_task["next_run"]) == (
+        "scheduled",
+        "2026-11-28T11:00:00+00:00",
+    )
     freezer.tick(timedelta(minutes=5))
     async_fire_time_changed(hass)
     await settle(hass)
-    assert len(test_agent.calls) == 1
+    assert len(test_agent.calls) == 3
     assert (await _task(hass, pending))["status"] == "succeeded"
     await hass.config_entries.async_unload(config_entry.entry_id)
 

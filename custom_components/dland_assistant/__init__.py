@@ -39,7 +39,10 @@ from .const import (
     CONF_PERSON,
     CONF_PERSONAS,
     CONF_RECIPIENTS,
+    CONF_REMINDER_RETRY_WINDOW,
     CONF_RETENTION_DAYS,
+    CONF_RETRY_ATTEMPTS,
+    CONF_RETRY_DELAY,
     CONF_SESSION_WINDOW,
     CONF_TIMEOUT,
     CONF_TTS_ENGINE,
@@ -54,6 +57,7 @@ from .const import (
     SUBENTRY_ROUTINE,
 )
 from .coordinator import DlandCoordinator
+from .engine.retry import RetryPolicy
 from .engine.scheduler import Scheduler, SchedulerSettings
 from .heartbeat.builtin_routines import QUIET_BUILTINS, builtin_subentries
 from .heartbeat.gatherers import async_track_notifications
@@ -202,6 +206,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
             max_concurrent=int(options[CONF_MAX_CONCURRENT]),
             grace=timedelta(seconds=int(options[CONF_MISSED_RUN_GRACE])),
             retention=timedelta(days=int(options[CONF_RETENTION_DAYS])),
+            retry=RetryPolicy(
+                attempts=int(options[CONF_RETRY_ATTEMPTS]),
+                first_delay=timedelta(seconds=int(options[CONF_RETRY_DELAY])),
+                reminder_window=timedelta(
+                    minutes=int(options[CONF_REMINDER_RETRY_WINDOW])
+                ),
+            ),
         ),
         identities,
     )

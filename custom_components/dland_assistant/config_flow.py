@@ -25,12 +25,19 @@ from .const import (
     CONF_PERSON,
     CONF_PERSONAS,
     CONF_RECIPIENTS,
+    CONF_REMINDER_RETRY_WINDOW,
     CONF_RETENTION_DAYS,
+    CONF_RETRY_ATTEMPTS,
+    CONF_RETRY_DELAY,
     DEFAULT_AGENT,
     DEFAULT_MIN_ABSENCE,
     DEFAULT_OPTIONS,
+    DEFAULT_REMINDER_RETRY_WINDOW,
+    DEFAULT_RETRY_ATTEMPTS,
+    DEFAULT_RETRY_DELAY,
     DOMAIN,
     MAX_CONCURRENT_LIMIT,
+    MAX_RETRY_ATTEMPTS,
     SUBENTRY_AGENT,
     SUBENTRY_CAMERA,
     SUBENTRY_RECIPIENT,
@@ -70,6 +77,15 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_MIN_ABSENCE, default=DEFAULT_MIN_ABSENCE): vol.All(
             number_field(0, 1440, "min"), vol.Coerce(int)
         ),
+        vol.Required(CONF_RETRY_ATTEMPTS, default=DEFAULT_RETRY_ATTEMPTS): vol.All(
+            number_field(1, MAX_RETRY_ATTEMPTS), vol.Coerce(int)
+        ),
+        vol.Required(CONF_RETRY_DELAY, default=DEFAULT_RETRY_DELAY): vol.All(
+            number_field(1, 3600, "s"), vol.Coerce(int)
+        ),
+        vol.Required(
+            CONF_REMINDER_RETRY_WINDOW, default=DEFAULT_REMINDER_RETRY_WINDOW
+        ): vol.All(number_field(0, 1440, "min"), vol.Coerce(int)),
     }
 )
 

@@ -28,6 +28,15 @@ DEFAULT_MISSED_RUN_GRACE: Final = 300
 # the door is not an absence).
 CONF_MIN_ABSENCE: Final = "min_absence"
 DEFAULT_MIN_ABSENCE: Final = 5
+# The retry policy (see engine.retry): attempts of an agent task, the first delay
+# of the back-off, and how long a reminder is retried until it is delivered.
+CONF_RETRY_ATTEMPTS: Final = "retry_attempts"
+CONF_RETRY_DELAY: Final = "retry_delay"
+CONF_REMINDER_RETRY_WINDOW: Final = "reminder_retry_window"
+DEFAULT_RETRY_ATTEMPTS: Final = 3
+DEFAULT_RETRY_DELAY: Final = 30
+DEFAULT_REMINDER_RETRY_WINDOW: Final = 120
+MAX_RETRY_ATTEMPTS: Final = 10
 # A new entry's options; options added later fall back to these.
 DEFAULT_OPTIONS: Final[dict[str, object]] = {
     CONF_DEFAULT_AGENT: DEFAULT_AGENT,
@@ -36,6 +45,9 @@ DEFAULT_OPTIONS: Final[dict[str, object]] = {
     CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
     CONF_MISSED_RUN_GRACE: DEFAULT_MISSED_RUN_GRACE,
     CONF_MIN_ABSENCE: DEFAULT_MIN_ABSENCE,
+    CONF_RETRY_ATTEMPTS: DEFAULT_RETRY_ATTEMPTS,
+    CONF_RETRY_DELAY: DEFAULT_RETRY_DELAY,
+    CONF_REMINDER_RETRY_WINDOW: DEFAULT_REMINDER_RETRY_WINDOW,
 }
 
 MAX_PROMPT_BYTES: Final = 8192
@@ -81,6 +93,11 @@ CONF_QUIET_END: Final = "quiet_end"
 CONF_ONLY_WHEN_NEEDED: Final = "only_when_needed"
 # What such a routine's agent answers when nothing needs attention.
 NOTHING_TO_REPORT: Final = "NOTHING_TO_REPORT"
+# How a run that delivers only when needed asks its agent to stay quiet.
+ONLY_WHEN_NEEDED_PROMPT: Final = (
+    "\n\nIf nothing needs attention, answer exactly " + NOTHING_TO_REPORT + " and "
+    "nothing else."
+)
 CONF_ENABLED: Final = "enabled"
 SCHEDULE_INTERVAL: Final = "interval"
 SCHEDULE_DAILY: Final = "daily"

@@ -5,6 +5,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from .const import ONLY_WHEN_NEEDED_PROMPT
+
 
 class TaskKind(StrEnum):
     """How a task is scheduled."""
@@ -119,6 +121,14 @@ class Task:
     # The Home Assistant user the task belongs to and, when trusted, acts as.
     owner: str | None = None
     trust: Trust = Trust.TRUSTED
+    # Failed attempts of the current run, failed runs in a row, the task's own
+    # number of attempts (None: the options'), and when a reminder stops retrying.
+    attempt: int = 0
+    failures: int = 0
+    max_attempts: int | None = None
+    retry_until: datetime | None = None
+    # Deliver only when the agent has something to say.
+    only_when_needed: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,6 +164,8 @@ class RunRequest:
     # Deliver only when the agent has something to say (it answers
     # NOTHING_TO_REPORT otherwise, and the run is QUIET).
     only_when_needed: bool = False
+    # Which attempt of the run this is (a retry is the 2nd, …).
+    attempt: int = 1
 
     @property
     def outside(self) -> bool:
@@ -162,8 +174,9 @@ class RunRequest:
 
     @property
     def full_prompt(self) -> str:
-        """Return the prompt followed by its quoted outside data."""
-        return self.prompt + self.outside_data
+        """Return the prompt, its quoted outside data, and how to stay quiet."""
+        quiet = ONLY_WHEN_NEEDED_PROMPT if self.only_when_needed else ""
+        return self.prompt + self.outside_data + quiet
 
 
 def task_request(
@@ -186,6 +199,8 @@ def task_request(
         deliver=task.deliver,
         action=task.action,
         task_id=task.task_id,
+        only_when_needed=task.only_when_needed,
+        attempt=task.attempt + 1,
     )
 
 
@@ -213,6 +228,9 @@ class Execution:
     routine: str | None = None
     owner: str | None = None
     trust: Trust = Trust.TRUSTED
+    # Which attempt of its run this was, and when the next one is (if any).
+    attempt: int = 1
+    next_attempt: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

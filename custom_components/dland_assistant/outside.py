@@ -82,6 +82,10 @@ class OutsideRunError(HomeAssistantError):
     """An outside run could not be given to an AI task entity."""
 
 
+class NoAITaskError(OutsideRunError):
+    """Home Assistant has no AI task integration: no outside run can succeed."""
+
+
 async def async_run_outside(
     hass: HomeAssistant,
     *,
@@ -98,7 +102,7 @@ async def async_run_outside(
     from homeassistant.components import ai_task  # noqa: PLC0415 - optional platform
 
     if ai_task.DOMAIN not in hass.config.components:
-        raise OutsideRunError(
+        raise NoAITaskError(
             "Runs woken by outside events go to an AI task entity with read-only "
             "tools, and Home Assistant's AI task integration is not set up"
         )

@@ -16,7 +16,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 
 from . import memory, task_manager
-from .const import CONF_ENABLED, DOMAIN, MAX_ID_LENGTH, MAX_NAME_LENGTH
+from .const import (
+    CONF_ENABLED,
+    DOMAIN,
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_RETRY_ATTEMPTS,
+)
 from .errors import guard_store, invalid
 from .heartbeat import audit
 from .identity import async_caller
@@ -77,6 +83,10 @@ SCHEDULE_TASK_SCHEMA = vol.Schema(
         vol.Optional("enabled", default=True): cv.boolean,
         vol.Optional("deliver"): cv.boolean,
         vol.Optional("action", default=TaskAction.AGENT): vol.Coerce(TaskAction),
+        vol.Optional("retry_attempts"): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_RETRY_ATTEMPTS)
+        ),
+        vol.Optional("only_when_needed", default=False): cv.boolean,
     }
 )
 TASK_ID_SCHEMA = vol.Schema({vol.Required(ATTR_TASK_ID): _ID})
@@ -140,6 +150,12 @@ def task_as_dict(task: Task, agent_name: str | None = None) -> dict[str, Any]:
         "last_status": None if task.last_status is None else task.last_status.value,
         "owner": task.owner,
         "trust": task.trust.value,
+        # None: the options' retry policy.
+        "retry_attempts": task.max_attempts,
+        "only_when_needed": task.only_when_needed,
+        # Failed attempts of the current run, and failed runs in a row.
+        "attempt": task.attempt,
+        "failures": task.failures,
     }
 
 
@@ -159,6 +175,8 @@ def execution_as_dict(execution: Execution) -> dict[str, Any]:
         "conversation_id": execution.conversation_id,
         "owner": execution.owner,
         "trust": execution.trust.value,
+        "attempt": execution.attempt,
+        "next_attempt": _iso(execution.next_attempt),
         "delivery": (
             None
             if execution.delivery_status is None
@@ -196,6 +214,8 @@ async def _async_schedule_task(
             enabled=data["enabled"],
             deliver=data.get("deliver"),
             action=data["action"],
+            retry_attempts=data.get("retry_attempts"),
+            only_when_needed=data["only_when_needed"],
         ),
     )
     return {"task_id": task.task_id, "next_run": _iso(task.next_run)}

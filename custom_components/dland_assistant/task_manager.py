@@ -23,6 +23,7 @@ from .const import (
 )
 from .engine.agent import async_understands
 from .engine.cron import MAX_CRON_LENGTH, is_valid_cron, next_cron_run
+from .engine.repairs import async_clear_task_issue
 from .errors import guard_store, invalid, store_failed
 from .identity import Caller, async_owner, async_validate_recipient
 from .models import (
@@ -60,6 +61,9 @@ class ScheduleRequest:
     deliver: bool | None = None
     action: TaskAction = TaskAction.AGENT
     trust: Trust = Trust.TRUSTED
+    # None: the options' retry policy.
+    retry_attempts: int | None = None
+    only_when_needed: bool = False
 
 
 def refuse_outside(runtime: DlandRuntimeData, caller: Caller) -> None:
@@ -186,6 +190,8 @@ async def async_schedule_task(
                 action=request.action,
                 owner=owner,
                 trust=request.trust,
+                max_attempts=request.retry_attempts,
+                only_when_needed=request.only_when_needed,
             )
         )
     except QuotaExceeded as err:
@@ -217,6 +223,7 @@ async def async_cancel_task(
     if not cancelled:
         raise invalid("task_ended", task_id=task_id, status=task.status)
     runtime.scheduler.cancel_task_run(task_id)
+    async_clear_task_issue(hass, task_id)
     await runtime.scheduler.async_wake()
     async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
 

@@ -47,6 +47,10 @@ def _execution(overview: Overview, execution: Execution, name: str) -> dict[str,
         "response": response[:PREVIEW] + ("…" if len(response) > PREVIEW else ""),
         "task_id": execution.task_id,
         "routine": execution.routine,
+        "attempt": execution.attempt,
+        "next_attempt": (
+            local_time(execution.next_attempt) if execution.next_attempt else None
+        ),
     }
 
 

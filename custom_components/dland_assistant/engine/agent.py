@@ -4,11 +4,18 @@ from homeassistant.components import conversation
 from homeassistant.components.conversation.agent_manager import async_get_agent
 from homeassistant.components.conversation.default_agent import DefaultAgent
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import intent
+from homeassistant.helpers import entity_registry as er, intent
 
 
 class AgentError(Exception):
-    """The agent answered with an error."""
+    """The agent answered with an error, or could not be reached: worth a retry."""
+
+
+class RunRefused(AgentError):
+    """A run that cannot succeed however often it is tried: not retried.
+
+    No such agent, a broken template, no AI task entity for outside text.
+    """
 
 
 def agent_exists(hass: HomeAssistant, agent_id: str) -> bool:
@@ -66,10 +73,15 @@ async def async_run_agent(
 ) -> str:
     """Send ``prompt`` to the agent and return its spoken answer.
 
-    Raises AgentError when the agent is gone or reports an error.
+    Raises AgentError when the agent is unavailable or reports an error, and
+    RunRefused when there is no such agent.
     """
     if not agent_exists(hass, agent_id):
-        raise AgentError(f"Conversation agent {agent_id} not found")
+        # An agent whose integration has not loaded (its server is down) is still
+        # in the entity registry: that may pass.
+        if er.async_get(hass).async_get(agent_id) is not None:
+            raise AgentError(f"Conversation agent {agent_id} is unavailable")
+        raise RunRefused(f"Conversation agent {agent_id} not found")
     result = await conversation.async_converse(
         hass,
         text=prompt,

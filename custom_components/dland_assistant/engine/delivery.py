@@ -5,6 +5,7 @@ a notify service or notify entity per messaging channel, a media player (and TTS
 engine) for spoken announcements, and always the persistent notification.
 """
 
+from asyncio import sleep
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -27,8 +28,12 @@ from ..const import (
 )
 from ..models import DeliveryRecord, DeliveryStatus
 from ..subentries import Recipient, recipients
+from .repairs import async_delivery_failed, async_delivery_recovered
 
-ATTEMPTS = 2  # a failed delivery is retried once
+# Seconds before the 2nd and 3rd attempt: a channel's hiccup (a phone's push
+# service, a speaker rebooting) passes, and the run does not hold its slot for long.
+# A reminder that still fails is then retried as a whole under the retry policy.
+RETRY_DELAYS: tuple[float, ...] = (2.0, 10.0)
 
 
 def find_recipient(
@@ -118,9 +123,10 @@ async def _async_notify(
 async def _async_with_retry(
     send: Callable[[], Awaitable[str | None]], where: str
 ) -> tuple[str | None, str | None]:
-    """Send, retrying once; return the target reached, or the last error."""
+    """Send, retrying with back-off; return the target reached, or the last error."""
     error = ""
-    for attempt in range(1, ATTEMPTS + 1):
+    attempts = len(RETRY_DELAYS) + 1
+    for attempt in range(1, attempts + 1):
         try:
             return await send(), None
         except (HomeAssistantError, vol.Invalid) as err:
@@ -129,10 +135,27 @@ async def _async_with_retry(
                 "Delivery %s failed (attempt %s of %s): %s",
                 where,
                 attempt,
-                ATTEMPTS,
+                attempts,
                 error,
             )
+        if attempt < attempts:
+            await sleep(RETRY_DELAYS[attempt - 1])
     return None, error
+
+
+def _record(
+    hass: HomeAssistant,
+    channel: str,
+    target: str | None,
+    title: str,
+    error: str | None,
+) -> DeliveryRecord:
+    """Return how a delivery went, and raise or clear the channel's repair issue."""
+    if error is None:
+        async_delivery_recovered(hass, channel, target)
+        return DeliveryRecord(channel, target, DeliveryStatus.SENT)
+    async_delivery_failed(hass, channel, target, title, error)
+    return DeliveryRecord(channel, target, DeliveryStatus.FAILED, error)
 
 
 async def async_deliver(
@@ -144,28 +167,25 @@ async def async_deliver(
     title: str,
     message: str,
 ) -> DeliveryRecord:
-    """Deliver to a user on a channel (default: the user's own); retry once."""
+    """Deliver to a user on a channel (default: the user's own), with retries."""
     recipient = find_recipient(hass, entry, user)
     chosen = channel or (recipient.default_channel if recipient else CHANNEL_PERSISTENT)
     target, error = await _async_with_retry(
         partial(_async_send, hass, recipient, chosen, title, message), f"on {chosen}"
     )
-    if error is None:
-        return DeliveryRecord(chosen, target, DeliveryStatus.SENT)
-    target = recipient.targets.get(chosen) if recipient else None
-    return DeliveryRecord(chosen, target, DeliveryStatus.FAILED, error)
+    if error is not None:
+        target = recipient.targets.get(chosen) if recipient else None
+    return _record(hass, chosen, target, title, error)
 
 
 async def async_deliver_to_target(
     hass: HomeAssistant, target: str, *, title: str, message: str
 ) -> DeliveryRecord:
-    """Deliver to a notify entity or service, such as a family group; retry once."""
+    """Deliver to a notify entity or service, such as a family group, with retries."""
 
     async def send() -> str:
         await _async_notify(hass, target, title, message)
         return target
 
     _, error = await _async_with_retry(send, f"to {target}")
-    if error is None:
-        return DeliveryRecord("notify", target, DeliveryStatus.SENT)
-    return DeliveryRecord("notify", target, DeliveryStatus.FAILED, error)
+    return _record(hass, "notify", target, title, error)

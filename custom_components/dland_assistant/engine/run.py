@@ -25,7 +25,7 @@ from ..models import (
     RunRequest,
     TaskAction,
 )
-from ..outside import OutsideRunError, async_run_outside
+from ..outside import NoAITaskError, OutsideRunError, async_run_outside
 from ..personas import (
     Persona,
     SessionTracker,
@@ -33,7 +33,7 @@ from ..personas import (
     persona_of,
 )
 from ..store import TaskStore
-from .agent import AgentError, async_run_agent
+from .agent import AgentError, RunRefused, async_run_agent
 from .delivery import async_deliver, async_deliver_to_target
 from .failures import FailedRun, async_report_failure
 from .vision import async_describe_images
@@ -57,13 +57,8 @@ class Run:
     done: asyncio.Event = field(default_factory=asyncio.Event)
     # Whose rate and share of the queue a wakeup counts against.
     caller: str | None = None
-
-
-# How a routine that delivers only when needed asks its agent to stay quiet.
-ONLY_WHEN_NEEDED_PROMPT = (
-    "\n\nIf nothing needs attention, answer exactly " + NOTHING_TO_REPORT + " and "
-    "nothing else."
-)
+    # How it ended: set before ``done``.
+    outcome: RunOutcome | None = None
 
 
 def says_nothing_to_report(response: str) -> bool:
@@ -74,6 +69,18 @@ def says_nothing_to_report(response: str) -> bool:
     """
     bare = response.strip().strip("\"'`*_.!").strip()
     return bare.upper().replace(" ", "_") == NOTHING_TO_REPORT
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """How a run ended: its status, answer and error, and whether to try again."""
+
+    status: ExecutionStatus
+    response: str | None
+    error: str | None
+    # A failure that may pass (the agent down or slow, a channel failing, a stop);
+    # False for a refusal that would fail again.
+    retryable: bool = False
 
 
 class RunPerformer:
@@ -94,16 +101,15 @@ class RunPerformer:
         self.sessions = sessions
         self.slots = slots
 
-    async def async_perform(
-        self, run: Run
-    ) -> tuple[ExecutionStatus, str | None, str | None]:
-        """Do a run; return how it ended, its answer and its error.
+    async def async_perform(self, run: Run) -> RunOutcome:
+        """Do a run; return how it ended.
 
         Nothing but cancellation escapes: a broken agent ends only its run.
         """
         request = run.request
         response: str | None = None
         error: str | None = None
+        retryable = True
         try:
             response = await self._async_execute(run)
             status = ExecutionStatus.SUCCEEDED
@@ -148,30 +154,38 @@ class RunPerformer:
         except AgentError as err:
             status = ExecutionStatus.FAILED
             error = f"Agent error: {err}"
+            retryable = not isinstance(err, RunRefused)
         except Exception as err:  # noqa: BLE001 - a broken agent must not stop the scheduler
             LOGGER.exception(
                 "Execution %s of %s failed", run.execution_id, request.name
             )
             status = ExecutionStatus.FAILED
             error = f"{type(err).__name__}: {err}"
-        if (request.deliver or request.notify_target) and (
-            status is not ExecutionStatus.QUIET
+        # Cancelled on request: the person meant it.
+        retryable = retryable and status is not ExecutionStatus.CANCELLED
+        return RunOutcome(status, response, error, retryable=retryable)
+
+    async def async_report(self, run: Run, outcome: RunOutcome) -> None:
+        """Tell the person a run was for that it failed for good (once)."""
+        request = run.request
+        if outcome.status is ExecutionStatus.QUIET or not (
+            request.deliver or request.notify_target
         ):
-            await async_report_failure(
-                self.hass,
-                self.entry,
-                FailedRun(
-                    name=request.name,
-                    status=status,
-                    error=error,
-                    action=request.action,
-                    recipient=request.recipient,
-                    platform=request.platform,
-                    notify_target=request.notify_target,
-                    delivery=run.delivery,
-                ),
-            )
-        return status, response, error
+            return
+        await async_report_failure(
+            self.hass,
+            self.entry,
+            FailedRun(
+                name=request.name,
+                status=outcome.status,
+                error=outcome.error,
+                action=request.action,
+                recipient=request.recipient,
+                platform=request.platform,
+                notify_target=request.notify_target,
+                delivery=run.delivery,
+            ),
+        )
 
     async def _async_execute(self, run: Run) -> str:
         """Do the run's work and return the text to deliver."""
@@ -244,6 +258,8 @@ class RunPerformer:
                     instructions=f"{instructions}\n\n{prompt}".strip(),
                     acting_user=request.acting_user,
                 )
+            except NoAITaskError as err:
+                raise RunRefused(str(err)) from err
             except OutsideRunError as err:
                 raise AgentError(str(err)) from err
 
@@ -281,7 +297,7 @@ class RunPerformer:
         try:
             text = await async_render_instructions(self.hass, persona, variables)
         except TemplateError as err:
-            raise AgentError(f"persona instructions: {err}") from err
+            raise RunRefused(f"persona instructions: {err}") from err
         # Memories only for trusted runs, and only what trusted runs taught.
         if recall and (recalled := await async_recall(self.store, request.prompt)):
             text = f"{text}\n\n{recalled}".strip()

@@ -8,7 +8,7 @@ are claimed as there are free run slots, so a backlog never bursts.
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -43,11 +43,19 @@ from ..personas import (
     SessionTracker,
     persona_of,
 )
-from ..store import INTERRUPTED, PREVIOUS_RUN_GOING, StoreError, TaskStore
+from ..store import (
+    INTERRUPTED,
+    PREVIOUS_RUN_GOING,
+    FinishedRun,
+    StoreError,
+    TaskStore,
+)
 from ..store.health import StoreHealth
 from .breaker import AgentBreakers, CircuitBreaker, RateLimiter
 from .failures import FailedRun, async_report_failure
-from .run import Run, RunPerformer
+from .repairs import async_follow_task_failures
+from .retry import RetryPolicy
+from .run import Run, RunOutcome, RunPerformer
 
 # Stored responses are capped so one chatty agent cannot bloat the database.
 RESPONSE_LIMIT = 65_536
@@ -69,6 +77,7 @@ class SchedulerSettings:
     retention: timedelta
     # Wakeups that may wait for a run slot before more are refused.
     max_queue: int = 20
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 def _truncate(text: str | None, limit: int) -> str | None:
@@ -108,7 +117,7 @@ class Scheduler:
         self.rate_limiter = RateLimiter()
         self.store_health = StoreHealth(hass)
         # Ends of runs the database refused (disk full); written on a later tick.
-        self._unrecorded: list[Callable[[], Awaitable[bool]]] = []
+        self._unrecorded: list[Callable[[], Awaitable[FinishedRun | None]]] = []
 
     @property
     def running(self) -> int:
@@ -118,17 +127,22 @@ class Scheduler:
     async def async_start(self) -> None:
         """Clean up after an earlier boot, then start claiming due tasks."""
         now = dt_util.utcnow()
-        abandoned = await self.store.async_abandon_stale(self.boot_id, now)
+        abandoned = await self.store.async_abandon_stale(
+            self.boot_id, now, self.settings.retry
+        )
         self.abandoned_at_start = len(abandoned)
         if abandoned:
             LOGGER.warning(
-                "Marked %s execution(s) interrupted by a restart as abandoned",
+                "Marked %s execution(s) interrupted by a restart as abandoned"
+                " (%s to be retried)",
                 self.abandoned_at_start,
+                sum(stale.retry_at is not None for stale in abandoned),
             )
         for stale in abandoned:
-            # Tasks meant for someone: a wakeup's or routine's delivery is not kept.
+            # Tasks meant for someone: a wakeup's or routine's delivery is not kept;
+            # a run tried again is reported only if that fails for good.
             # Not a background task: an unload waits for it instead of cutting it.
-            if stale.action is not None and stale.deliver:
+            if stale.action is not None and stale.deliver and stale.retry_at is None:
                 self.entry.async_create_task(
                     self.hass,
                     async_report_failure(
@@ -316,10 +330,8 @@ class Scheduler:
             self._start_claim(claim)
         return claim
 
-    async def async_wakeup(
-        self, request: RunRequest, caller: str | None = None
-    ) -> tuple[str, asyncio.Event]:
-        """Start a run with no stored task; return its execution id and done event.
+    async def async_wakeup(self, request: RunRequest, caller: str | None = None) -> Run:
+        """Start a run with no stored task; return it (its ``done`` fires at the end).
 
         ``caller`` is whose rate it counts against (a user, or a source); by
         default its origin. Raises Overloaded when the caller is over its rate, the
@@ -344,8 +356,7 @@ class Scheduler:
             raise Overloaded("breaker_open", breaker.retry_after())
         now = dt_util.utcnow()
         execution_id = await self.store.async_start_run(request, now, self.boot_id)
-        run = self._start_run(Run(request, execution_id, now, caller=caller))
-        return execution_id, run.done
+        return self._start_run(Run(request, execution_id, now, caller=caller))
 
     def breaker_of(self, request: RunRequest) -> CircuitBreaker:
         """Return the breaker of the conversation agent a run goes to."""
@@ -399,35 +410,40 @@ class Scheduler:
                 "user": request.recipient,
             },
         )
-        status, response, error = await self._performer.async_perform(run)
+        run.outcome = outcome = await self._performer.async_perform(run)
+        status = outcome.status
         if request.action is TaskAction.AGENT and status in _AGENT_OUTCOMES:
             self.breaker_of(request).record(
                 status in (ExecutionStatus.SUCCEEDED, ExecutionStatus.QUIET)
             )
-        await self._async_finish(
-            run, status, _truncate(response, RESPONSE_LIMIT), error
-        )
+        finished = await self._async_finish(run, outcome)
+        if finished is None or not finished.retried:
+            await self._performer.async_report(run, outcome)
+        if finished is not None:
+            async_follow_task_failures(
+                self.hass, request, status, outcome.error, finished
+            )
 
-    async def _async_finish(
-        self,
-        run: Run,
-        status: ExecutionStatus,
-        response: str | None,
-        error: str | None,
-    ) -> None:
+    async def _async_finish(self, run: Run, outcome: RunOutcome) -> FinishedRun | None:
+        """Record the end of a run (and what its task does next); None if not."""
         request = run.request
+        status = outcome.status
+        response = _truncate(outcome.response, RESPONSE_LIMIT)
         record = partial(
             self.store.async_finish_execution,
             run.execution_id,
             status,
             dt_util.utcnow(),
             response=response,
-            error=error,
+            error=outcome.error,
             conversation_id=run.conversation_id,
             delivery=run.delivery,
+            retry=self.settings.retry,
+            retryable=outcome.retryable,
         )
+        finished: FinishedRun | None = None
         try:
-            await record()
+            finished = await record()
         except StoreError as err:
             # Kept and retried on the tick; if Home Assistant stops first, the row
             # stays in_progress and the next start marks it abandoned.
@@ -445,10 +461,13 @@ class Scheduler:
             agent=request.agent,
             user=request.recipient,
             response=response,
-            error=error,
+            error=outcome.error,
             delivery=run.delivery.status.value if run.delivery else None,
+            attempt=request.attempt,
+            retry_at=finished.retry_at if finished else None,
         )
         self._spawn_wake()
+        return finished
 
     def announce_finished(
         self,
@@ -463,6 +482,8 @@ class Scheduler:
         response: str | None = None,
         error: str | None = None,
         delivery: str | None = None,
+        attempt: int = 1,
+        retry_at: datetime | None = None,
     ) -> None:
         """Fire the finished event of an execution (runs without an agent too)."""
         self.hass.bus.async_fire(
@@ -478,6 +499,8 @@ class Scheduler:
                 "response": _truncate(response, EVENT_TEXT_LIMIT),
                 "error": _truncate(error, EVENT_TEXT_LIMIT),
                 "delivery": delivery,
+                "attempt": attempt,
+                "retry_at": retry_at.isoformat() if retry_at else None,
             },
         )
 

@@ -208,8 +208,9 @@ class DlandAssistantCard extends HTMLElement {
     const executions = view.executions.slice(0, this._config.executions).map((run) => `
       <tr class="execution" data-execution-id="${escapeHtml(run.execution_id)}" data-status="${escapeHtml(run.status)}">
         <td>${badge(run.status)}</td>
-        <td>${escapeHtml(run.name)}
-          <div class="preview">${escapeHtml(run.error || run.response)}</div></td>
+        <td>${escapeHtml(run.name)}${run.attempt > 1 ? ` <span class="attempt muted">attempt ${run.attempt}</span>` : ""}
+          <div class="preview">${escapeHtml(run.error || run.response)}</div>${run.next_attempt ? `
+          <div class="retry muted">retry ${at(run.next_attempt)}</div>` : ""}</td>
         <td>${at(run.started)}</td>
         <td>${run.duration == null ? "" : `${run.duration.toFixed(1)} s`}</td>
       </tr>`).join("");

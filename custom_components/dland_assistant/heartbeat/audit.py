@@ -2,8 +2,9 @@
 
 It finds recurring failure signatures (the same error, or the same tool failing,
 again and again), timeouts, circuit breaker trips and zombie clean-ups (runs found
-abandoned), stores an audit record, and raises a repair issue while a failure keeps
-recurring; the first audit that finds none clears it.
+abandoned), names the recurring tasks that keep failing (each has its own repair
+issue, see ``engine.repairs``), stores an audit record, and raises a repair issue
+while a failure keeps recurring; the first audit that finds none clears it.
 """
 
 from collections import Counter
@@ -18,6 +19,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from ..const import DOMAIN
+from ..engine.retry import FAILING_TASK_THRESHOLD
 from ..models import ExecutionStatus
 from ..store import TaskStore
 
@@ -56,12 +58,16 @@ class AuditReport:
     breaker_trips: int
     events: dict[str, int]
     recurring: list[tuple[str, int]] = field(default_factory=list)
+    # Recurring tasks that failed FAILING_TASK_THRESHOLD times or more in a row:
+    # (name, failures).
+    failing_tasks: list[tuple[str, int]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the report as plain data."""
         data = asdict(self)
         data["since"] = self.since.isoformat()
         data["recurring"] = [list(item) for item in self.recurring]
+        data["failing_tasks"] = [list(item) for item in self.failing_tasks]
         return data
 
     def as_text(self) -> str:
@@ -74,6 +80,10 @@ class AuditReport:
             f"{self.breaker_trips} times; {sum(self.events.values())} events.",
         ]
         lines += [f"Recurring ({count}x): {sig}" for sig, count in self.recurring]
+        lines += [
+            f"Keeps failing ({failures} in a row): {name}"
+            for name, failures in self.failing_tasks
+        ]
         return "\n".join(lines)
 
 
@@ -102,6 +112,7 @@ async def async_run_audit(
             for sig, count in failures.most_common()
             if count >= RECURRING_THRESHOLD
         ],
+        failing_tasks=await store.async_failing_tasks(FAILING_TASK_THRESHOLD),
     )
     await store.async_add_audit(report.as_dict())
     if report.recurring:

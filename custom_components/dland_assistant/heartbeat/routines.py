@@ -43,7 +43,8 @@ from ..const import (
     LOGGER,
     SIGNAL_TASKS_CHANGED,
 )
-from ..engine.run import ONLY_WHEN_NEEDED_PROMPT
+from ..engine.retry import RETRIED_STATUSES
+from ..engine.run import Run
 from ..engine.scheduler import Scheduler
 from ..errors import Overloaded
 from ..identity import SYSTEM, Identities, async_owner
@@ -73,6 +74,7 @@ class RoutineOutcome:
     skipped: str | None = None
     # Set while an agent's run goes on; fires when it ends.
     done: asyncio.Event | None = field(default=None, compare=False)
+    run: Run | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -88,6 +90,8 @@ class HeartbeatManager:
     default_timeout: float
     # Routines whose run is going (until it ends, not only until it starts).
     _running: set[str] = field(default_factory=set)
+    # The attempt the next run of a routine is (after a failed one), if not the 1st.
+    _attempts: dict[str, int] = field(default_factory=dict)
     # One armed timer per enabled routine, at its stored next run.
     _unsubs: dict[str, CALLBACK_TYPE] = field(default_factory=dict)
     _rhythms: dict[str, Rhythm] = field(default_factory=dict)
@@ -248,12 +252,12 @@ class HeartbeatManager:
             if routine.builtin == BUILTIN_MEMORY:
                 return await self._async_distill(routine)
             outcome = await self._async_agent_routine(routine, manual=manual)
-            if outcome.done is not None:
+            if outcome.run is not None:
                 # The agent's run goes on: the routine is busy until it ends.
                 held = True
                 self.entry.async_create_background_task(
                     self.hass,
-                    self._async_release(routine_id, outcome.done),
+                    self._async_release(routine_id, outcome.run),
                     f"dland_assistant routine {routine.name} run",
                 )
             return outcome
@@ -261,11 +265,48 @@ class HeartbeatManager:
             if not held:
                 self._running.discard(routine_id)
 
-    async def _async_release(self, routine_id: str, done: asyncio.Event) -> None:
+    async def _async_release(self, routine_id: str, run: Run) -> None:
         try:
-            await done.wait()
+            await run.done.wait()
         finally:
             self._running.discard(routine_id)
+        await self._async_retry_if_failed(routine_id, run)
+
+    async def _async_retry_if_failed(self, routine_id: str, run: Run) -> None:
+        """Try a run that failed for a passing reason again, before the next beat.
+
+        The retry is the routine's stored next run (it survives a restart); the
+        beat after it is computed from the anchor as always, so the rhythm stays.
+        """
+        outcome = run.outcome
+        policy = self.scheduler.settings.retry
+        attempt = run.request.attempt
+        if (
+            outcome is None
+            or outcome.status not in RETRIED_STATUSES
+            or not outcome.retryable
+            or attempt >= policy.attempts
+        ):
+            return
+        retry_at = dt_util.utcnow() + policy.delay(attempt)
+        async with self._lock:
+            current = self._rhythms.get(routine_id)
+            if (
+                routine_id not in self._unsubs  # off, or Home Assistant stopping
+                or current is None
+                or current.next_run is None
+                or retry_at >= current.next_run
+            ):
+                return
+            self._attempts[routine_id] = attempt + 1
+            await self._async_keep(
+                Rhythm(routine_id, current.key, current.anchor, retry_at)
+            )
+        try:
+            await self.store.async_set_next_attempt(run.execution_id, retry_at)
+        except StoreError as err:
+            LOGGER.warning("Retry of routine %s not logged: %s", routine_id, err)
+        async_dispatcher_send(self.hass, SIGNAL_TASKS_CHANGED)
 
     async def _async_skip(self, routine: Routine, reason: str) -> RoutineOutcome:
         LOGGER.debug("Routine %s skipped: %s", routine.name, reason)
@@ -427,7 +468,7 @@ class HeartbeatManager:
         request = RunRequest(
             name=routine.name,
             agent=agent,
-            prompt=prompt + ONLY_WHEN_NEEDED_PROMPT if only_when_needed else prompt,
+            prompt=prompt,
             outside_data=quoted,
             origin=ORIGIN,
             source=ExecutionSource.HEARTBEAT,
@@ -439,11 +480,12 @@ class HeartbeatManager:
             platform=data.get(CONF_PLATFORM) or None,
             deliver=bool(data.get(CONF_DELIVER, True)),
             only_when_needed=only_when_needed,
+            attempt=self._attempts.pop(routine.routine_id, 1),
             routine=routine.routine_id,
             notify_target=data.get(CONF_NOTIFY_TARGET) or None,
         )
         try:
-            execution_id, done = await self.scheduler.async_wakeup(request)
+            run = await self.scheduler.async_wakeup(request)
         except Overloaded as err:
             return await self._async_skip(routine, f"The agent is busy ({err.reason})")
-        return RoutineOutcome(execution_id, done=done)
+        return RoutineOutcome(run.execution_id, done=run.done, run=run)

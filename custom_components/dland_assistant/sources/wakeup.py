@@ -143,10 +143,10 @@ async def async_wakeup(
         attachments=wakeup.attachments,
     )
     # Each user has their own rate; a source (no user) has its own too.
-    execution_id, done = await runtime.scheduler.async_wakeup(
+    run = await runtime.scheduler.async_wakeup(
         request, f"user:{caller.user_id}" if caller.user_id else origin
     )
-    return WakeupResult(execution_id, done)
+    return WakeupResult(run.execution_id, run.done)
 
 
 async def async_result(entry: DlandConfigEntry, result: WakeupResult) -> Execution:

@@ -19,7 +19,7 @@ from .database import (
     StoreError,
 )
 from .events import MAX_EVENTS_PER_SOURCE, EventTable
-from .executions import INTERRUPTED, AbandonedRun, ExecutionTable
+from .executions import INTERRUPTED, AbandonedRun, ExecutionTable, FinishedRun
 from .facts import MAX_FACTS, FactTable
 from .routine_schedules import RoutineScheduleTable
 from .rows import ENDED_TASK_STATUSES
@@ -43,6 +43,7 @@ __all__ = [
     "AbandonedRun",
     "ClaimResult",
     "CorruptDatabaseError",
+    "FinishedRun",
     "NewTask",
     "QuotaExceeded",
     "SchemaTooNewError",

@@ -10,6 +10,13 @@ import aiosqlite
 
 from homeassistant.util.ulid import ulid_now
 
+from ..engine.retry import (
+    RETRIED_STATUSES,
+    AfterFailure,
+    RetryPolicy,
+    TaskRetryState,
+    after_failure,
+)
 from ..models import (
     DeliveryRecord,
     Execution,
@@ -18,6 +25,7 @@ from ..models import (
     RunRequest,
     Task,
     TaskAction,
+    TaskKind,
     Trust,
 )
 from .database import Database
@@ -25,9 +33,32 @@ from .rows import (
     EXECUTION_COLUMNS,
     PREFIXED_EXECUTION_COLUMNS,
     execution_from_row,
+    from_timestamp,
+    to_timestamp,
 )
 
 INTERRUPTED = "Interrupted: Home Assistant stopped during the run"
+# Outcomes that end a task's run well: its failure count starts again.
+_SUCCESSES = ("succeeded", "quiet")
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedRun:
+    """How the end of a run left its task (all None/0 for a run with no task)."""
+
+    task_id: str | None = None
+    kind: TaskKind | None = None
+    # Set when the failed run will be tried again, at this time.
+    retry_at: datetime | None = None
+    # Failed runs in a row (0 after a success).
+    failures: int = 0
+    # The task's next run after a failure (a retry, or its backed-off next time).
+    next_run: datetime | None = None
+
+    @property
+    def retried(self) -> bool:
+        """Return whether another attempt of the run is pending."""
+        return self.retry_at is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +71,8 @@ class AbandonedRun:
     recipient: str | None
     platform: str | None
     deliver: bool
+    # When it is tried again (None: it is not).
+    retry_at: datetime | None = None
 
 
 async def insert_execution(
@@ -53,8 +86,8 @@ async def insert_execution(
     execution_id = ulid_now()
     await conn.execute(
         """INSERT INTO executions (id, task_id, source, status, started, boot_id,
-            owner, trust)
-        VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?)""",
+            owner, trust, attempt)
+        VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?, ?)""",
         (
             execution_id,
             task.task_id,
@@ -63,9 +96,90 @@ async def insert_execution(
             boot_id,
             task.owner,
             task.trust.value,
+            task.attempt + 1,
         ),
     )
     return execution_id
+
+
+async def _async_task_after_run(
+    conn: aiosqlite.Connection,
+    execution_id: str,
+    status: ExecutionStatus,
+    finished: datetime,
+    retry: RetryPolicy | None,
+    *,
+    retryable: bool,
+) -> FinishedRun:
+    """Move the task of an ended execution on: done, scheduled again, or retried.
+
+    A one-off task takes the execution's status, a running cron task is scheduled
+    again (a cancelled task stays cancelled); under a retry policy a failure is
+    retried or backed off instead (see ``engine.retry``).
+    """
+    rows = list(
+        await conn.execute_fetchall(
+            """SELECT t.id, t.kind, t.action, t.next_run, t.cron, t.time_zone,
+                t.attempt, t.failures, t.max_attempts, t.retry_until
+            FROM tasks t JOIN executions e ON e.task_id = t.id
+            WHERE e.id = ? AND t.status = 'running'""",
+            (execution_id,),
+        )
+    )
+    if not rows:
+        return FinishedRun()
+    row = rows[0]
+    task_id, kind = row["id"], TaskKind(row["kind"])
+    if retry is None or status not in RETRIED_STATUSES:
+        counts = ", attempt = 0, failures = 0, retry_until = NULL"
+        await conn.execute(
+            f"""UPDATE tasks SET updated = ?, status = CASE
+                WHEN kind = 'once' THEN ?
+                WHEN next_run IS NULL THEN ?
+                ELSE 'scheduled' END
+                {counts if status.value in _SUCCESSES else ""}
+            WHERE id = ?""",
+            (finished.timestamp(), status.value, status.value, task_id),
+        )
+        return FinishedRun(task_id, kind)
+    plan: AfterFailure = after_failure(
+        TaskRetryState(
+            kind=kind,
+            action=TaskAction(row["action"]),
+            next_run=from_timestamp(row["next_run"]),
+            cron=row["cron"],
+            time_zone=row["time_zone"],
+            attempt=row["attempt"],
+            failures=row["failures"],
+            max_attempts=row["max_attempts"],
+            retry_until=from_timestamp(row["retry_until"]),
+        ),
+        retry,
+        finished,
+        retryable=retryable,
+    )
+    ends = plan.next_run is None
+    await conn.execute(
+        """UPDATE tasks SET updated = ?, status = ?, next_run = ?, attempt = ?,
+            failures = ?, retry_until = ?
+        WHERE id = ?""",
+        (
+            finished.timestamp(),
+            status.value if ends else "scheduled",
+            row["next_run"] if ends else to_timestamp(plan.next_run),
+            plan.attempt,
+            plan.failures,
+            to_timestamp(plan.retry_until),
+            task_id,
+        ),
+    )
+    retry_at = plan.next_run if plan.retry else None
+    if retry_at is not None:
+        await conn.execute(
+            "UPDATE executions SET next_attempt = ? WHERE id = ?",
+            (retry_at.timestamp(), execution_id),
+        )
+    return FinishedRun(task_id, kind, retry_at, plan.failures, plan.next_run)
 
 
 class ExecutionTable(Database):
@@ -80,8 +194,9 @@ class ExecutionTable(Database):
             execution_id = ulid_now()
             await conn.execute(
                 """INSERT INTO executions (id, task_id, source, status, started,
-                    boot_id, origin, agent, user, prompt, routine, owner, trust)
-                VALUES (?, NULL, ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    boot_id, origin, agent, user, prompt, routine, owner, trust,
+                    attempt)
+                VALUES (?, NULL, ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     execution_id,
                     request.source.value,
@@ -94,12 +209,24 @@ class ExecutionTable(Database):
                     request.routine,
                     request.owner,
                     request.trust.value,
+                    request.attempt,
                 ),
             )
             return execution_id
 
         execution_id: str = await self._write(work)
         return execution_id
+
+    async def async_set_next_attempt(self, execution_id: str, when: datetime) -> None:
+        """Record when a failed run with no task (a routine's) is tried again."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE executions SET next_attempt = ? WHERE id = ?",
+                (when.timestamp(), execution_id),
+            )
+
+        await self._write(work)
 
     async def async_record_routine_run(
         self,
@@ -147,14 +274,16 @@ class ExecutionTable(Database):
         error: str | None = None,
         conversation_id: str | None = None,
         delivery: DeliveryRecord | None = None,
-    ) -> bool:
-        """Record how an execution ended; False if it had already ended.
+        retry: RetryPolicy | None = None,
+        retryable: bool = False,
+    ) -> FinishedRun | None:
+        """Record how an execution ended; None if it had already ended.
 
-        The task follows: a one-off task takes the execution's status, a running cron
-        task is scheduled again (a cancelled task stays cancelled).
+        Its task follows in the same transaction (see ``_async_task_after_run``):
+        a failure under ``retry`` that is ``retryable`` is tried again later.
         """
 
-        async def work(conn: aiosqlite.Connection) -> bool:
+        async def work(conn: aiosqlite.Connection) -> FinishedRun | None:
             cursor = await conn.execute(
                 """UPDATE executions SET status = ?, finished = ?, response = ?,
                     error = ?, conversation_id = ?, delivery_channel = ?,
@@ -174,61 +303,56 @@ class ExecutionTable(Database):
                 ),
             )
             if not cursor.rowcount:
-                return False
-            await conn.execute(
-                """UPDATE tasks SET updated = ?, status = CASE
-                    WHEN kind = 'once' THEN ?
-                    WHEN next_run IS NULL THEN ?
-                    ELSE 'scheduled' END
-                WHERE status = 'running'
-                    AND id = (SELECT task_id FROM executions WHERE id = ?)""",
-                (finished.timestamp(), status.value, status.value, execution_id),
+                return None
+            return await _async_task_after_run(
+                conn, execution_id, status, finished, retry, retryable=retryable
             )
-            return True
 
-        finished_now: bool = await self._write(work)
-        return finished_now
+        result: FinishedRun | None = await self._write(work)
+        return result
 
     async def async_abandon_stale(
-        self, boot_id: str, now: datetime
+        self, boot_id: str, now: datetime, retry: RetryPolicy | None = None
     ) -> list[AbandonedRun]:
         """Mark executions left ``in_progress`` by another boot as ``abandoned``.
 
-        Their tasks follow as in :meth:`async_finish_execution`. Returns them.
+        Their tasks follow as in :meth:`async_finish_execution`: under ``retry`` an
+        interrupted run is tried again. Returns them.
         """
 
         async def work(conn: aiosqlite.Connection) -> list[AbandonedRun]:
-            now_ts = now.timestamp()
             cursor = await conn.execute(
-                """SELECT t.name, t.action, COALESCE(e.user, t.user), t.platform,
-                    t.deliver FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
+                """SELECT e.id, t.name, t.action, COALESCE(e.user, t.user),
+                    t.platform, t.deliver
+                FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
                 WHERE e.status = 'in_progress' AND e.boot_id != ?""",
                 (boot_id,),
             )
-            abandoned = [
-                AbandonedRun(
-                    name=row[0] or "",
-                    action=TaskAction(row[1]) if row[1] else None,
-                    recipient=row[2],
-                    platform=row[3],
-                    deliver=bool(row[4]),
+            abandoned = []
+            for row in await cursor.fetchall():
+                await conn.execute(
+                    """UPDATE executions SET status = 'abandoned', finished = ?,
+                        error = ? WHERE id = ?""",
+                    (now.timestamp(), INTERRUPTED, row[0]),
                 )
-                for row in await cursor.fetchall()
-            ]
-            await conn.execute(
-                """UPDATE tasks SET updated = ?, status = CASE
-                    WHEN kind = 'once' OR next_run IS NULL THEN 'abandoned'
-                    ELSE 'scheduled' END
-                WHERE status = 'running' AND id IN (
-                    SELECT task_id FROM executions
-                    WHERE status = 'in_progress' AND boot_id != ?)""",
-                (now_ts, boot_id),
-            )
-            await conn.execute(
-                """UPDATE executions SET status = 'abandoned', finished = ?,
-                    error = ? WHERE status = 'in_progress' AND boot_id != ?""",
-                (now_ts, INTERRUPTED, boot_id),
-            )
+                after = await _async_task_after_run(
+                    conn,
+                    row[0],
+                    ExecutionStatus.ABANDONED,
+                    now,
+                    retry,
+                    retryable=True,
+                )
+                abandoned.append(
+                    AbandonedRun(
+                        name=row[1] or "",
+                        action=TaskAction(row[2]) if row[2] else None,
+                        recipient=row[3],
+                        platform=row[4],
+                        deliver=bool(row[5]),
+                        retry_at=after.retry_at,
+                    )
+                )
             return abandoned
 
         result: list[AbandonedRun] = await self._write(work)

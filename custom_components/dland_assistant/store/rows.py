@@ -19,7 +19,8 @@ from ..models import (
 TASK_COLUMNS = """
     t.id, t.name, t.agent, t.prompt, t.user, t.platform, t.kind, t.next_run, t.cron,
     t.time_zone, t.enabled, t.status, t.timeout, t.missed_run_policy, t.source,
-    t.created, t.updated, t.deliver, t.action, t.owner, t.trust,
+    t.created, t.updated, t.deliver, t.action, t.owner, t.trust, t.attempt,
+    t.failures, t.max_attempts, t.retry_until, t.only_when_needed,
     (SELECT e.started FROM executions e WHERE e.task_id = t.id
         ORDER BY e.started DESC LIMIT 1) AS last_run,
     (SELECT e.status FROM executions e WHERE e.task_id = t.id
@@ -28,7 +29,7 @@ TASK_COLUMNS = """
 EXECUTION_COLUMNS = (
     "id, task_id, source, status, started, finished, error, response, boot_id,"
     " conversation_id, delivery_channel, delivery_target, delivery_status,"
-    " delivery_error, origin, routine, owner, trust"
+    " delivery_error, origin, routine, owner, trust, attempt, next_attempt"
 )
 PREFIXED_EXECUTION_COLUMNS = ", ".join(
     f"e.{column.strip()}" for column in EXECUTION_COLUMNS.split(",")
@@ -83,6 +84,11 @@ def task_from_row(row: sqlite3.Row) -> Task:
         ),
         owner=row["owner"],
         trust=Trust(row["trust"]),
+        attempt=row["attempt"],
+        failures=row["failures"],
+        max_attempts=row["max_attempts"],
+        retry_until=from_timestamp(row["retry_until"]),
+        only_when_needed=bool(row["only_when_needed"]),
     )
 
 
@@ -113,4 +119,6 @@ def execution_from_row(row: sqlite3.Row) -> Execution:
         routine=row["routine"],
         owner=row["owner"],
         trust=Trust(row["trust"]),
+        attempt=row["attempt"],
+        next_attempt=from_timestamp(row["next_attempt"]),
     )

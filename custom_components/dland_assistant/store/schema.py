@@ -135,5 +135,17 @@ MIGRATIONS: tuple[str, ...] = (
     -- among the few running tasks.
     CREATE INDEX tasks_running ON tasks (next_run) WHERE status = 'running';
     """,
+    # 10: retries. A task counts the failed attempts of its current run and its
+    # failed runs in a row (the back-off); a pending retry is its next run. Each
+    # execution says which attempt it was and when the next one is.
+    """
+    ALTER TABLE tasks ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN max_attempts INTEGER;
+    ALTER TABLE tasks ADD COLUMN retry_until REAL;
+    ALTER TABLE tasks ADD COLUMN only_when_needed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE executions ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE executions ADD COLUMN next_attempt REAL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -53,6 +53,9 @@ class NewTask:
     action: TaskAction = TaskAction.AGENT
     owner: str | None = None
     trust: Trust = Trust.TRUSTED
+    # None: the options' retry policy.
+    max_attempts: int | None = None
+    only_when_needed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +93,9 @@ class TaskTable(Database):
                 """INSERT INTO tasks (id, name, agent, prompt, user, platform, kind,
                     next_run, cron, time_zone, enabled, status, timeout,
                     missed_run_policy, source, created, updated, deliver, action,
-                    owner, trust)
+                    owner, trust, max_attempts, only_when_needed)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?)""",
+                    ?, ?, ?, ?)""",
                 (
                     task_id,
                     new.name,
@@ -115,6 +118,8 @@ class TaskTable(Database):
                     new.action.value,
                     new.owner,
                     new.trust.value,
+                    new.max_attempts,
+                    int(new.only_when_needed),
                 ),
             )
 
@@ -334,9 +339,11 @@ class TaskTable(Database):
         grace: timedelta,
     ) -> Claim | None:
         assert task.next_run is not None
+        # A retry is owed, not missed: it runs however late (after a restart).
         skip = (
             now - task.next_run > grace
             and task.missed_run_policy is MissedRunPolicy.SKIP
+            and task.attempt == 0
         )
         next_run: datetime | None = task.next_run
         if task.kind is TaskKind.CRON:
@@ -440,6 +447,19 @@ class TaskTable(Database):
                 )
 
         await self._write(work)
+
+    async def async_failing_tasks(self, threshold: int) -> list[tuple[str, int]]:
+        """Return (name, failures in a row) of tasks failing again and again.
+
+        Those with ``threshold`` failures or more that will run again, most first.
+        """
+        rows = await self._fetchall(
+            """SELECT name, failures FROM tasks
+            WHERE failures >= ? AND status IN ('scheduled', 'running')
+            ORDER BY failures DESC, name LIMIT 20""",
+            (threshold,),
+        )
+        return [(row[0], row[1]) for row in rows]
 
     async def async_active_agents(self) -> set[str]:
         """Return the agents of tasks that have not ended."""
