@@ -87,6 +87,10 @@ class ScriptedModel:
 
     script: Script = gullible
     chats: list[Chat] = field(default_factory=list)
+    # The next this many chats are refused with a 500 (a server restarting or
+    # loading its model), and counted in ``refused``.
+    failures: int = 0
+    refused: int = 0
     _runner: web.AppRunner | None = None
     _thread: threading.Thread | None = None
     _loop: asyncio.AbstractEventLoop | None = None
@@ -120,6 +124,10 @@ class ScriptedModel:
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
+        if self.failures > 0:
+            self.failures -= 1
+            self.refused += 1
+            return web.json_response({"error": "model is loading"}, status=500)
         chat = Chat(
             messages=body.get("messages") or [],
             tools=[t["function"]["name"] for t in body.get("tools") or ()],

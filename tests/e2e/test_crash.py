@@ -74,7 +74,14 @@ def test_sigkill_with_50_running_and_1000_pending(
     running_ids = _schedule_all(
         hass,
         [
-            {"agent": slow, "prompt": f"slow {n}", "in": {"seconds": 1}}
+            # Tried once: a retry of a 900 s run would outlast the test
+            # (test_dev_server and test_retries follow interrupted runs' retries).
+            {
+                "agent": slow,
+                "prompt": f"slow {n}",
+                "in": {"seconds": 1},
+                "retry_attempts": 1,
+            }
             for n in range(RUNNING)
         ],
     )

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 import time
+from typing import Any
 
 import pytest
 
@@ -73,9 +74,11 @@ def test_rest_scheduled_task_switches_a_light_on_time(
 def test_sigkill_mid_run_loses_nothing(
     hass_process: Callable[..., HassProcess],
 ) -> None:
-    """SIGKILL mid-run; after restart nothing is lost or left in progress."""
+    """SIGKILL mid-run; after restart nothing is lost or left in progress, and
+    each interrupted one-off run is tried again exactly once, after the pause."""
     hass = hass_process("e2e_slow_agent:\n  delay: 4\n")
     hass.start_onboarded()
+    hass.set_options(retry_delay=3)
     slow = hass.config_entry_id("e2e_slow_agent")
 
     running_ids = []
@@ -122,15 +125,23 @@ def test_sigkill_mid_run_loses_nothing(
     wait_for(all_done, 60, "every task to end")
     tasks = {t["task_id"]: t for t in hass.call_service("list_tasks")[1]["tasks"]}
     assert set(tasks) == set(running_ids) | set(pending_ids)  # no task lost
-    statuses = sorted(tasks[t]["status"] for t in running_ids)
-    assert statuses == ["abandoned", "abandoned", "succeeded"]
+    assert {tasks[t]["status"] for t in running_ids} == {"succeeded"}
     assert {tasks[t]["status"] for t in pending_ids} == {"succeeded"}
 
     executions = hass.call_service("get_executions", {"limit": 100})[1]["executions"]
-    per_task: dict[str, int] = {}
-    for execution in executions:
-        per_task[execution["task_id"]] = per_task.get(execution["task_id"], 0) + 1
-    assert set(per_task.values()) == {1}  # no task ran twice
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for execution in reversed(executions):  # oldest first
+        runs.setdefault(execution["task_id"], []).append(execution)
+    interrupted = [t for t in running_ids if len(runs[t]) > 1]
+    assert len(interrupted) == 2
+    for task_id in interrupted:
+        # Abandoned at the start, then tried once more when the log said.
+        abandoned, retried = runs[task_id]
+        assert (abandoned["status"], abandoned["attempt"]) == ("abandoned", 1)
+        assert (retried["status"], retried["attempt"]) == ("succeeded", 2)
+        assert retried["started"] >= abandoned["next_attempt"]
+    # Every other task ran once.
+    assert {len(runs[t]) for t in set(runs) - set(interrupted)} == {1}
     assert not [e for e in executions if e["status"] == "in_progress"]
     # The pending tasks ran on time after the restart.
     for task_id in pending_ids:
