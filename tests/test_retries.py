@@ -780,3 +780,57 @@ async def test_a_routine_run_that_fails_is_retried_before_its_next_beat(
     assert heartbeats.next_run(routine_id) == dt_util.parse_datetime(
         "2026-06-16T07:00:00+00:00"
     )
+
+
+async def test_a_routine_of_one_attempt_is_not_retried(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    persona: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A routine's own ``retry_attempts`` (1 here) overrides the options'."""
+    freezer.move_to("2026-06-15 08:59:00+02:00")
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    test_agent.behaviour = _failing(1, ConnectionError("model server unreachable"))
+    routine_id = add_tidy_up_routine(hass, entry, persona)
+    subentry = entry.subentries[routine_id]
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, "retry_attempts": 1}
+    )
+    await settle(hass)
+    await _advance(hass, freezer, timedelta(minutes=1))
+    await _advance(hass, freezer, timedelta(minutes=5))
+    [failed] = (await call(hass, "get_executions", {"routine": routine_id}))[
+        "executions"
+    ]
+    assert (failed["status"], failed["next_attempt"]) == ("failed", None)
+
+
+async def test_the_card_shows_each_attempt_and_the_next(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: Any,
+) -> None:
+    """Mission Control's view carries the attempt and, in local time, the retry.
+
+    (The clock stays at today's time: the websocket's token is checked against it.)
+    """
+    test_agent.behaviour = _failing(1, ConnectionError("down"))
+    task_id = (
+        await call(hass, "schedule_task", {"prompt": "p", "in": {"minutes": 1}})
+    )["task_id"]
+    await _advance(hass, freezer, timedelta(minutes=1))
+    [logged] = await _executions(hass, task_id)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": f"{DOMAIN}/subscribe"})
+    assert (await client.receive_json())["success"]
+    view = (await client.receive_json())["event"]
+    [run] = view["executions"]
+    assert (run["status"], run["attempt"]) == ("failed", 1)
+    retry_at = dt_util.parse_datetime(logged["next_attempt"])
+    assert retry_at is not None
+    assert run["next_attempt"] == dt_util.as_local(retry_at).isoformat()
+    await client.close()

@@ -25,10 +25,12 @@ from ..const import (
     CONF_PROMPT,
     CONF_QUIET_END,
     CONF_QUIET_START,
+    CONF_RETRY_ATTEMPTS,
     CONF_SCHEDULE,
     CONF_TIME,
     CONF_TODO_LISTS,
     CONF_USER,
+    MAX_RETRY_ATTEMPTS,
     SCHEDULE_CRON,
     SCHEDULE_DAILY,
     SCHEDULE_INTERVAL,
@@ -97,6 +99,9 @@ def _routine_schema() -> vol.Schema:
             vol.Required(
                 CONF_ONLY_WHEN_NEEDED, default=False
             ): selector.BooleanSelector(),
+            vol.Optional(CONF_RETRY_ATTEMPTS): vol.All(
+                number_field(1, MAX_RETRY_ATTEMPTS), vol.Coerce(int)
+            ),
             vol.Optional(CONF_QUIET_START): selector.TimeSelector(),
             vol.Optional(CONF_QUIET_END): selector.TimeSelector(),
         }

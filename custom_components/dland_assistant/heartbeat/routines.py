@@ -38,6 +38,7 @@ from ..const import (
     CONF_ONLY_WHEN_NEEDED,
     CONF_PLATFORM,
     CONF_PROMPT,
+    CONF_RETRY_ATTEMPTS,
     CONF_TODO_LISTS,
     CONF_USER,
     LOGGER,
@@ -281,11 +282,13 @@ class HeartbeatManager:
         outcome = run.outcome
         policy = self.scheduler.settings.retry
         attempt = run.request.attempt
+        routine = routines(self.entry).get(routine_id)
+        attempts = (routine.data if routine else {}).get(CONF_RETRY_ATTEMPTS)
         if (
             outcome is None
             or outcome.status not in RETRIED_STATUSES
             or not outcome.retryable
-            or attempt >= policy.attempts
+            or attempt >= int(attempts or policy.attempts)
         ):
             return
         retry_at = dt_util.utcnow() + policy.delay(attempt)
