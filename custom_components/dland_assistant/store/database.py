@@ -65,6 +65,7 @@ class Database:
             await self._db.execute("PRAGMA synchronous=NORMAL")
             await self._db.execute("PRAGMA foreign_keys=ON")
             await self._migrate()
+            await self._check_writable()
         except sqlite3.DatabaseError as err:
             await self.async_close()
             if any(message in str(err) for message in _CORRUPT_MESSAGES):
@@ -87,6 +88,16 @@ class Database:
             thread: threading.Thread | None = getattr(db, "_thread", None)
             if thread is not None:
                 await asyncio.get_running_loop().run_in_executor(None, thread.join, 5)
+
+    async def _check_writable(self) -> None:
+        """Fail at set-up, not at the first write, when the file takes no writes.
+
+        A read-only file or mount opens and reads fine; a write that changes
+        nothing (rolled back) is refused with "attempt to write a readonly
+        database".
+        """
+        await self._conn.execute("UPDATE state SET value = value WHERE 0")
+        await self._conn.rollback()
 
     async def _migrate(self) -> None:
         async with self._conn.execute("PRAGMA user_version") as cursor:
