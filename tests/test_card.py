@@ -66,7 +66,7 @@ async def test_subscription_pushes_every_change(
     [task] = view["tasks"]
     assert (task["name"], task["schedule"], task["agent"]) == (
         "Briefing",
-        "cron 0 7 * * *",
+        "At 07:00",
         "Nikki",
     )
 

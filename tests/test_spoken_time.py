@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from custom_components.dland_assistant.spoken_time import (
-    describe_cron,
     describe_moment,
     moment_filter,
     parse_when,
@@ -71,7 +70,6 @@ def test_repeats(said: str, cron: str, words: str) -> None:
     when = parse_when(said, NOW)
     assert when is not None
     assert (when.cron, when.repeat) == (cron, words)
-    assert describe_cron(cron) == words
 
 
 @pytest.mark.parametrize(
@@ -129,4 +127,3 @@ def test_a_moment_filter_matches_its_clock_and_day() -> None:
     assert tomorrow(_at(2026, 11, 27, 9, 0))
     assert not tomorrow(_at(2026, 11, 28, 9, 0))
     assert moment_filter("the oven", NOW) is None
-    assert describe_cron("*/5 * * * *") is None

@@ -35,7 +35,8 @@ async def test_recurring_task_switch_and_button_come_and_go(
     state = entity_state(hass, switch)
     assert state.state == STATE_ON
     assert state.name == "dland assistant Morning briefing"
-    assert state.attributes["schedule"] == "cron 30 7 * * 1-5"
+    assert state.attributes["schedule"] == "At 07:30, Monday through Friday"
+    assert state.attributes["cron"] == "30 7 * * 1-5"
     assert state.attributes["last_status"] is None
     assert entity_state(hass, button).name == "dland assistant Run Morning briefing"
 
@@ -90,7 +91,7 @@ async def test_routine_switch_and_button(
     await settle(hass)
     switch = "switch.dland_assistant_tidy_up"
     button = "button.dland_assistant_run_tidy_up"
-    assert entity_state(hass, switch).attributes["schedule"] == "daily at 09:00:00"
+    assert entity_state(hass, switch).attributes["schedule"] == "At 09:00"
     assert entity_state(hass, switch).attributes["next_run"] is not None
     await hass.services.async_call(
         "button", "press", {"entity_id": button}, blocking=True

@@ -251,8 +251,8 @@ async def test_lists_name_the_day_and_cancel_chooses_by_time_or_order(
     await _say(hass, "remind me every monday at 7 to put the bins out", user)
     assert await _say(hass, "what reminders do I have", user) == (
         "You have 3 reminders: check the oven today at 16:00; check the oven"
-        " tomorrow at 09:00; put the bins out on Monday at 07:00 (every Monday at"
-        " 07:00)."
+        " tomorrow at 09:00; put the bins out on Monday at 07:00 (at 07:00, only on"
+        " Monday)."
     )
     assert await _say(hass, "cancel the oven reminder", user) == (
         "Which one? 1: check the oven today at 16:00; 2: check the oven tomorrow at"

@@ -12,10 +12,16 @@ from types import MappingProxyType
 import voluptuous as vol
 
 from homeassistant.config_entries import SOURCE_IMPORT, ConfigSubentry
-from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.const import (
+    CONF_NAME,
+    EVENT_CORE_CONFIG_UPDATE,
+    EVENT_HOMEASSISTANT_STOP,
+    Platform,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
@@ -54,6 +60,7 @@ from .const import (
     MAX_CONCURRENT_LIMIT,
     NOTIFY_CHANNELS,
     PERSONA_PREFIX,
+    SIGNAL_TASKS_CHANGED,
     SUBENTRY_ROUTINE,
 )
 from .coordinator import DlandCoordinator
@@ -67,6 +74,7 @@ from .intent import async_install_sentences
 from .issues import async_check_persona_agents
 from .personas import async_sync_devices, personas
 from .runtime import DlandConfigEntry, DlandRuntimeData
+from .schedule_text import ScheduleTexts
 from .services import async_setup_services
 from .sources.cameras import async_setup_cameras
 from .sources.presence import async_last_known, async_setup_presence
@@ -231,6 +239,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
         default_agent=str(options[CONF_DEFAULT_AGENT]),
         default_timeout=float(options[CONF_DEFAULT_TIMEOUT]),
         identities=identities,
+        schedule_texts=await ScheduleTexts.async_load(hass),
     )
     try:
         await scheduler.async_start()
@@ -244,6 +253,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
 
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_stop)
+    )
+
+    async def _async_core_config_updated(_event: Event) -> None:
+        # Schedules are said in Home Assistant's language: follow a change of it.
+        if await entry.runtime_data.schedule_texts.async_follow_language():
+            async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
+
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _async_core_config_updated)
     )
     await entry.runtime_data.coordinator.async_config_entry_first_refresh()
     entry.runtime_data.coordinator.async_follow_changes()

@@ -61,7 +61,11 @@ def upcoming_runs(
 
 
 def _upcoming_events(
-    tasks: list[Task], time_zone: str, start: datetime, end: datetime
+    tasks: list[Task],
+    schedules: dict[str, str],
+    time_zone: str,
+    start: datetime,
+    end: datetime,
 ) -> list[CalendarEvent]:
     """Return the upcoming runs of tasks as events, at most MAX_UPCOMING_RUNS."""
     events: list[CalendarEvent] = []
@@ -71,6 +75,7 @@ def _upcoming_events(
                 start=when,
                 end=when + RUN_LENGTH,
                 summary=task.name,
+                description=schedules[task.task_id],
                 uid=f"{task.task_id}-{when.timestamp():.0f}",
             )
             for when in upcoming_runs(
@@ -108,19 +113,20 @@ def upcoming_routine_runs(
 
 
 def _upcoming_routine_events(
-    armed: list[tuple[Routine, Rhythm]],
+    armed: list[tuple[Routine, Rhythm, str]],
     time_zone: str,
     start: datetime,
     end: datetime,
     budget: int,
 ) -> list[CalendarEvent]:
     events: list[CalendarEvent] = []
-    for routine, routine_rhythm in armed:
+    for routine, routine_rhythm, schedule in armed:
         events.extend(
             CalendarEvent(
                 start=when,
                 end=when + RUN_LENGTH,
                 summary=routine.name,
+                description=schedule,
                 uid=f"{routine.routine_id}-{when.timestamp():.0f}",
             )
             for when in upcoming_routine_runs(
@@ -209,9 +215,12 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
             upcoming += await store.async_tasks_due_between(
                 max(start_date, now), end_date
             )
+        # Said on the loop (the words keep a cache), expanded in the executor.
+        words = self.coordinator.config_entry.runtime_data.schedule_texts.default
         task_events = await hass.async_add_executor_job(
             _upcoming_events,
             upcoming,
+            {task.task_id: words.task(task) for task in upcoming},
             hass.config.time_zone,
             max(start_date, now),
             end_date,
@@ -225,7 +234,10 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
         events += task_events
         events += await hass.async_add_executor_job(
             _upcoming_routine_events,
-            armed,
+            [
+                (routine, routine_rhythm, words.routine(routine.data))
+                for routine, routine_rhythm in armed
+            ],
             hass.config.time_zone,
             max(start_date, now),
             end_date,

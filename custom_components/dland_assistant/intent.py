@@ -25,7 +25,8 @@ from .const import DOMAIN, LOGGER
 from .identity import Caller, async_caller
 from .models import Task, TaskAction, TaskStatus
 from .runtime import loaded_entry
-from .spoken_time import describe_cron, describe_moment, moment_filter, split_request
+from .schedule_text import ScheduleText
+from .spoken_time import describe_moment, moment_filter, split_request
 
 INTENT_REMIND = "DlandAssistantRemind"
 INTENT_LIST = "DlandAssistantListReminders"
@@ -96,12 +97,17 @@ def _refuse(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
     return response
 
 
-def _when_words(task: Task, now: datetime) -> str:
-    """Say when a reminder comes next, and how it repeats."""
+def _when_words(task: Task, now: datetime, words: ScheduleText) -> str:
+    """Say when a reminder comes next, and how it repeats (as the card says it)."""
     assert task.next_run is not None
     moment = describe_moment(dt_util.as_local(task.next_run), now)
-    repeat = describe_cron(task.cron) if task.cron else None
-    return f"{moment} ({repeat})" if repeat else moment
+    return f"{moment} ({words.cron(task.cron, inline=True)})" if task.cron else moment
+
+
+async def _async_words(intent_obj: intent.Intent) -> ScheduleText:
+    """Return the words schedules are said in, in the language spoken."""
+    texts = loaded_entry(intent_obj.hass).runtime_data.schedule_texts
+    return await texts.async_get(intent_obj.language)
 
 
 async def _async_reminders(intent_obj: intent.Intent, caller: Caller) -> list[Task]:
@@ -161,7 +167,8 @@ class RemindIntentHandler(intent.IntentHandler):
                 source="voice",
             ),
         )
-        moment = when.repeat or _when_words(task, now)
+        assert task.next_run is not None
+        moment = when.repeat or describe_moment(dt_util.as_local(task.next_run), now)
         if not what:
             return _speak(intent_obj, f"OK, I will remind you {moment}.")
         link = "that" if said_that else "to"
@@ -182,7 +189,8 @@ class ListRemindersIntentHandler(intent.IntentHandler):
         if not reminders:
             return _speak(intent_obj, "You have no reminders.")
         now = dt_util.now()
-        parts = [f"{task.name} {_when_words(task, now)}" for task in reminders]
+        words = await _async_words(intent_obj)
+        parts = [f"{task.name} {_when_words(task, now, words)}" for task in reminders]
         noun = "reminder" if len(parts) == 1 else "reminders"
         return _speak(intent_obj, f"You have {len(parts)} {noun}: {'; '.join(parts)}.")
 
@@ -262,11 +270,12 @@ class CancelReminderIntentHandler(intent.IntentHandler):
         now = dt_util.now()
         reminders = await _async_reminders(intent_obj, caller)
         matches, wanted = _choose(reminders, said, now)
+        words = await _async_words(intent_obj)
         if not matches:
             return _refuse(intent_obj, f"You have no reminder about {wanted or said}.")
         if len(matches) > 1:
             options = "; ".join(
-                f"{number}: {task.name} {_when_words(task, now)}"
+                f"{number}: {task.name} {_when_words(task, now, words)}"
                 for number, task in enumerate(matches, start=1)
             )
             return _speak(
@@ -280,7 +289,7 @@ class CancelReminderIntentHandler(intent.IntentHandler):
         return _speak(
             intent_obj,
             f"Cancelled the reminder to {matches[0].name} "
-            f"{_when_words(matches[0], now)}.",
+            f"{_when_words(matches[0], now, words)}.",
         )
 
 

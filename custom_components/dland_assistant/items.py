@@ -7,18 +7,11 @@ from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .const import (
-    CONF_CRON,
-    CONF_INTERVAL,
-    CONF_SCHEDULE,
-    CONF_TIME,
-    SCHEDULE_CRON,
-    SCHEDULE_DAILY,
-)
 from .coordinator import Overview, local_time
 from .heartbeat.routines import HeartbeatManager
 from .models import Task, TaskKind, TaskStatus
 from .personas import agent_display_name
+from .schedule_text import ScheduleText, ScheduleTexts
 from .subentries import Routine
 
 
@@ -30,13 +23,6 @@ def recurring_tasks(overview: Overview) -> list[Task]:
         if task.kind is TaskKind.CRON
         and task.status in (TaskStatus.SCHEDULED, TaskStatus.RUNNING)
     ]
-
-
-def task_schedule(task: Task) -> str:
-    """Return a task's schedule in a few words."""
-    if task.kind is TaskKind.CRON:
-        return f"cron {task.cron}"
-    return "once"
 
 
 def agent_name(hass: HomeAssistant, entry: ConfigEntry, agent: str) -> str:
@@ -57,7 +43,8 @@ def task_attributes(
     return {
         "task_id": task.task_id,
         "agent": agent_name(hass, entry, task.agent),
-        "schedule": task_schedule(task),
+        "schedule": schedule_texts(entry).task(task),
+        "cron": task.cron,
         "next_run": local_time(task.next_run) if task.enabled else None,
         "last_run": local_time(task.last_run),
         "last_status": task.last_status.value if task.last_status else None,
@@ -65,15 +52,10 @@ def task_attributes(
     }
 
 
-def routine_schedule(routine: Routine) -> str:
-    """Return a routine's schedule in a few words."""
-    data = routine.data
-    kind = data.get(CONF_SCHEDULE)
-    if kind == SCHEDULE_DAILY:
-        return f"daily at {data.get(CONF_TIME)}"
-    if kind == SCHEDULE_CRON:
-        return f"cron {data.get(CONF_CRON)}"
-    return f"every {data.get(CONF_INTERVAL)} min"
+def schedule_texts(entry: ConfigEntry) -> ScheduleText:
+    """Return the words schedules are said in (Home Assistant's language)."""
+    texts: ScheduleTexts = entry.runtime_data.schedule_texts
+    return texts.default
 
 
 def routine_next_run(entry: ConfigEntry, routine: Routine) -> datetime | None:
@@ -94,7 +76,7 @@ def routine_attributes(
         "routine_id": routine_id,
         "builtin": routine.builtin,
         "agent": routine.agent,
-        "schedule": routine_schedule(routine),
+        "schedule": schedule_texts(entry).routine(routine.data),
         "next_run": local_time(routine_next_run(entry, routine)),
         "last_run": local_time(last.started) if last else None,
         "last_status": last.status.value if last else None,

@@ -10,6 +10,7 @@ from .const import DOMAIN
 from .engine.scheduler import Scheduler
 from .errors import invalid
 from .identity import Identities
+from .schedule_text import ScheduleTexts
 from .store import TaskStore
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ class DlandRuntimeData:
     default_agent: str
     default_timeout: float
     identities: Identities
+    # Schedules in words, in Home Assistant's language (and others on demand).
+    schedule_texts: ScheduleTexts
 
 
 type DlandConfigEntry = ConfigEntry[DlandRuntimeData]

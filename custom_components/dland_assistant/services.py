@@ -126,7 +126,9 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def task_as_dict(task: Task, agent_name: str | None = None) -> dict[str, Any]:
+def task_as_dict(
+    task: Task, agent_name: str | None = None, schedule_text: str | None = None
+) -> dict[str, Any]:
     """Return a task as service response data."""
     return {
         "task_id": task.task_id,
@@ -140,6 +142,8 @@ def task_as_dict(task: Task, agent_name: str | None = None) -> dict[str, Any]:
         "platform": task.platform,
         "kind": task.kind.value,
         "cron": task.cron,
+        # The schedule in words, in Home Assistant's language.
+        "schedule_text": schedule_text,
         "time_zone": task.time_zone,
         "next_run": _iso(task.next_run),
         "enabled": task.enabled,
@@ -259,9 +263,11 @@ async def _async_list_tasks(
     tasks = await task_manager.async_list_tasks(
         call.hass, entry, caller, call.data.get("status")
     )
+    words = entry.runtime_data.schedule_texts.default
     return {
         "tasks": [
-            task_as_dict(task, agent_display_name(entry, task.agent)) for task in tasks
+            task_as_dict(task, agent_display_name(entry, task.agent), words.task(task))
+            for task in tasks
         ]
     }
 

@@ -343,21 +343,3 @@ def describe_moment(at: datetime, now: datetime) -> str:
     month = MONTHS[at.month - 1].capitalize()
     year = f" {at.year}" if at.year != now.year else ""
     return f"on {at.day} {month}{year} at {clock}"
-
-
-def describe_cron(cron: str) -> str | None:
-    """Say a cron made here ('M H * * days') in words; None for any other."""
-    match = re.fullmatch(r"(\d+) (\d+) \* \* (\S+)", cron)
-    if match is None:
-        return None
-    minute, hour, field = int(match[1]), int(match[2]), match[3]
-    clock = f"{hour:02d}:{minute:02d}"
-    known = {"*": "every day", "1-5": "every weekday", "0,6": "every weekend day"}
-    if field in known:
-        return f"{known[field]} at {clock}"
-    try:
-        numbers = [int(part) for part in field.split(",")]
-    except ValueError:
-        return None
-    names = [WEEKDAYS[(number - 1) % 7].capitalize() for number in numbers]
-    return f"every {_and_list(names)} at {clock}"

@@ -107,9 +107,10 @@ def validate_prompt(prompt: str) -> str:
     return prompt
 
 
-def _first_run(
+def first_run(
     hass: HomeAssistant, request: ScheduleRequest, now: datetime
 ) -> tuple[TaskKind, datetime]:
+    """Return a request's kind and first run; a translated error if it has none."""
     given = [v for v in (request.at, request.delay, request.cron) if v is not None]
     if len(given) != 1:
         raise invalid("schedule_conflict" if given else "schedule_missing")
@@ -153,7 +154,7 @@ async def async_schedule_task(
     agent, persona = resolve_agent(hass, entry, request.agent or runtime.default_agent)
     validate_channel(request.platform)
     now = dt_util.utcnow()
-    kind, first_run = _first_run(hass, request, now)
+    kind, first = first_run(hass, request, now)
     timeout = request.timeout
     if timeout is None:
         timeout = persona.timeout if persona else runtime.default_timeout
@@ -177,7 +178,7 @@ async def async_schedule_task(
                 agent=agent,
                 prompt=prompt,
                 kind=kind,
-                next_run=first_run,
+                next_run=first,
                 timeout=timeout,
                 missed_run_policy=request.missed_run_policy,
                 source=request.source,

@@ -7,25 +7,34 @@ import voluptuous as vol
 
 from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.connection import ActiveConnection
-from homeassistant.components.websocket_api.decorators import websocket_command
+from homeassistant.components.websocket_api.decorators import (
+    async_response,
+    websocket_command,
+)
 from homeassistant.components.websocket_api.messages import event_message
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
+from . import task_manager
 from .const import DOMAIN
 from .coordinator import Overview, local_time
+from .engine.cron import next_cron_run
 from .identity import Caller
 from .items import routine_attributes, task_attributes
 from .models import Execution, ExecutionStatus
-from .runtime import DlandConfigEntry
+from .runtime import DlandConfigEntry, loaded_entry
 
 PREVIEW = 200
+# Run times a schedule preview lists.
+PREVIEW_RUNS = 5
 
 
 @callback
 def async_setup_websocket(hass: HomeAssistant) -> None:
     """Register the card's commands."""
     async_register_command(hass, websocket_subscribe)
+    async_register_command(hass, websocket_preview_schedule)
 
 
 def _execution(overview: Overview, execution: Execution, name: str) -> dict[str, Any]:
@@ -138,3 +147,52 @@ def websocket_subscribe(
     connection.subscriptions[msg["id"]] = coordinator.async_add_listener(_send)
     connection.send_result(msg["id"])
     _send()
+
+
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/preview_schedule",
+        vol.Exclusive("cron", "when"): vol.All(str, vol.Length(max=1000)),
+        vol.Exclusive("in", "when"): cv.positive_time_period_dict,
+        vol.Exclusive("at", "when"): cv.datetime,
+        vol.Optional("language"): vol.All(str, vol.Length(max=35)),
+    }
+)
+@async_response
+async def websocket_preview_schedule(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+) -> None:
+    """Say a schedule being typed in words, with its next runs; store nothing.
+
+    The same checks as ``schedule_task``: an invalid one is the same translated
+    error, so the editor shows it at the field before anything is saved.
+    """
+    entry = loaded_entry(hass)
+    user = connection.user
+    request = task_manager.ScheduleRequest(
+        prompt="",
+        caller=Caller(user_id=user.id, is_admin=user.is_admin),
+        at=msg.get("at"),
+        delay=msg.get("in"),
+        cron=msg.get("cron"),
+    )
+    now = dt_util.utcnow()
+    _kind, first = task_manager.first_run(hass, request, now)
+    runs = [first]
+    cron = request.cron
+    while cron is not None and len(runs) < PREVIEW_RUNS:
+        following = next_cron_run(cron, hass.config.time_zone, runs[-1])
+        if following is None:
+            break
+        runs.append(following)
+    texts = entry.runtime_data.schedule_texts
+    words = await texts.async_get(msg.get("language") or hass.config.language)
+    connection.send_result(
+        msg["id"],
+        {
+            "schedule_text": words.cron(cron) if cron else words.once(),
+            "next_runs": [local_time(run) for run in runs],
+        },
+    )
