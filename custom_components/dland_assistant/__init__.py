@@ -66,6 +66,7 @@ from .const import (
 from .coordinator import DlandCoordinator
 from .engine.retry import RetryPolicy
 from .engine.scheduler import Scheduler, SchedulerSettings
+from .engine.tool_log import async_follow_tool_calls
 from .heartbeat.builtin_routines import QUIET_BUILTINS, builtin_subentries
 from .heartbeat.gatherers import async_track_notifications
 from .heartbeat.routines import HeartbeatManager
@@ -265,6 +266,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     )
     await entry.runtime_data.coordinator.async_config_entry_first_refresh()
     entry.runtime_data.coordinator.async_follow_changes()
+    entry.async_on_unload(async_follow_tool_calls(hass))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Options and personas, recipients and sources (subentries) apply by reloading;
     # routines are re-armed in place, so that switching one does not stop runs.

@@ -231,6 +231,10 @@ class Execution:
     # Which attempt of its run this was, and when the next one is (if any).
     attempt: int = 1
     next_attempt: datetime | None = None
+    # The user it acted as, and the tools its agent called:
+    # {"calls": [{tool, arguments, result, error}], "dropped": n}.
+    acting_user: str | None = None
+    tool_calls: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,6 +181,8 @@ def execution_as_dict(execution: Execution) -> dict[str, Any]:
         "trust": execution.trust.value,
         "attempt": execution.attempt,
         "next_attempt": _iso(execution.next_attempt),
+        "acting_user": execution.acting_user,
+        "tool_calls": execution.tool_calls,
         "delivery": (
             None
             if execution.delivery_status is None

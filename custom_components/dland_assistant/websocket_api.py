@@ -17,13 +17,15 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from . import task_manager
-from .const import DOMAIN
+from .const import DOMAIN, MAX_ID_LENGTH
 from .coordinator import Overview, local_time
 from .engine.cron import next_cron_run
+from .errors import guard_store, invalid
 from .identity import Caller
 from .items import routine_attributes, task_attributes
 from .models import Execution, ExecutionStatus
 from .runtime import DlandConfigEntry, loaded_entry
+from .services import execution_as_dict
 
 PREVIEW = 200
 # Run times a schedule preview lists.
@@ -35,6 +37,7 @@ def async_setup_websocket(hass: HomeAssistant) -> None:
     """Register the card's commands."""
     async_register_command(hass, websocket_subscribe)
     async_register_command(hass, websocket_preview_schedule)
+    async_register_command(hass, websocket_execution)
 
 
 def _execution(overview: Overview, execution: Execution, name: str) -> dict[str, Any]:
@@ -196,3 +199,50 @@ async def websocket_preview_schedule(
             "next_runs": [local_time(run) for run in runs],
         },
     )
+
+
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/execution",
+        vol.Required("execution_id"): vol.All(str, vol.Length(max=MAX_ID_LENGTH)),
+    }
+)
+@async_response
+async def websocket_execution(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+) -> None:
+    """Return all of one run, tool call by tool call.
+
+    Its answer, error, who it acted as, its attempts, where the result went, and
+    the tools its agent called. Somebody else's run does not exist for a user
+    who is not an admin.
+    """
+    entry = loaded_entry(hass)
+    user = connection.user
+    caller = Caller(user_id=user.id, is_admin=user.is_admin)
+    store = entry.runtime_data.store
+    execution = await guard_store(store.async_get_execution(msg["execution_id"]))
+    if execution is None or not caller.may_see(execution.owner):
+        raise invalid("unknown_execution", execution_id=msg["execution_id"])
+    name = ""
+    if execution.task_id is not None:
+        task = await guard_store(store.async_get_task(execution.task_id))
+        name = task.name if task else ""
+    acting = (
+        await hass.auth.async_get_user(execution.acting_user)
+        if execution.acting_user
+        else None
+    )
+    details = execution_as_dict(execution)
+    details |= {
+        "name": _execution(entry.runtime_data.coordinator.data, execution, name)[
+            "name"
+        ],
+        "acting_user_name": acting.name if acting else None,
+        "started": local_time(execution.started),
+        "finished": local_time(execution.finished),
+        "next_attempt": local_time(execution.next_attempt),
+    }
+    connection.send_result(msg["id"], details)

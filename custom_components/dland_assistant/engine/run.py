@@ -36,6 +36,7 @@ from ..store import TaskStore
 from .agent import AgentError, RunRefused, async_run_agent
 from .delivery import async_deliver, async_deliver_to_target
 from .failures import FailedRun, async_report_failure
+from .tool_log import ToolLog, start_tool_log
 from .vision import async_describe_images
 
 REMINDER_TITLE = "Reminder"
@@ -59,6 +60,8 @@ class Run:
     caller: str | None = None
     # How it ended: set before ``done``.
     outcome: RunOutcome | None = None
+    # The tools its agent called (from Home Assistant's chat logs).
+    tool_log: ToolLog | None = None
 
 
 def says_nothing_to_report(response: str) -> bool:
@@ -110,6 +113,7 @@ class RunPerformer:
         response: str | None = None
         error: str | None = None
         retryable = True
+        run.tool_log = start_tool_log()
         try:
             response = await self._async_execute(run)
             status = ExecutionStatus.SUCCEEDED

@@ -440,6 +440,8 @@ class Scheduler:
             delivery=run.delivery,
             retry=self.settings.retry,
             retryable=outcome.retryable,
+            acting_user=request.acting_user,
+            tool_calls=run.tool_log.as_json() if run.tool_log else None,
         )
         finished: FinishedRun | None = None
         try:

@@ -276,6 +276,8 @@ class ExecutionTable(Database):
         delivery: DeliveryRecord | None = None,
         retry: RetryPolicy | None = None,
         retryable: bool = False,
+        acting_user: str | None = None,
+        tool_calls: str | None = None,
     ) -> FinishedRun | None:
         """Record how an execution ended; None if it had already ended.
 
@@ -287,7 +289,8 @@ class ExecutionTable(Database):
             cursor = await conn.execute(
                 """UPDATE executions SET status = ?, finished = ?, response = ?,
                     error = ?, conversation_id = ?, delivery_channel = ?,
-                    delivery_target = ?, delivery_status = ?, delivery_error = ?
+                    delivery_target = ?, delivery_status = ?, delivery_error = ?,
+                    acting_user = ?, tool_calls = ?
                 WHERE id = ? AND status = 'in_progress'""",
                 (
                     status.value,
@@ -299,6 +302,8 @@ class ExecutionTable(Database):
                     delivery.target if delivery else None,
                     delivery.status.value if delivery else None,
                     delivery.error if delivery else None,
+                    acting_user,
+                    tool_calls,
                     execution_id,
                 ),
             )

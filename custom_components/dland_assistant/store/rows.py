@@ -1,6 +1,7 @@
 """Rows to models and back: the columns read and how times are stored."""
 
 from datetime import UTC, datetime
+import json
 import sqlite3
 
 from ..models import (
@@ -29,7 +30,8 @@ TASK_COLUMNS = """
 EXECUTION_COLUMNS = (
     "id, task_id, source, status, started, finished, error, response, boot_id,"
     " conversation_id, delivery_channel, delivery_target, delivery_status,"
-    " delivery_error, origin, routine, owner, trust, attempt, next_attempt"
+    " delivery_error, origin, routine, owner, trust, attempt, next_attempt,"
+    " acting_user, tool_calls"
 )
 PREFIXED_EXECUTION_COLUMNS = ", ".join(
     f"e.{column.strip()}" for column in EXECUTION_COLUMNS.split(",")
@@ -121,4 +123,6 @@ def execution_from_row(row: sqlite3.Row) -> Execution:
         trust=Trust(row["trust"]),
         attempt=row["attempt"],
         next_attempt=from_timestamp(row["next_attempt"]),
+        acting_user=row["acting_user"],
+        tool_calls=json.loads(row["tool_calls"]) if row["tool_calls"] else None,
     )

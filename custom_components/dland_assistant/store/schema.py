@@ -147,5 +147,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE executions ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE executions ADD COLUMN next_attempt REAL;
     """,
+    # 11: what a run did: the user it acted as, and the tools its agent called
+    # (JSON, bounded; see engine.tool_log).
+    """
+    ALTER TABLE executions ADD COLUMN acting_user TEXT;
+    ALTER TABLE executions ADD COLUMN tool_calls TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
