@@ -102,6 +102,22 @@ def test_card_shows_tasks_and_runs_live(
         done.wait_for(timeout=30_000)
         assert "Slowly done: Brief me on the day." in done.inner_text()
 
+        # A run opens to all of it: the answer, who it acted as, attempt, tools.
+        done.click()
+        details = card.locator("tr.details")
+        details.locator(".answer").wait_for(timeout=30_000)
+        assert details.locator(".answer").inner_text() == (
+            "Slowly done: Brief me on the day."
+        )
+        text = details.inner_text()
+        assert "Acted as" in text
+        assert "(trusted)" in text
+        assert "No tools called" in text
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "card-run-details.png", full_page=True)
+        done.click()
+        details.wait_for(state="detached", timeout=5_000)
+
         briefing_row.get_by_role("button", name="Pause").click()
         briefing_row.locator(".badge", has_text="paused").wait_for(timeout=30_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

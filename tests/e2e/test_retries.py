@@ -1,4 +1,5 @@
-"""Runs keep their promise on a real hass: retries, back-off and quiet check-ins.
+"""Runs keep their promise on a real hass: retries, back-off, quiet check-ins, and
+each run's record of the tools its agent called.
 
 One hass process runs Home Assistant's ollama integration against the scripted
 model of ``tests/scripted_model.py`` (served from this test process), which can be
@@ -103,7 +104,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Generator[Home]:
             process,
             ollama["entry_id"],
             "conversation",
-            {"name": "Scripted", "model": "scripted:latest", "prompt": "Be brief."},
+            {
+                "name": "Scripted",
+                "model": "scripted:latest",
+                "prompt": "Be brief.",
+                "llm_hass_api": ["assist"],
+            },
         )
         time.sleep(1)  # a new subentry reloads the ollama entry
         wait_for(ollama_loaded, 60, "ollama to load again")
@@ -272,3 +278,28 @@ def test_a_check_in_with_nothing_to_report_stays_quiet(
     time.sleep(1)
     assert len(home.phone()["received"]) == phone_before
     assert len(home.notifications()) == notes_before
+
+
+def test_a_run_records_the_tools_its_agent_called(
+    home: Home, socket_enabled: None
+) -> None:
+    """Home Assistant's ollama agent calls GetLiveContext for the scripted model;
+    the run's details list the call with its result, and who the run acted as."""
+    task_id = _schedule(
+        home,
+        agent="conversation.scripted",
+        prompt="How is the home? CALL GetLiveContext {}",
+        name="Home check",
+    )
+    [run] = _ended(home, task_id, 1)
+    assert run["status"] == "succeeded", run
+    [details] = home.process.websocket(
+        {"type": f"{DOMAIN}/execution", "execution_id": run["execution_id"]}
+    )
+    [called] = details["tool_calls"]["calls"]
+    assert called["tool"].endswith("GetLiveContext")
+    assert called["arguments"] == "{}"
+    assert called["error"] is False
+    assert "Kitchen light" in called["result"] or "Live Context" in called["result"]
+    assert details["acting_user_name"] == "Owner"
+    assert details["name"] == "Home check"

@@ -167,10 +167,65 @@ class DlandAssistantCard extends HTMLElement {
         .preview { color: var(--secondary-text-color); font-size: 0.85em; }
         .error { color: var(--error-color, #db4437); }
         .empty { color: var(--secondary-text-color); padding: 4px 0; }
+        tr.execution { cursor: pointer; }
+        tr.execution:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.06); }
+        dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 4px 0 8px; }
+        dt { color: var(--secondary-text-color); }
+        dd { margin: 0; overflow-wrap: anywhere; }
+        .answer { white-space: pre-wrap; }
+        ol.tools { margin: 0; padding-left: 1.2em; }
+        .arguments, .result { font-family: var(--code-font-family, monospace); font-size: 0.85em; }
       </style>
       <ha-card>${body}</ha-card>`;
     this.shadowRoot.querySelectorAll("button[data-action]").forEach((button) =>
       button.addEventListener("click", () => this._act(button)));
+    this.shadowRoot.querySelectorAll("tr.execution").forEach((row) =>
+      row.addEventListener("click", () => this._toggle(row.dataset.executionId)));
+  }
+
+  // A run opens to all of it: answer, who it acted as, attempts, delivery, tools.
+  async _toggle(executionId) {
+    this._open = this._open === executionId ? undefined : executionId;
+    this._render();
+    if (!this._open) return;
+    try {
+      this._details = await this._hass.callWS({
+        type: "dland_assistant/execution", execution_id: executionId });
+    } catch (err) {
+      this._details = { execution_id: executionId, failed: err.message || String(err) };
+    }
+    this._render();
+  }
+
+  _detailsRow(executionId, at) {
+    const run = this._details;
+    if (!run || run.execution_id !== executionId) {
+      return `<tr class="details"><td colspan="4" class="muted">Loading…</td></tr>`;
+    }
+    if (run.failed) {
+      return `<tr class="details"><td colspan="4" class="error">${escapeHtml(run.failed)}</td></tr>`;
+    }
+    const item = (label, value) => value ? `<dt>${label}</dt><dd>${value}</dd>` : "";
+    const calls = (run.tool_calls && run.tool_calls.calls) || [];
+    const tools = calls.length
+      ? `<ol class="tools">${calls.map((call) => `<li class="tool${call.error ? " error" : ""}">
+          <code>${escapeHtml(call.tool)}</code> <span class="arguments">${escapeHtml(call.arguments)}</span>
+          → <span class="result">${escapeHtml(call.result || "")}</span></li>`).join("")}</ol>${
+          run.tool_calls.dropped ? `<div class="muted">and ${run.tool_calls.dropped} more</div>` : ""}`
+      : '<span class="muted">No tools called</span>';
+    const delivery = run.delivery
+      ? `${escapeHtml(run.delivery.channel)}${run.delivery.target ? ` → ${escapeHtml(run.delivery.target)}` : ""}: ${
+        escapeHtml(run.delivery.status)}${run.delivery.error ? ` (${escapeHtml(run.delivery.error)})` : ""}`
+      : "";
+    return `<tr class="details"><td colspan="4"><dl>
+      ${item("Answer", run.response ? `<div class="answer">${escapeHtml(run.response)}</div>` : "")}
+      ${item("Error", run.error ? `<span class="error">${escapeHtml(run.error)}</span>` : "")}
+      ${item("Acted as", `${escapeHtml(run.acting_user_name || run.acting_user || "—")} (${escapeHtml(run.trust)})`)}
+      ${item("Origin", escapeHtml([run.source, run.origin].filter(Boolean).join(" · ")))}
+      ${item("Attempt", `${run.attempt}${run.next_attempt ? ` · next ${at(run.next_attempt)}` : ""}`)}
+      ${item("Delivered", delivery)}
+      ${item("Tools", tools)}
+    </dl></td></tr>`;
   }
 
   _content(view) {
@@ -213,7 +268,7 @@ class DlandAssistantCard extends HTMLElement {
           <div class="retry muted">retry ${at(run.next_attempt)}</div>` : ""}</td>
         <td>${at(run.started)}</td>
         <td>${run.duration == null ? "" : `${run.duration.toFixed(1)} s`}</td>
-      </tr>`).join("");
+      </tr>${this._open === run.execution_id ? this._detailsRow(run.execution_id, at) : ""}`).join("");
     return `
       <div class="header">
         <div class="title">${escapeHtml(this._config.title)}</div>
