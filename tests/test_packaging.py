@@ -45,6 +45,7 @@ def test_every_service_and_field_is_described() -> None:
     strings = json.loads((COMPONENT / "strings.json").read_text())["services"]
     schemas = {
         services.SERVICE_SCHEDULE_TASK: services.SCHEDULE_TASK_SCHEMA,
+        services.SERVICE_UPDATE_TASK: services.UPDATE_TASK_SCHEMA,
         services.SERVICE_CANCEL_TASK: services.TASK_ID_SCHEMA,
         services.SERVICE_RUN_TASK: services.TASK_ID_SCHEMA,
         services.SERVICE_SET_TASK_ENABLED: services.SET_TASK_ENABLED_SCHEMA,

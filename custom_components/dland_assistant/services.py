@@ -40,6 +40,7 @@ from .sources import wakeup
 from .subentries import Routine, find_routine
 
 SERVICE_SCHEDULE_TASK = "schedule_task"
+SERVICE_UPDATE_TASK = "update_task"
 SERVICE_CANCEL_TASK = "cancel_task"
 SERVICE_RUN_TASK = "run_task"
 SERVICE_SET_TASK_ENABLED = "set_task_enabled"
@@ -90,6 +91,17 @@ SCHEDULE_TASK_SCHEMA = vol.Schema(
     }
 )
 TASK_ID_SCHEMA = vol.Schema({vol.Required(ATTR_TASK_ID): _ID})
+# An edit names what changes; the rest stays (no defaults, unlike schedule_task).
+UPDATE_TASK_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_TASK_ID): _ID,
+        **{
+            vol.Optional(str(key)): value
+            for key, value in SCHEDULE_TASK_SCHEMA.schema.items()
+            if str(key) != "enabled"
+        },
+    }
+)
 SET_TASK_ENABLED_SCHEMA = TASK_ID_SCHEMA.extend({vol.Required("enabled"): cv.boolean})
 LIST_TASKS_SCHEMA = vol.Schema(
     {vol.Optional("status"): vol.All(cv.ensure_list, [vol.Coerce(TaskStatus)])}
@@ -223,6 +235,17 @@ async def _async_schedule_task(
             retry_attempts=data.get("retry_attempts"),
             only_when_needed=data["only_when_needed"],
         ),
+    )
+    return {"task_id": task.task_id, "next_run": _iso(task.next_run)}
+
+
+async def _async_update_task(
+    call: ServiceCall, entry: DlandConfigEntry
+) -> ServiceResponse:
+    caller = await async_caller(call.hass, call.context)
+    changes = {key: value for key, value in call.data.items() if key != ATTR_TASK_ID}
+    task = await task_manager.async_update_task(
+        call.hass, entry, call.data[ATTR_TASK_ID], caller, changes
     )
     return {"task_id": task.task_id, "next_run": _iso(task.next_run)}
 
@@ -410,6 +433,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_SCHEDULE_TASK,
         _with_entry(_async_schedule_task),
         schema=SCHEDULE_TASK_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        SERVICE_UPDATE_TASK,
+        _with_entry(_async_update_task),
+        schema=UPDATE_TASK_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     register(

@@ -143,18 +143,26 @@ def first_run(
     return TaskKind.ONCE, at
 
 
-async def async_schedule_task(
-    hass: HomeAssistant, entry: DlandConfigEntry, request: ScheduleRequest
-) -> Task:
-    """Validate and store a task, then let the engine know."""
+async def _async_new_task(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    request: ScheduleRequest,
+    *,
+    schedule: tuple[TaskKind, datetime | None] | None = None,
+    owner: str | None = None,
+) -> NewTask:
+    """Validate a request and return the task to store; a translated error if not.
+
+    ``schedule`` keeps a task's schedule (an edit that does not change it);
+    ``owner`` keeps a task's owner (an edit by an admin does not take it over).
+    """
     runtime = entry.runtime_data
     refuse_outside(runtime, request.caller)
     validate_ids(agent=request.agent, user=request.user, platform=request.platform)
     prompt = validate_prompt(request.prompt)
     agent, persona = resolve_agent(hass, entry, request.agent or runtime.default_agent)
     validate_channel(request.platform)
-    now = dt_util.utcnow()
-    kind, first = first_run(hass, request, now)
+    kind, first = schedule or first_run(hass, request, dt_util.utcnow())
     timeout = request.timeout
     if timeout is None:
         timeout = persona.timeout if persona else runtime.default_timeout
@@ -164,37 +172,45 @@ async def async_schedule_task(
     if timeout <= 0:
         raise invalid("timeout_not_positive")
     recipient = await async_validate_recipient(hass, request.user)
-    owner = await async_owner(hass, request.caller, recipient, runtime.identities)
+    if owner is None:
+        owner = await async_owner(hass, request.caller, recipient, runtime.identities)
     conversation_agent = persona.conversation_agent if persona else agent
     if request.action is TaskAction.AGENT and not await async_understands(
         hass, conversation_agent, prompt, Context(user_id=owner)
     ):
         raise invalid("agent_cannot_understand", prompt=prompt[:100])
     name = (request.name or "").strip() or prompt.splitlines()[0]
+    return NewTask(
+        name=name[:MAX_NAME_LENGTH],
+        agent=agent,
+        prompt=prompt,
+        kind=kind,
+        next_run=first,
+        timeout=timeout,
+        missed_run_policy=request.missed_run_policy,
+        source=request.source,
+        user=recipient,
+        platform=request.platform,
+        cron=request.cron if kind is TaskKind.CRON else None,
+        time_zone=hass.config.time_zone if kind is TaskKind.CRON else None,
+        enabled=request.enabled,
+        deliver=deliver,
+        action=request.action,
+        owner=owner,
+        trust=request.trust,
+        max_attempts=request.retry_attempts,
+        only_when_needed=request.only_when_needed,
+    )
+
+
+async def async_schedule_task(
+    hass: HomeAssistant, entry: DlandConfigEntry, request: ScheduleRequest
+) -> Task:
+    """Validate and store a task, then let the engine know."""
+    runtime = entry.runtime_data
+    new = await _async_new_task(hass, entry, request)
     try:
-        task = await runtime.store.async_add_task(
-            NewTask(
-                name=name[:MAX_NAME_LENGTH],
-                agent=agent,
-                prompt=prompt,
-                kind=kind,
-                next_run=first,
-                timeout=timeout,
-                missed_run_policy=request.missed_run_policy,
-                source=request.source,
-                user=recipient,
-                platform=request.platform,
-                cron=request.cron,
-                time_zone=hass.config.time_zone if kind is TaskKind.CRON else None,
-                enabled=request.enabled,
-                deliver=deliver,
-                action=request.action,
-                owner=owner,
-                trust=request.trust,
-                max_attempts=request.retry_attempts,
-                only_when_needed=request.only_when_needed,
-            )
-        )
+        task = await runtime.store.async_add_task(new)
     except QuotaExceeded as err:
         raise invalid("task_quota", limit=err.limit) from err
     except StoreError as err:
@@ -202,6 +218,80 @@ async def async_schedule_task(
     await runtime.scheduler.async_wake()
     async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
     return task
+
+
+# What an edit may change; "at", "in" and "cron" replace the schedule.
+EDITABLE = (
+    "name",
+    "prompt",
+    "agent",
+    "user",
+    "platform",
+    "timeout",
+    "missed_run_policy",
+    "deliver",
+    "action",
+    "retry_attempts",
+    "only_when_needed",
+)
+
+
+async def async_update_task(
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    task_id: str,
+    caller: Caller,
+    changes: dict[str, Any],
+) -> Task:
+    """Change a task that has not ended; it keeps its id, owner and history.
+
+    The same checks as a new task: an invalid change is a translated error and
+    changes nothing. Its failure count starts again.
+    """
+    runtime = entry.runtime_data
+    refuse_outside(runtime, caller)
+    task = await _async_existing_task(runtime, task_id, caller)
+    if task.status not in (TaskStatus.SCHEDULED, TaskStatus.RUNNING):
+        raise invalid("task_ended", task_id=task_id, status=task.status)
+    current = {
+        "name": task.name,
+        "prompt": task.prompt,
+        "agent": task.agent,
+        "user": task.user,
+        "platform": task.platform,
+        "timeout": task.timeout,
+        "missed_run_policy": task.missed_run_policy,
+        "deliver": task.deliver,
+        "action": task.action,
+        "retry_attempts": task.max_attempts,
+        "only_when_needed": task.only_when_needed,
+    }
+    wanted = current | {key: changes[key] for key in EDITABLE if key in changes}
+    rescheduled = any(key in changes for key in ("at", "in", "cron"))
+    request = ScheduleRequest(
+        caller=caller,
+        at=changes.get("at"),
+        delay=changes.get("in"),
+        cron=changes.get("cron") if rescheduled else task.cron,
+        enabled=task.enabled,
+        source=task.source,
+        # An edit does not launder what came from outside.
+        trust=task.trust,
+        **wanted,
+    )
+    new = await _async_new_task(
+        hass,
+        entry,
+        request,
+        schedule=None if rescheduled else (task.kind, task.next_run),
+        owner=task.owner,
+    )
+    updated = await guard_store(runtime.store.async_update_task(task_id, new))
+    if updated is None:
+        raise invalid("task_ended", task_id=task_id, status=task.status)
+    await runtime.scheduler.async_wake()
+    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
+    return updated
 
 
 async def _async_existing_task(

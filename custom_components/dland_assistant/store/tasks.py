@@ -40,7 +40,8 @@ class NewTask:
     agent: str
     prompt: str
     kind: TaskKind
-    next_run: datetime
+    # None only for a recurring task whose schedule has no time left (an edit).
+    next_run: datetime | None
     timeout: float
     missed_run_policy: MissedRunPolicy
     source: str
@@ -127,6 +128,46 @@ class TaskTable(Database):
         task = await self.async_get_task(task_id)
         assert task is not None
         return task
+
+    async def async_update_task(self, task_id: str, new: NewTask) -> Task | None:
+        """Change a task that has not ended; None if it has ended meanwhile.
+
+        Its id, owner, source and history stay; its failures start again.
+        """
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                """UPDATE tasks SET name = ?, agent = ?, prompt = ?, user = ?,
+                    platform = ?, kind = ?, next_run = ?, cron = ?, time_zone = ?,
+                    timeout = ?, missed_run_policy = ?, deliver = ?, action = ?,
+                    max_attempts = ?, only_when_needed = ?, attempt = 0,
+                    failures = 0, retry_until = NULL, updated = ?
+                WHERE id = ? AND status IN ('scheduled', 'running')""",
+                (
+                    new.name,
+                    new.agent,
+                    new.prompt,
+                    new.user,
+                    new.platform,
+                    new.kind.value,
+                    to_timestamp(new.next_run),
+                    new.cron,
+                    new.time_zone,
+                    new.timeout,
+                    new.missed_run_policy.value,
+                    int(new.deliver),
+                    new.action.value,
+                    new.max_attempts,
+                    int(new.only_when_needed),
+                    dt_util.utcnow().timestamp(),
+                    task_id,
+                ),
+            )
+            return cursor.rowcount
+
+        if not await self._write(work):
+            return None
+        return await self.async_get_task(task_id)
 
     async def async_get_task(self, task_id: str) -> Task | None:
         """Return one task, or None."""
