@@ -17,13 +17,14 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from . import task_manager
-from .const import DOMAIN, MAX_ID_LENGTH
+from .const import CHANNELS, DOMAIN, MAX_ID_LENGTH
 from .coordinator import Overview, local_time
 from .engine.cron import next_cron_run
 from .errors import guard_store, invalid
 from .identity import Caller
 from .items import routine_attributes, task_attributes
 from .models import Execution, ExecutionStatus
+from .personas import agent_display_name, personas
 from .runtime import DlandConfigEntry, loaded_entry
 from .services import execution_as_dict
 
@@ -98,10 +99,33 @@ def view(
                 "name": task.name,
                 **task_attributes(hass, entry, task),
                 "enabled": task.enabled,
+                # What the editor fills its form with (the caller's own tasks).
+                "form": {
+                    "prompt": task.prompt,
+                    "kind": task.kind.value,
+                    "action": task.action.value,
+                    "agent": agent_display_name(entry, task.agent),
+                    "user": task.user,
+                    "platform": task.platform,
+                    "missed_run_policy": task.missed_run_policy.value,
+                    "retry_attempts": task.max_attempts,
+                    "only_when_needed": task.only_when_needed,
+                },
             }
             for task in overview.tasks
             if caller.may_see(task.owner)
         ],
+        "choices": {
+            "agents": sorted(persona.name for persona in personas(entry).values()),
+            "people": sorted(
+                (
+                    {"id": state.entity_id, "name": state.name}
+                    for state in hass.states.async_all("person")
+                ),
+                key=lambda person: person["name"],
+            ),
+            "channels": list(CHANNELS),
+        },
         "routines": [
             {
                 "name": routine.name,

@@ -55,6 +55,100 @@ const badge = (status) =>
     ? `<span class="badge" style="background:${STATUS_COLORS[status] || "#888"}">${escapeHtml(status.replace("_", " "))}</span>`
     : "";
 
+const STYLE = `
+        ha-card { padding: 16px; }
+        .header { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+        .title { font-size: 1.2em; font-weight: 500; flex: 1; }
+        .chip { border-radius: 12px; padding: 2px 10px; color: #fff; font-size: 0.85em; }
+        .stat { color: var(--secondary-text-color); font-size: 0.9em; }
+        h3 { margin: 16px 0 4px; font-size: 1em; font-weight: 500; }
+        table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
+        th { text-align: left; color: var(--secondary-text-color); font-weight: 400; }
+        td, th { padding: 4px 6px 4px 0; vertical-align: top; }
+        tr + tr td { border-top: 1px solid var(--divider-color, #e0e0e0); }
+        .badge { border-radius: 8px; padding: 1px 6px; color: #fff; font-size: 0.8em; white-space: nowrap; }
+        .actions { text-align: right; }
+        button { cursor: pointer; font: inherit; font-size: 0.85em; font-weight: 500; letter-spacing: 0.02em;
+          border: none; border-radius: 18px; padding: 4px 10px; margin: 0 2px 2px 0;
+          background: transparent; color: var(--primary-color, #03a9f4); }
+        button:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.12); }
+        button:focus-visible { outline: 2px solid var(--primary-color, #03a9f4); }
+        button:disabled { opacity: 0.5; cursor: default; }
+        button.confirm { background: var(--error-color, #db4437); color: #fff; }
+        .muted { color: var(--secondary-text-color); }
+        .preview { color: var(--secondary-text-color); font-size: 0.85em; }
+        .error { color: var(--error-color, #db4437); }
+        .empty { color: var(--secondary-text-color); padding: 4px 0; }
+        tr.execution { cursor: pointer; }
+        tr.execution:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.06); }
+        dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 4px 0 8px; }
+        dt { color: var(--secondary-text-color); }
+        dd { margin: 0; overflow-wrap: anywhere; }
+        .answer { white-space: pre-wrap; }
+        ol.tools { margin: 0; padding-left: 1.2em; }
+        .arguments, .result { font-family: var(--code-font-family, monospace); font-size: 0.85em; }
+              .editor { border: 1px solid var(--divider-color, #e0e0e0); border-radius: 12px; padding: 12px; margin-bottom: 12px; }
+        .editor .row { display: flex; flex-wrap: wrap; gap: 8px 12px; margin: 6px 0; align-items: flex-end; }
+        .editor label { display: flex; flex-direction: column; font-size: 0.85em; color: var(--secondary-text-color); gap: 2px; }
+        .editor label.check { flex-direction: row; align-items: center; gap: 6px; }
+        .editor input, .editor select, .editor textarea { font: inherit; color: var(--primary-text-color);
+          background: var(--card-background-color, #fff); border: 1px solid var(--divider-color, #ccc);
+          border-radius: 6px; padding: 6px 8px; min-width: 0; }
+        .editor textarea { width: 100%; box-sizing: border-box; min-height: 3em; }
+        .editor .grow { flex: 1 1 220px; }
+        .editor .days label { flex-direction: row; align-items: center; gap: 2px; }
+        .editor .field-error { color: var(--error-color, #db4437); font-size: 0.85em; min-height: 1em; }
+        .editor .preview-when { font-size: 0.9em; }
+        .editor .next-runs { color: var(--secondary-text-color); font-size: 0.85em; margin: 2px 0 0; padding-left: 1.2em; }
+        .editor .buttons { display: flex; justify-content: flex-end; gap: 4px; }
+        .toolbar { display: flex; justify-content: flex-end; }
+        @media (max-width: 600px) {
+          td:nth-child(2), th:nth-child(2) { display: none; }
+          .editor .grow { flex-basis: 100%; }
+        }
+`;
+
+// The editor's "when" presets, said as the cron (or duration, or time) they stand for.
+const DAYS = [["1", "Mon"], ["2", "Tue"], ["3", "Wed"], ["4", "Thu"], ["5", "Fri"], ["6", "Sat"], ["0", "Sun"]];
+const WHEN_KINDS = [
+  ["in", "In"], ["at", "At a date and time"], ["daily", "Every day at"],
+  ["weekdays", "Weekdays at"], ["days", "On chosen days at"], ["minutes", "Every N minutes"],
+  ["hours", "Every N hours"], ["cron", "Custom (cron)"],
+];
+// Which field an error of the integration belongs to (its translation key).
+const WHEN_ERRORS = ["invalid_cron", "cron_too_long", "cron_never_runs", "at_in_past",
+  "delay_not_positive", "schedule_conflict", "schedule_missing", "time_out_of_range"];
+const fieldOf = (key) => {
+  if (WHEN_ERRORS.includes(key)) return "when";
+  if ((key || "").startsWith("prompt")) return "prompt";
+  if (key === "unknown_user") return "user";
+  if (key === "unknown_channel") return "platform";
+  if (["unknown_agent", "agent_cannot_understand"].includes(key)) return "agent";
+  return "form";
+};
+
+// A stored cron back to the preset it came from, for editing.
+const presetOf = (cron) => {
+  let m;
+  if ((m = /^(\d+) (\d+) \* \* \*$/.exec(cron))) return { kind: "daily", time: clock(m[2], m[1]) };
+  if ((m = /^(\d+) (\d+) \* \* 1-5$/.exec(cron))) return { kind: "weekdays", time: clock(m[2], m[1]) };
+  if ((m = /^(\d+) (\d+) \* \* ([0-6](,[0-6])*)$/.exec(cron))) {
+    return { kind: "days", time: clock(m[2], m[1]), days: m[3].split(",") };
+  }
+  if ((m = /^\*\/(\d+) \* \* \* \*$/.exec(cron))) return { kind: "minutes", every: m[1] };
+  if ((m = /^0 \*\/(\d+) \* \* \*$/.exec(cron))) return { kind: "hours", every: m[1] };
+  return { kind: "cron", cron };
+};
+const clock = (hour, minute) => `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
+const localInput = (iso) => {
+  // An ISO time with its offset, as the value of a datetime-local field (its wall clock).
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso || "");
+  return match ? `${match[1]}T${match[2]}` : "";
+};
+
+// A form's field by name (form.name and form.action are the form's own).
+const f = (form, name) => form.elements.namedItem(name);
+
 class DlandAssistantCard extends HTMLElement {
   static getStubConfig() {
     return { title: "Mission Control", executions: 10 };
@@ -106,6 +200,10 @@ class DlandAssistantCard extends HTMLElement {
 
   async _act(button) {
     const { action, taskId, routine, enabled } = button.dataset;
+    if (action === "new" || action === "edit") {
+      this._openEditor(action === "edit" ? this._view.tasks.find((t) => t.task_id === taskId) : undefined);
+      return;
+    }
     const calls = {
       run: ["run_task", { task_id: taskId }],
       pause: ["set_task_enabled", { task_id: taskId, enabled: enabled !== "true" }],
@@ -142,44 +240,15 @@ class DlandAssistantCard extends HTMLElement {
       : view
         ? this._content(view)
         : `<div class="empty">Loading…</div>`;
-    this.shadowRoot.innerHTML = `
-      <style>
-        ha-card { padding: 16px; }
-        .header { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-        .title { font-size: 1.2em; font-weight: 500; flex: 1; }
-        .chip { border-radius: 12px; padding: 2px 10px; color: #fff; font-size: 0.85em; }
-        .stat { color: var(--secondary-text-color); font-size: 0.9em; }
-        h3 { margin: 16px 0 4px; font-size: 1em; font-weight: 500; }
-        table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
-        th { text-align: left; color: var(--secondary-text-color); font-weight: 400; }
-        td, th { padding: 4px 6px 4px 0; vertical-align: top; }
-        tr + tr td { border-top: 1px solid var(--divider-color, #e0e0e0); }
-        .badge { border-radius: 8px; padding: 1px 6px; color: #fff; font-size: 0.8em; white-space: nowrap; }
-        .actions { text-align: right; }
-        button { cursor: pointer; font: inherit; font-size: 0.85em; font-weight: 500; letter-spacing: 0.02em;
-          border: none; border-radius: 18px; padding: 4px 10px; margin: 0 2px 2px 0;
-          background: transparent; color: var(--primary-color, #03a9f4); }
-        button:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.12); }
-        button:focus-visible { outline: 2px solid var(--primary-color, #03a9f4); }
-        button:disabled { opacity: 0.5; cursor: default; }
-        button.confirm { background: var(--error-color, #db4437); color: #fff; }
-        .muted { color: var(--secondary-text-color); }
-        .preview { color: var(--secondary-text-color); font-size: 0.85em; }
-        .error { color: var(--error-color, #db4437); }
-        .empty { color: var(--secondary-text-color); padding: 4px 0; }
-        tr.execution { cursor: pointer; }
-        tr.execution:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.06); }
-        dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 4px 0 8px; }
-        dt { color: var(--secondary-text-color); }
-        dd { margin: 0; overflow-wrap: anywhere; }
-        .answer { white-space: pre-wrap; }
-        ol.tools { margin: 0; padding-left: 1.2em; }
-        .arguments, .result { font-family: var(--code-font-family, monospace); font-size: 0.85em; }
-      </style>
-      <ha-card>${body}</ha-card>`;
-    this.shadowRoot.querySelectorAll("button[data-action]").forEach((button) =>
+    if (!this.shadowRoot.querySelector("ha-card")) {
+      this.shadowRoot.innerHTML = `<style>${STYLE}</style>
+        <ha-card><div class="editor-slot"></div><div class="live"></div></ha-card>`;
+    }
+    this.shadowRoot.querySelector(".live").innerHTML = body;
+    const live = this.shadowRoot.querySelector(".live");
+    live.querySelectorAll("button[data-action]").forEach((button) =>
       button.addEventListener("click", () => this._act(button)));
-    this.shadowRoot.querySelectorAll("tr.execution").forEach((row) =>
+    live.querySelectorAll("tr.execution").forEach((row) =>
       row.addEventListener("click", () => this._toggle(row.dataset.executionId)));
   }
 
@@ -195,6 +264,184 @@ class DlandAssistantCard extends HTMLElement {
       this._details = { execution_id: executionId, failed: err.message || String(err) };
     }
     this._render();
+  }
+
+  // The editor: a form of its own, outside the live part, so updates never wipe
+  // what is being typed. The integration says the schedule in words and lists its
+  // next runs while typing, and refuses a bad one at its field.
+  _openEditor(task) {
+    this._editing = task;
+    const slot = this.shadowRoot.querySelector(".editor-slot");
+    const choices = this._view.choices || { agents: [], people: [], channels: [] };
+    const form = (task && task.form) || {};
+    const option = (value, label, selected) =>
+      `<option value="${escapeHtml(value)}"${selected ? " selected" : ""}>${escapeHtml(label)}</option>`;
+    slot.innerHTML = `<form class="editor" novalidate>
+      <h3>${task ? `Edit “${escapeHtml(task.name)}”` : "New task"}</h3>
+      <div class="row">
+        <label class="grow">Name<input name="name" value="${escapeHtml(task ? task.name : "")}"></label>
+        <label>Does<select name="action">
+          ${option("agent", "Ask the agent", form.action !== "remind")}
+          ${option("remind", "Remind (no agent)", form.action === "remind")}</select></label>
+        <label>Agent<select name="agent">${option("", "Default agent", !form.agent)}
+          ${choices.agents.map((name) => option(name, name, form.agent === name)).join("")}</select>
+          <span class="field-error" data-field="agent"></span></label>
+      </div>
+      <label>Prompt<textarea name="prompt">${escapeHtml(form.prompt || "")}</textarea>
+        <span class="field-error" data-field="prompt"></span></label>
+      <div class="row when">
+        <label>When<select name="when">${WHEN_KINDS.map(([kind, label]) => option(kind, label, false)).join("")}</select></label>
+        <label data-for="in">Minutes<input name="minutes_from_now" type="number" min="1" value="10"></label>
+        <label data-for="at">Date and time<input name="at" type="datetime-local"></label>
+        <label data-for="daily weekdays days">Time<input name="time" type="time" value="07:30"></label>
+        <span class="days" data-for="days">${DAYS.map(([value, label]) =>
+          `<label><input type="checkbox" name="day" value="${value}">${label}</label>`).join("")}</span>
+        <label data-for="minutes hours">Every<input name="every" type="number" min="1" value="15"></label>
+        <label data-for="cron" class="grow">Cron<input name="cron" placeholder="30 7 * * 1-5"></label>
+      </div>
+      <div class="field-error" data-field="when"></div>
+      <div class="preview-when"><span class="schedule-text"></span><ol class="next-runs"></ol></div>
+      <div class="row">
+        <label>For<select name="user">${option("", "Me", !form.user)}
+          ${choices.people.map((p) => option(p.id, p.name, form.user === p.id)).join("")}</select>
+          <span class="field-error" data-field="user"></span></label>
+        <label>Channel<select name="platform">${option("", "Their default", !form.platform)}
+          ${choices.channels.map((c) => option(c, c.replace(/_/g, " "), form.platform === c)).join("")}</select>
+          <span class="field-error" data-field="platform"></span></label>
+        <label>Missed while down<select name="missed_run_policy">
+          ${option("run_once", "Run once", form.missed_run_policy !== "skip")}
+          ${option("skip", "Skip", form.missed_run_policy === "skip")}</select></label>
+        <label>Attempts<input name="retry_attempts" type="number" min="1" max="10"
+          placeholder="default" value="${form.retry_attempts ?? ""}"></label>
+        <label class="check"><input name="only_when_needed" type="checkbox"${form.only_when_needed ? " checked" : ""}>
+          Only when there is something to report</label>
+      </div>
+      <div class="field-error" data-field="form"></div>
+      <div class="buttons"><button type="button" data-editor="close">Close</button>
+        <button type="submit" data-editor="save">Save</button></div>
+    </form>`;
+    const el = slot.querySelector("form");
+    if (task && task.form.kind === "cron" && task.cron) {
+      const preset = presetOf(task.cron);
+      f(el, "when").value = preset.kind;
+      if (preset.time) f(el, "time").value = preset.time;
+      if (preset.every) f(el, "every").value = preset.every;
+      if (preset.cron) f(el, "cron").value = preset.cron;
+      el.querySelectorAll("input[name=day]").forEach((box) => {
+        box.checked = (preset.days || []).includes(box.value);
+      });
+    } else if (task) {
+      f(el, "when").value = "at";
+      f(el, "at").value = localInput(task.next_run);
+    }
+    el.addEventListener("input", () => this._showWhen());
+    el.addEventListener("change", () => this._showWhen());
+    el.addEventListener("submit", (event) => { event.preventDefault(); this._save(); });
+    el.querySelector("[data-editor=close]").addEventListener("click", () => this._closeEditor());
+    this._showWhen();
+  }
+
+  _closeEditor() {
+    this._editing = undefined;
+    this.shadowRoot.querySelector(".editor-slot").innerHTML = "";
+  }
+
+  _form() {
+    return this.shadowRoot.querySelector(".editor-slot form");
+  }
+
+  // The schedule the form describes, as schedule_task takes it.
+  _whenData() {
+    const el = this._form();
+    const [hour, minute] = (f(el, "time").value || "07:30").split(":").map(Number);
+    const days = [...el.querySelectorAll("input[name=day]:checked")].map((box) => box.value);
+    switch (f(el, "when").value) {
+      case "in": return { in: { minutes: Number(f(el, "minutes_from_now").value) } };
+      case "at": return f(el, "at").value ? { at: f(el, "at").value } : null;
+      case "daily": return { cron: `${minute} ${hour} * * *` };
+      case "weekdays": return { cron: `${minute} ${hour} * * 1-5` };
+      case "days": return days.length ? { cron: `${minute} ${hour} * * ${days.join(",")}` } : null;
+      case "minutes": return { cron: `*/${Number(f(el, "every").value)} * * * *` };
+      case "hours": return { cron: `0 */${Number(f(el, "every").value)} * * *` };
+      default: return f(el, "cron").value.trim() ? { cron: f(el, "cron").value.trim() } : null;
+    }
+  }
+
+  _showWhen() {
+    const el = this._form();
+    if (!el) return;
+    el.querySelectorAll("[data-for]").forEach((field) => {
+      field.style.display = field.dataset.for.split(" ").includes(f(el, "when").value) ? "" : "none";
+    });
+    clearTimeout(this._previewTimer);
+    this._previewTimer = setTimeout(() => this._preview(), 250);
+  }
+
+  async _preview() {
+    const el = this._form();
+    if (!el) return;
+    const data = this._whenData();
+    const text = el.querySelector(".schedule-text");
+    const runs = el.querySelector(".next-runs");
+    this._fieldError("when", "");
+    if (!data) {
+      text.textContent = "";
+      runs.innerHTML = "";
+      return;
+    }
+    try {
+      const preview = await this._hass.callWS({
+        type: "dland_assistant/preview_schedule", language: this._hass.language, ...data });
+      text.textContent = preview.schedule_text;
+      runs.innerHTML = preview.next_runs.map((run) => `<li>${escapeHtml(when(run, this._hass))}</li>`).join("");
+    } catch (err) {
+      text.textContent = "";
+      runs.innerHTML = "";
+      this._fieldError(fieldOf(err.translation_key), err.message || String(err));
+    }
+  }
+
+  _fieldError(field, message) {
+    const el = this._form();
+    const target = el && el.querySelector(`.field-error[data-field=${field}]`);
+    if (target) target.textContent = message;
+  }
+
+  async _save() {
+    const el = this._form();
+    el.querySelectorAll(".field-error").forEach((error) => { error.textContent = ""; });
+    const schedule = this._whenData();
+    if (!schedule) {
+      this._fieldError("when", "Say when it should run.");
+      return;
+    }
+    const data = {
+      prompt: f(el, "prompt").value,
+      action: f(el, "action").value,
+      missed_run_policy: f(el, "missed_run_policy").value,
+      only_when_needed: f(el, "only_when_needed").checked,
+      ...schedule,
+    };
+    for (const name of ["name", "agent", "user", "platform"]) {
+      if (f(el, name).value) data[name] = f(el, name).value;
+    }
+    if (f(el, "retry_attempts").value) data.retry_attempts = Number(f(el, "retry_attempts").value);
+    const editing = this._editing;
+    if (editing) data.task_id = editing.task_id;
+    const button = el.querySelector("[data-editor=save]");
+    button.disabled = true;
+    try {
+      await this._hass.callWS({
+        type: "call_service", domain: "dland_assistant",
+        service: editing ? "update_task" : "schedule_task",
+        service_data: data, return_response: true,
+      });
+      this._closeEditor();
+    } catch (err) {
+      this._fieldError(fieldOf(err.translation_key), err.message || String(err));
+    } finally {
+      button.disabled = false;
+    }
   }
 
   _detailsRow(executionId, at) {
@@ -245,6 +492,7 @@ class DlandAssistantCard extends HTMLElement {
           <button data-action="run" data-task-id="${escapeHtml(task.task_id)}" title="Run now">Run</button>
           <button data-action="pause" data-task-id="${escapeHtml(task.task_id)}" data-enabled="${task.enabled}"
             >${task.enabled ? "Pause" : "Resume"}</button>
+          <button data-action="edit" data-task-id="${escapeHtml(task.task_id)}">Edit</button>
           <button data-action="cancel" data-task-id="${escapeHtml(task.task_id)}">Cancel</button>
         </td>
       </tr>`).join("");
@@ -277,6 +525,7 @@ class DlandAssistantCard extends HTMLElement {
           breaker ${escapeHtml(breaker.replace("_", "-"))}${shed.length ? ` (${shed.length})` : ""}</span>
         <span class="stat">${view.running} running · ${view.failed_24h} failed in 24 h</span>
       </div>
+      <div class="toolbar"><button data-action="new">New task</button></div>
       <h3>Tasks</h3>
       ${tasks ? `<table><tr><th>Task</th><th>Schedule</th><th>Next run</th><th>Status</th><th></th></tr>${tasks}</table>`
         : '<div class="empty">No scheduled tasks.</div>'}
