@@ -126,6 +126,30 @@ def test_tasks_are_made_and_changed_from_the_card(
         assert moved["task_id"] == bins["task_id"]
         assert moved["cron"] == "0 9 * * 6,0"
 
+        # The card picker's visual editor changes the card's options.
+        changed = page.evaluate(
+            """() => {
+                const editor = customElements.get('dland-assistant-card')
+                    .getConfigElement();
+                editor.setConfig({type: 'custom:dland-assistant-card', title: 'Home'});
+                document.body.appendChild(editor);
+                let config;
+                editor.addEventListener('config-changed', (e) => {
+                    config = e.detail.config;
+                });
+                const input = editor.shadowRoot.querySelector('input[name=executions]');
+                input.value = '4';
+                input.dispatchEvent(new Event('change'));
+                editor.remove();
+                return config;
+            }"""
+        )
+        assert changed == {
+            "type": "custom:dland-assistant-card",
+            "title": "Home",
+            "executions": 4,
+        }
+
         # Narrow screens and the dark theme.
         page.set_viewport_size({"width": 390, "height": 844})
         page.emulate_media(color_scheme="dark")

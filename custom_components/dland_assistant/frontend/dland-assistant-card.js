@@ -154,6 +154,11 @@ class DlandAssistantCard extends HTMLElement {
     return { title: "Mission Control", executions: 10 };
   }
 
+  // The card picker's visual editor.
+  static getConfigElement() {
+    return document.createElement(EDITOR_TAG);
+  }
+
   setConfig(config) {
     this._config = { title: "Mission Control", executions: 10, ...config };
     if (!this.shadowRoot) this.attachShadow({ mode: "open" });
@@ -535,6 +540,35 @@ class DlandAssistantCard extends HTMLElement {
   }
 }
 
+// The visual editor of the card's options: its title and how many runs it lists.
+const EDITOR_TAG = "dland-assistant-card-editor";
+class DlandAssistantCardEditor extends HTMLElement {
+  setConfig(config) {
+    this._config = { ...DlandAssistantCard.getStubConfig(), ...config };
+    if (!this.shadowRoot) this.attachShadow({ mode: "open" });
+    this.shadowRoot.innerHTML = `<style>
+        label { display: flex; flex-direction: column; gap: 4px; margin: 8px 0;
+          color: var(--secondary-text-color); font-size: 0.9em; }
+        input { font: inherit; padding: 6px 8px; border-radius: 6px; color: var(--primary-text-color);
+          border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff); }
+      </style>
+      <label>Title<input name="title" value="${escapeHtml(this._config.title)}"></label>
+      <label>Recent runs shown<input name="executions" type="number" min="1" max="100"
+        value="${escapeHtml(this._config.executions)}"></label>`;
+    this.shadowRoot.querySelectorAll("input").forEach((input) =>
+      input.addEventListener("change", () => this._changed(input)));
+  }
+
+  set hass(_hass) {}
+
+  _changed(input) {
+    const value = input.type === "number" ? Number(input.value) : input.value;
+    this._config = { ...this._config, [input.name]: value };
+    this.dispatchEvent(new CustomEvent("config-changed", {
+      detail: { config: this._config }, bubbles: true, composed: true }));
+  }
+}
+
 // Home Assistant's frontend replaces window.customElements with a scoped registry
 // (a polyfill) while it starts. A card whose script runs before that lands in the
 // browser's own registry, which the frontend never asks: so define it in whichever
@@ -543,6 +577,7 @@ class DlandAssistantCard extends HTMLElement {
 const TAG = "dland-assistant-card";
 const defineCard = () => {
   if (!window.customElements.get(TAG)) window.customElements.define(TAG, DlandAssistantCard);
+  if (!window.customElements.get(EDITOR_TAG)) window.customElements.define(EDITOR_TAG, DlandAssistantCardEditor);
 };
 defineCard();
 window.customElements.whenDefined("home-assistant").then(defineCard);
