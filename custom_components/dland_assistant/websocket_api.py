@@ -94,6 +94,8 @@ def view(
         )
     return {
         "admin": caller.is_admin,
+        # Routines are edited through Home Assistant's own subentry flow.
+        "entry_id": entry.entry_id if caller.is_admin else None,
         "tasks": [
             {
                 "name": task.name,
@@ -131,6 +133,8 @@ def view(
                 "name": routine.name,
                 "enabled": routine.enabled,
                 **routine_attributes(hass, entry, overview, routine_id),
+                # What the editor fills its form with (admins only see routines).
+                "form": dict(routine.data),
             }
             for routine_id, routine in overview.routines.items()
             if caller.is_admin

@@ -126,6 +126,40 @@ def test_tasks_are_made_and_changed_from_the_card(
         assert moved["task_id"] == bins["task_id"]
         assert moved["cron"] == "0 9 * * 6,0"
 
+        # A routine, through Home Assistant's own subentry flow: made, then a bad
+        # cron refused with the flow's translated error, then changed.
+        card.get_by_role("button", name="New routine").click()
+        routine_editor = card.locator("form.routine-editor")
+        routine_editor.locator("[name=name]").fill("Plant check")
+        routine_editor.locator("[name=agent]").fill("Nikki")
+        routine_editor.locator("[name=prompt]").fill("turn on the kitchen light")
+        routine_editor.locator("[name=schedule]").select_option("daily")
+        routine_editor.locator("[name=time]").fill("18:00")
+        routine_editor.get_by_role("button", name="Save").click()
+        routine_editor.wait_for(state="detached", timeout=10_000)
+        plants = card.locator("tr.routine", has_text="Plant check")
+        plants.wait_for(timeout=10_000)
+        assert "At 18:00" in plants.inner_text()
+        plants.get_by_role("button", name="Edit").click()
+        routine_editor.locator("[name=schedule]").select_option("cron")
+        routine_editor.locator("[name=cron]").fill("61 18 * * 1")
+        routine_editor.get_by_role("button", name="Save").click()
+        cron_error = routine_editor.locator(".field-error[data-field=cron]")
+        page.wait_for_function(
+            """el => (el.shadowRoot.querySelector(
+                '.routine-editor .field-error[data-field=cron]')?.textContent || '')
+                .includes('not a valid')""",
+            arg=card.element_handle(),
+            timeout=10_000,
+        )
+        assert "cron" in cron_error.inner_text()
+        routine_editor.locator("[name=cron]").fill("0 18 * * 1")
+        routine_editor.get_by_role("button", name="Save").click()
+        routine_editor.wait_for(state="detached", timeout=10_000)
+        card.locator("tr.routine", has_text="At 18:00, only on Monday").wait_for(
+            timeout=10_000
+        )
+
         # The card picker's visual editor changes the card's options.
         changed = page.evaluate(
             """() => {

@@ -205,6 +205,11 @@ class DlandAssistantCard extends HTMLElement {
 
   async _act(button) {
     const { action, taskId, routine, enabled } = button.dataset;
+    if (action === "new-routine" || action === "edit-routine") {
+      this._openRoutineEditor(
+        action === "edit-routine" ? this._view.routines.find((r) => r.routine_id === routine) : undefined);
+      return;
+    }
     if (action === "new" || action === "edit") {
       this._openEditor(action === "edit" ? this._view.tasks.find((t) => t.task_id === taskId) : undefined);
       return;
@@ -344,6 +349,111 @@ class DlandAssistantCard extends HTMLElement {
     el.addEventListener("submit", (event) => { event.preventDefault(); this._save(); });
     el.querySelector("[data-editor=close]").addEventListener("click", () => this._closeEditor());
     this._showWhen();
+  }
+
+  // Routines are the household's: an admin edits them through Home Assistant's
+  // own subentry flow (its checks, its translated errors), not a copy of it.
+  _openRoutineEditor(routine) {
+    this._editing = undefined;
+    const slot = this.shadowRoot.querySelector(".editor-slot");
+    const data = (routine && routine.form) || {};
+    const choices = this._view.choices || { agents: [], people: [], channels: [] };
+    const option = (value, label, selected) =>
+      `<option value="${escapeHtml(value)}"${selected ? " selected" : ""}>${escapeHtml(label)}</option>`;
+    const hhmm = (value) => (value || "").slice(0, 5);
+    slot.innerHTML = `<form class="editor routine-editor" novalidate>
+      <h3>${routine ? `Edit “${escapeHtml(routine.name)}”` : "New routine"}</h3>
+      <div class="row">
+        <label class="grow">Name<input name="name" value="${escapeHtml(routine ? routine.name : "")}"></label>
+        <label>Agent<input name="agent" list="dland-agents" value="${escapeHtml(data.agent || "")}">
+          <datalist id="dland-agents">${choices.agents.map((name) => option(name, name, false)).join("")}</datalist>
+          <span class="field-error" data-field="agent"></span></label>
+        <label class="check"><input name="enabled" type="checkbox"${routine ? (routine.enabled ? " checked" : "") : " checked"}>On</label>
+      </div>
+      <label>Prompt<textarea name="prompt">${escapeHtml(data.prompt || "")}</textarea></label>
+      <div class="row">
+        <label>Runs<select name="schedule">
+          ${option("interval", "Every N minutes", !data.schedule || data.schedule === "interval")}
+          ${option("daily", "Every day at", data.schedule === "daily")}
+          ${option("cron", "Custom (cron)", data.schedule === "cron")}</select></label>
+        <label data-for="interval">Minutes<input name="interval" type="number" min="1" value="${escapeHtml(data.interval ?? 60)}">
+          <span class="field-error" data-field="interval"></span></label>
+        <label data-for="daily">Time<input name="time" type="time" value="${escapeHtml(hhmm(data.time) || "07:30")}">
+          <span class="field-error" data-field="time"></span></label>
+        <label data-for="cron" class="grow">Cron<input name="cron" value="${escapeHtml(data.cron || "")}">
+          <span class="field-error" data-field="cron"></span></label>
+        <label>Quiet from<input name="quiet_start" type="time" value="${escapeHtml(hhmm(data.quiet_start))}"></label>
+        <label>Quiet until<input name="quiet_end" type="time" value="${escapeHtml(hhmm(data.quiet_end))}">
+          <span class="field-error" data-field="quiet_end"></span></label>
+      </div>
+      <div class="row">
+        <label>For<select name="user">${option("", "Nobody (the log)", !data.user)}
+          ${choices.people.map((p) => option(p.id, p.name, data.user === p.id)).join("")}</select></label>
+        <label>Channel<select name="platform">${option("", "Their default", !data.platform)}
+          ${choices.channels.map((c) => option(c, c.replace(/_/g, " "), data.platform === c)).join("")}</select></label>
+        <label class="check"><input name="deliver" type="checkbox"${data.deliver === false ? "" : " checked"}>Deliver</label>
+        <label class="check"><input name="only_when_needed" type="checkbox"${data.only_when_needed ? " checked" : ""}>
+          Only when there is something to report</label>
+      </div>
+      <div class="field-error" data-field="form"></div>
+      <div class="buttons"><button type="button" data-editor="close">Close</button>
+        <button type="submit" data-editor="save">Save</button></div>
+    </form>`;
+    const el = this._form();
+    const show = () => el.querySelectorAll("[data-for]").forEach((field) => {
+      field.style.display = field.dataset.for === f(el, "schedule").value ? "" : "none";
+    });
+    el.addEventListener("change", show);
+    show();
+    el.addEventListener("submit", (event) => { event.preventDefault(); this._saveRoutine(routine); });
+    el.querySelector("[data-editor=close]").addEventListener("click", () => this._closeEditor());
+  }
+
+  async _saveRoutine(routine) {
+    const el = this._form();
+    el.querySelectorAll(".field-error").forEach((error) => { error.textContent = ""; });
+    const value = (name) => f(el, name).value;
+    const data = {
+      name: value("name"),
+      enabled: f(el, "enabled").checked,
+      schedule: value("schedule"),
+      deliver: f(el, "deliver").checked,
+      only_when_needed: f(el, "only_when_needed").checked,
+      missed_run_policy: (routine && routine.form.missed_run_policy) || "run_once",
+    };
+    if (data.schedule === "interval") data.interval = Number(value("interval"));
+    if (data.schedule === "daily") data.time = `${value("time")}:00`;
+    if (data.schedule === "cron") data.cron = value("cron");
+    for (const name of ["agent", "prompt", "user", "platform"]) if (value(name)) data[name] = value(name);
+    for (const name of ["quiet_start", "quiet_end"]) if (value(name)) data[name] = `${value(name)}:00`;
+    for (const key of ["gatherers", "calendars", "todo_lists", "notify_target", "retry_attempts"]) {
+      if (routine && routine.form[key] !== undefined) data[key] = routine.form[key];
+    }
+    const button = el.querySelector("[data-editor=save]");
+    button.disabled = true;
+    try {
+      await this._hass.loadBackendTranslation("config_subentries", "dland_assistant");
+      const flow = await this._hass.callApi("POST", "config/config_entries/subentries/flow", {
+        handler: [this._view.entry_id, "routine"],
+        ...(routine ? { subentry_id: routine.routine_id } : {}),
+      });
+      const result = await this._hass.callApi(
+        "POST", `config/config_entries/subentries/flow/${flow.flow_id}`, data);
+      if (result.type === "form") {
+        for (const [field, key] of Object.entries(result.errors || {})) {
+          const text = this._hass.localize(
+            `component.dland_assistant.config_subentries.routine.error.${key}`) || key;
+          this._fieldError(el.querySelector(`.field-error[data-field=${field}]`) ? field : "form", text);
+        }
+        await this._hass.callApi("DELETE", `config/config_entries/subentries/flow/${flow.flow_id}`);
+        return;
+      }
+      this._closeEditor();
+    } catch (err) {
+      this._fieldError("form", err.body?.message || err.message || String(err));
+    } finally {
+      button.disabled = false;
+    }
   }
 
   _closeEditor() {
@@ -511,6 +621,7 @@ class DlandAssistantCard extends HTMLElement {
           <button data-action="run-routine" data-routine="${escapeHtml(routine.routine_id)}" title="Run now">Run</button>
           <button data-action="pause-routine" data-routine="${escapeHtml(routine.routine_id)}" data-enabled="${routine.enabled}"
             >${routine.enabled ? "Pause" : "Resume"}</button>
+          <button data-action="edit-routine" data-routine="${escapeHtml(routine.routine_id)}">Edit</button>
         </td>
       </tr>`).join("");
     const executions = view.executions.slice(0, this._config.executions).map((run) => `
@@ -530,7 +641,8 @@ class DlandAssistantCard extends HTMLElement {
           breaker ${escapeHtml(breaker.replace("_", "-"))}${shed.length ? ` (${shed.length})` : ""}</span>
         <span class="stat">${view.running} running · ${view.failed_24h} failed in 24 h</span>
       </div>
-      <div class="toolbar"><button data-action="new">New task</button></div>
+      <div class="toolbar"><button data-action="new">New task</button>${
+        view.admin ? '<button data-action="new-routine">New routine</button>' : ""}</div>
       <h3>Tasks</h3>
       ${tasks ? `<table><tr><th>Task</th><th>Schedule</th><th>Next run</th><th>Status</th><th></th></tr>${tasks}</table>`
         : '<div class="empty">No scheduled tasks.</div>'}
