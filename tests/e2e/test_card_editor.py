@@ -159,6 +159,17 @@ def test_tasks_are_made_and_changed_from_the_card(
         card.locator("tr.routine", has_text="At 18:00, only on Monday").wait_for(
             timeout=10_000
         )
+        # Deleted (after a second click), and gone from the integration too.
+        plants.get_by_role("button", name="Delete").click()
+        plants.get_by_role("button", name="Delete it?").click()
+        plants.wait_for(state="detached", timeout=10_000)
+        assert card.locator("tr.routine", has_text="Audit").count() == 1
+        assert (
+            card.locator("tr.routine", has_text="Audit")
+            .get_by_role("button", name="Delete")
+            .count()
+            == 0
+        )  # a built-in routine is paused, not deleted
 
         # The card picker's visual editor changes the card's options.
         changed = page.evaluate(
@@ -191,3 +202,14 @@ def test_tasks_are_made_and_changed_from_the_card(
         page.screenshot(path=SCREENSHOTS / "card-narrow-dark.png", full_page=True)
         assert errors == []
         assert words.count() == 0  # the editor is closed
+
+    # Outside the browser's loop: the routine is gone from the integration too.
+    [subentries] = hass.websocket(
+        {
+            "type": "config_entries/subentries/list",
+            "entry_id": hass.config_entry_id("dland_assistant"),
+        }
+    )
+    titles = {subentry["title"] for subentry in subentries}
+    assert "Plant check" not in titles
+    assert "Audit" in titles

@@ -221,11 +221,10 @@ class DlandAssistantCard extends HTMLElement {
       "run-routine": ["run_routine", { routine }],
       "pause-routine": ["set_routine_enabled", { routine, enabled: enabled !== "true" }],
     };
-    const [service, data] = calls[action];
-    if (action === "cancel" && button.dataset.confirm !== "yes") {
+    if ((action === "cancel" || action === "delete-routine") && button.dataset.confirm !== "yes") {
       // Ask first: a cancelled task cannot be brought back.
       button.dataset.confirm = "yes";
-      button.textContent = "Cancel it?";
+      button.textContent = action === "cancel" ? "Cancel it?" : "Delete it?";
       button.classList.add("confirm");
       clearTimeout(this._confirmTimer);
       this._confirmTimer = setTimeout(() => this._render(), 4000);
@@ -233,6 +232,13 @@ class DlandAssistantCard extends HTMLElement {
     }
     button.disabled = true;
     try {
+      if (action === "delete-routine") {
+        // A routine is a subentry: Home Assistant's own command removes it.
+        await this._hass.callWS({ type: "config_entries/subentries/delete",
+          entry_id: this._view.entry_id, subentry_id: routine });
+        return;
+      }
+      const [service, data] = calls[action];
       await this._hass.callService("dland_assistant", service, data);
     } catch (err) {
       this._error = err.message || String(err);
@@ -621,7 +627,9 @@ class DlandAssistantCard extends HTMLElement {
           <button data-action="run-routine" data-routine="${escapeHtml(routine.routine_id)}" title="Run now">Run</button>
           <button data-action="pause-routine" data-routine="${escapeHtml(routine.routine_id)}" data-enabled="${routine.enabled}"
             >${routine.enabled ? "Pause" : "Resume"}</button>
-          <button data-action="edit-routine" data-routine="${escapeHtml(routine.routine_id)}">Edit</button>
+          <button data-action="edit-routine" data-routine="${escapeHtml(routine.routine_id)}">Edit</button>${
+            routine.builtin ? "" : `
+          <button data-action="delete-routine" data-routine="${escapeHtml(routine.routine_id)}">Delete</button>`}
         </td>
       </tr>`).join("");
     const executions = view.executions.slice(0, this._config.executions).map((run) => `
