@@ -248,3 +248,18 @@ async def test_the_editor_previews_a_schedule_and_stores_nothing(
     assert "61 7 * * *" in refused["error"]["message"]
     assert (await call(hass, "list_tasks"))["tasks"] == []
     await client.close()
+
+
+async def test_made_up_languages_load_nothing_new(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """A preview may name any language: unknown ones share the English words, so
+    the words kept stay one per locale the library has."""
+    texts = runtime(entry).schedule_texts
+    for number in range(100):
+        words = await texts.async_get(f"x{number}")
+        assert words.cron("*/5 * * * *") == "Every 5 minutes"
+    assert (await texts.async_get("de-AT")).cron(
+        "0 8 * * 0"
+    ) == "Um 08:00, nur am Sonntag"
+    assert len(texts._by_locale) <= 2

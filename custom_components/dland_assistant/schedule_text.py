@@ -218,6 +218,11 @@ def locale_for(language: str, available: set[str]) -> str:
     return "en_US"
 
 
+def _available_locales() -> set[str]:
+    """Return the locales the library has a translation for (reads a folder)."""
+    return {path.stem for path in _LOCALES.glob("*.mo")}
+
+
 class _Descriptor(ExpressionDescriptor):
     """The library's descriptor with a translation loaded beforehand (no I/O)."""
 
@@ -237,6 +242,7 @@ class ScheduleText:
     def __init__(self, language: str, get_text: GetText, locale: str) -> None:
         """Use a translation loaded by ``async_load``."""
         self.language = language.split("-", maxsplit=1)[0]
+        self.locale = locale
         self._get_text = get_text
         self._options = Options(
             CasingTypeEnum.Sentence, locale_code=locale, use_24hour_time_format=True
@@ -257,8 +263,7 @@ class ScheduleText:
         """Load the words of a language (its translation file, in the executor)."""
 
         def load() -> tuple[GetText, str]:
-            available = {path.stem for path in _LOCALES.glob("*.mo")}
-            locale = locale_for(language, available)
+            locale = locale_for(language, _available_locales())
             return GetText(locale), locale
 
         get_text, locale = await hass.async_add_executor_job(load)
@@ -321,23 +326,34 @@ class ScheduleTexts:
     ``list_tasks``); a voice answer asks for the language it was spoken in.
     """
 
-    def __init__(self, hass: HomeAssistant, default: ScheduleText) -> None:
+    def __init__(
+        self, hass: HomeAssistant, default: ScheduleText, available: set[str]
+    ) -> None:
         """Start with the words of Home Assistant's language."""
         self.hass = hass
         self.default = default
-        self._by_language = {default.language: default}
+        # One per locale the library has (about thirty), whatever is asked for.
+        self._available = available
+        self._by_locale = {(default.locale, default.language): default}
 
     @classmethod
     async def async_load(cls, hass: HomeAssistant) -> ScheduleTexts:
         """Load the words of Home Assistant's language."""
-        return cls(hass, await ScheduleText.async_load(hass, hass.config.language))
+        available = await hass.async_add_executor_job(_available_locales)
+        default = await ScheduleText.async_load(hass, hass.config.language)
+        return cls(hass, default, available)
 
     async def async_get(self, language: str) -> ScheduleText:
-        """Return the words of a language (loaded the first time)."""
-        base = language.split("-", maxsplit=1)[0]
-        if (text := self._by_language.get(base)) is None:
+        """Return the words of a language (loaded the first time).
+
+        Languages the library does not have share the English words, so asking
+        for any number of made-up ones loads nothing new.
+        """
+        locale = locale_for(language, self._available)
+        base = language.split("-", maxsplit=1)[0] if locale != "en_US" else "en"
+        if (text := self._by_locale.get((locale, base))) is None:
             text = await ScheduleText.async_load(self.hass, language)
-            self._by_language[base] = text
+            self._by_locale[(locale, base)] = text
         return text
 
     async def async_follow_language(self) -> bool:

@@ -88,6 +88,11 @@ SERVICES: list[tuple[str, Data, tuple[int, int, int]]] = [
     ),
     # The owner's tasks: not the guest's to see or steer.
     ("cancel_task", lambda h: {"task_id": _new_task(h)}, (401, 400, 200)),
+    (
+        "update_task",
+        lambda h: {"task_id": _new_task(h), "name": "Renamed"},
+        (401, 400, 200),
+    ),
     ("run_task", lambda h: {"task_id": _new_task(h)}, (401, 400, 200)),
     (
         "set_task_enabled",
@@ -315,3 +320,37 @@ def test_a_user_steers_their_own_tasks_only(target: Hass, socket_enabled: None) 
     assert {mine, owners} <= {t["task_id"] for t in body["service_response"]["tasks"]}
     assert service("user", "cancel_task", {"task_id": mine})[0] == 200
     assert service("user", "cancel_task", {"task_id": owners})[0] == 400
+
+
+def test_run_details_and_previews_over_the_websocket(
+    target: Hass, socket_enabled: None
+) -> None:
+    """dland_assistant/execution opens the caller's own runs only (another's is
+    unknown); dland_assistant/preview_schedule is anybody's and stores nothing."""
+    status, body = target.process.call_service(
+        "wakeup", {"agent": "Nikki", "prompt": "what time is it", "wait": True}
+    )
+    assert status == 200, body
+    execution_id = body["execution_id"]
+    details = {"type": f"{DOMAIN}/execution", "execution_id": execution_id}
+    preview = {"type": f"{DOMAIN}/preview_schedule", "cron": "30 7 * * 1-5"}
+    [anonymous] = target.process.websocket_answers([details], token="")
+    assert anonymous["type"] == "auth_invalid"
+
+    def result(caller: str, command: dict[str, Any]) -> dict[str, Any]:
+        answers = target.process.websocket_answers(
+            [command], token=target.tokens[caller]
+        )
+        found: dict[str, Any] = next(a for a in answers if a["type"] == "result")
+        return found
+
+    guests = result("user", details)
+    assert guests["success"] is False
+    assert guests["error"]["translation_key"] == "unknown_execution"
+    admins = result("admin", details)
+    assert admins["success"] is True, admins
+    assert admins["result"]["execution_id"] == execution_id
+    for caller in ("user", "admin"):
+        answer = result(caller, preview)
+        assert answer["success"] is True, answer
+        assert answer["result"]["schedule_text"] == "At 07:30, Monday through Friday"
