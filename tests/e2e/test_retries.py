@@ -22,7 +22,9 @@ from homeassistant.util import dt as dt_util
 
 from ..scripted_model import Chat, ScriptedModel, gullible
 from .accounts import add_subentry
+from .browser import logged_in_page
 from .harness import HassProcess, wait_for
+from .test_card_browser import DASHBOARD, SAVE_DASHBOARD, SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
 
@@ -91,6 +93,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Generator[Home]:
     )
     try:
         process.start_onboarded()
+        process.finish_onboarding()  # a browser opens its dashboards
         ollama = _flow(process, "ollama", {"url": url})
 
         def ollama_loaded() -> bool:
@@ -303,3 +306,25 @@ def test_a_run_records_the_tools_its_agent_called(
     assert "Kitchen light" in called["result"] or "Live Context" in called["result"]
     assert details["acting_user_name"] == "Owner"
     assert details["name"] == "Home check"
+
+    # The card opens the run to the same call.
+    with logged_in_page(home.process) as (page, errors):
+        page.goto(f"{home.process.base}/profile")
+        page.wait_for_function(
+            "document.querySelector('home-assistant')?.hass?.connected === true",
+            timeout=60_000,
+        )
+        page.evaluate(SAVE_DASHBOARD, DASHBOARD)
+        page.goto(f"{home.process.base}/mission-control/mission")
+        card = page.locator("dland-assistant-card")
+        row = card.locator("tr.execution", has_text="Home check")
+        row.wait_for(timeout=60_000)
+        row.click()
+        tool = card.locator("tr.details li.tool")
+        tool.wait_for(timeout=30_000)
+        assert tool.locator("code").inner_text().endswith("GetLiveContext")
+        assert tool.locator(".arguments").inner_text() == "{}"
+        assert tool.locator(".result").text_content() == called["result"]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "card-tool-calls.png", full_page=True)
+        assert errors == []
