@@ -19,7 +19,13 @@ import re
 from typing import Any, Final, override
 
 import cron_descriptor
-from cron_descriptor import CasingTypeEnum, ExpressionDescriptor, Options
+from cron_descriptor import (
+    CasingTypeEnum,
+    ExpressionDescriptor,
+    FormatException,
+    MissingFieldException,
+    Options,
+)
 from cron_descriptor.ExpressionParser import ExpressionParser
 from cron_descriptor.GetText import GetText
 
@@ -259,11 +265,16 @@ class ScheduleText:
         )
 
     @classmethod
-    async def async_load(cls, hass: HomeAssistant, language: str) -> ScheduleText:
-        """Load the words of a language (its translation file, in the executor)."""
+    async def async_load(
+        cls, hass: HomeAssistant, language: str, available: set[str] | None = None
+    ) -> ScheduleText:
+        """Load the words of a language (its translation file, in the executor).
+
+        ``available``: the library's locales when known (else the folder is read).
+        """
 
         def load() -> tuple[GetText, str]:
-            locale = locale_for(language, _available_locales())
+            locale = locale_for(language, available or _available_locales())
             return GetText(locale), locale
 
         get_text, locale = await hass.async_add_executor_job(load)
@@ -283,7 +294,8 @@ class ScheduleText:
             text = _Descriptor(
                 expression, self._options, self._get_text
             ).get_description()
-        except Exception:  # noqa: BLE001 - the library raises several kinds
+        except FormatException, MissingFieldException, ValueError, IndexError:
+            # Stored crons were checked when saved; this is only a safety net.
             text = expression
         else:
             if self._pattern is not None:
@@ -340,7 +352,7 @@ class ScheduleTexts:
     async def async_load(cls, hass: HomeAssistant) -> ScheduleTexts:
         """Load the words of Home Assistant's language."""
         available = await hass.async_add_executor_job(_available_locales)
-        default = await ScheduleText.async_load(hass, hass.config.language)
+        default = await ScheduleText.async_load(hass, hass.config.language, available)
         return cls(hass, default, available)
 
     async def async_get(self, language: str) -> ScheduleText:
@@ -352,7 +364,7 @@ class ScheduleTexts:
         locale = locale_for(language, self._available)
         base = language.split("-", maxsplit=1)[0] if locale != "en_US" else "en"
         if (text := self._by_locale.get((locale, base))) is None:
-            text = await ScheduleText.async_load(self.hass, language)
+            text = await ScheduleText.async_load(self.hass, language, self._available)
             self._by_locale[(locale, base)] = text
         return text
 

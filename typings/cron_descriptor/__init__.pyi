@@ -6,6 +6,9 @@ class CasingTypeEnum(IntEnum):
     Sentence = 2
     LowerCase = 3
 
+class FormatException(Exception): ...
+class MissingFieldException(Exception): ...
+
 class Options:
     casing_type: CasingTypeEnum
     def __init__(
