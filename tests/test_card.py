@@ -23,7 +23,7 @@ async def test_card_file_is_served(
     response = await client.get(CARD_URL)
     assert response.status == 200
     body = await response.text()
-    assert 'const TAG = "dland-assistant-card"' in body
+    assert "dland-assistant-card" in body
     assert "dland_assistant/subscribe" in body
 
 
@@ -159,3 +159,32 @@ async def test_a_household_member_sees_their_own(
     assert view["executions"] == []
     assert view["admin"] is False
     assert (view["running"], view["failed_24h"]) == (0, 0)
+
+
+async def test_view_says_schedules_in_the_callers_language(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    test_agent: RecordingAgent,
+    persona: str,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A card whose user reads German gets the schedules in German; without a
+    language, in Home Assistant's (English here)."""
+    await call(
+        hass,
+        "schedule_task",
+        {"prompt": "bins", "cron": "30 7 * * *", "name": "Bins", "action": "remind"},
+    )
+    await settle(hass)
+    client = await hass_ws_client(hass)
+    schedules = {}
+    for language in ("de", None):
+        await client.send_json_auto_id(
+            {"type": "dland_assistant/subscribe"}
+            | ({"language": language} if language else {})
+        )
+        assert (await client.receive_json())["success"]
+        view = (await client.receive_json())["event"]
+        [task] = view["tasks"]
+        schedules[language] = task["schedule"]
+    assert schedules == {"de": "Um 07:30", None: "At 07:30"}

@@ -26,6 +26,7 @@ from .items import routine_attributes, task_attributes
 from .models import Execution, ExecutionStatus
 from .personas import agent_display_name, personas
 from .runtime import DlandConfigEntry, loaded_entry
+from .schedule_text import ScheduleText
 from .services import execution_as_dict
 
 PREVIEW = 200
@@ -68,13 +69,18 @@ def _execution(overview: Overview, execution: Execution, name: str) -> dict[str,
 
 
 def view(
-    hass: HomeAssistant, entry: DlandConfigEntry, caller: Caller
+    hass: HomeAssistant,
+    entry: DlandConfigEntry,
+    caller: Caller,
+    words: ScheduleText | None = None,
 ) -> dict[str, Any]:
-    """Return what the card shows ``caller``.
+    """Return what the card shows ``caller``, schedules said in ``words``.
 
     An admin sees everything; anyone else their own tasks and runs (routines are
-    the household's, an admin's to steer).
+    the household's, an admin's to steer). Without ``words``, schedules are said
+    in Home Assistant's language.
     """
+    words = words or entry.runtime_data.schedule_texts.default
     coordinator = entry.runtime_data.coordinator
     overview = coordinator.data
     breaker = entry.runtime_data.scheduler.breaker
@@ -100,6 +106,8 @@ def view(
             {
                 "name": task.name,
                 **task_attributes(hass, entry, task),
+                # In the caller's language, which may not be the home's.
+                "schedule": words.task(task),
                 "enabled": task.enabled,
                 # What the editor fills its form with (the caller's own tasks).
                 "form": {
@@ -133,6 +141,7 @@ def view(
                 "name": routine.name,
                 "enabled": routine.enabled,
                 **routine_attributes(hass, entry, overview, routine_id),
+                "schedule": words.routine(routine.data),
                 # What the editor fills its form with (admins only see routines).
                 "form": dict(routine.data),
             }
@@ -152,9 +161,15 @@ def view(
     }
 
 
-@websocket_command({vol.Required("type"): f"{DOMAIN}/subscribe"})
-@callback
-def websocket_subscribe(
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/subscribe",
+        # The card's user's language, for the schedules in words.
+        vol.Optional("language"): vol.All(str, vol.Length(max=35)),
+    }
+)
+@async_response
+async def websocket_subscribe(
     hass: HomeAssistant,
     connection: ActiveConnection,
     msg: dict[str, Any],
@@ -171,9 +186,14 @@ def websocket_subscribe(
         user_id=user.id, is_admin=user.is_admin, system=user.system_generated
     )
 
+    texts = entry.runtime_data.schedule_texts
+    words = await texts.async_get(msg["language"]) if "language" in msg else None
+
     @callback
     def _send() -> None:
-        connection.send_message(event_message(msg["id"], view(hass, entry, caller)))
+        connection.send_message(
+            event_message(msg["id"], view(hass, entry, caller, words))
+        )
 
     connection.subscriptions[msg["id"]] = coordinator.async_add_listener(_send)
     connection.send_result(msg["id"])
