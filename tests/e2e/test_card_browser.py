@@ -127,10 +127,10 @@ def test_card_shows_tasks_and_runs_live(
         call_mum = card.locator("tr.task", has_text="Call mum")
         for time_format, twelve_hour in (("24", False), ("12", True)):
             card.evaluate(
-                """(el, format) => {
-                    el.hass = {...el._hass, locale: {...el._hass.locale,
+                """async (el, format) => {
+                    el.hass = {...el.hass, locale: {...el.hass.locale,
                         time_format: format}};
-                    el._render();
+                    await el.updateComplete;
                 }""",
                 time_format,
             )

@@ -1,10 +1,14 @@
 """Creating and editing tasks from the Mission Control card, in a real browser."""
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from playwright.sync_api import expect
 import pytest
 
 from .browser import logged_in_page
+from .card_ui import choose, chosen, fill, pick, write
 from .harness import HassProcess
 from .test_card_browser import DASHBOARD, SAVE_DASHBOARD, SCREENSHOTS
 
@@ -41,20 +45,15 @@ def test_tasks_are_made_and_changed_from_the_card(
 
         # Weekdays at 07:30: the words and five runs come while typing.
         card.get_by_role("button", name="New task").click()
-        editor = card.locator("form.editor")
-        editor.locator("[name=name]").fill("Bins")
-        editor.locator("[name=action]").select_option("remind")
-        editor.locator("[name=prompt]").fill("Put the bins out")
-        editor.locator("[name=when]").select_option("weekdays")
-        editor.locator("[name=time]").fill("07:30")
+        editor = card.locator("dland-task-editor")
+        fill(editor, "name", "Bins")
+        choose(page, editor, "action", "Remind (deliver the text)")
+        write(editor, "prompt", "Put the bins out")
+        choose(page, editor, "when_kind", "Weekdays at")
+        fill(editor, "when_time", "07:30")
         words = editor.locator(".schedule-text")
-        page.wait_for_function(
-            """el => el.shadowRoot.querySelector('.schedule-text')?.textContent
-                === 'At 07:30, Monday through Friday'""",
-            arg=card.element_handle(),
-            timeout=10_000,
-        )
-        assert editor.locator(".next-runs li").count() == 5
+        expect(words).to_have_text("At 07:30, Monday through Friday", timeout=10_000)
+        expect(editor.locator(".next-runs li")).to_have_count(5)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "card-editor.png", full_page=True)
         editor.get_by_role("button", name="Save").click()
@@ -67,55 +66,73 @@ def test_tasks_are_made_and_changed_from_the_card(
 
         # An invalid cron: the translated error at the field, and nothing stored.
         card.get_by_role("button", name="New task").click()
-        editor.locator("[name=name]").fill("Broken")
-        editor.locator("[name=action]").select_option("remind")
-        editor.locator("[name=prompt]").fill("Never")
-        editor.locator("[name=when]").select_option("cron")
-        editor.locator("[name=cron]").fill("61 7 * * *")
+        fill(editor, "name", "Broken")
+        choose(page, editor, "action", "Remind (deliver the text)")
+        write(editor, "prompt", "Never")
+        choose(page, editor, "when_kind", "Custom (cron)")
+        fill(editor, "when_cron", "61 7 * * *")
         when_error = editor.locator(".field-error[data-field=when]")
-        page.wait_for_function(
-            """el => (el.shadowRoot.querySelector('.field-error[data-field=when]')
-                ?.textContent || '').includes('61 7 * * *')""",
-            arg=card.element_handle(),
-            timeout=10_000,
-        )
+        expect(when_error).to_contain_text("61 7 * * *", timeout=10_000)
+        page.screenshot(path=SCREENSHOTS / "card-editor-invalid.png", full_page=True)
         editor.get_by_role("button", name="Save").click()
         page.wait_for_timeout(500)
-        assert "61 7 * * *" in when_error.inner_text()
-        assert editor.is_visible()
+        expect(when_error).to_contain_text("61 7 * * *")
+        assert editor.locator("form.task-editor").is_visible()
         assert "Broken" not in tasks()
-        editor.get_by_role("button", name="Close").click()
+        editor.locator("ha-dialog-footer").get_by_role("button", name="Close").click()
+        editor.wait_for(state="detached", timeout=10_000)
 
-        # A one-off in 10 minutes.
-        card.get_by_role("button", name="New task").click()
-        editor.locator("[name=name]").fill("Tea")
-        editor.locator("[name=action]").select_option("remind")
-        editor.locator("[name=prompt]").fill("The tea is ready")
-        editor.locator("[name=when]").select_option("in")
-        editor.locator("[name=minutes_from_now]").fill("10")
-        page.wait_for_function(
-            """el => el.shadowRoot.querySelector('.schedule-text')?.textContent
-                === 'Once'""",
-            arg=card.element_handle(),
-            timeout=10_000,
+        # A one-off in 10 minutes, one at a date and time, and every N minutes
+        # and hours: each kind of "when", said in words before it is saved.
+        berlin = ZoneInfo("Europe/Berlin")  # the dev configuration's time zone
+        appointment = (datetime.now(berlin) + timedelta(days=40)).replace(
+            hour=9, minute=15, second=0, microsecond=0
         )
-        editor.get_by_role("button", name="Save").click()
-        card.locator("tr.task", has_text="Tea").wait_for(timeout=10_000)
-        assert tasks()["Tea"]["kind"] == "once"
+        typed = appointment.strftime("%Y-%m-%dT%H:%M")
+        kinds = [
+            ("Tea", "In", "when_minutes", "10", "Once", "once"),
+            ("Dentist", "At a date and time", "when_at", typed, "Once", "once"),
+            (
+                "Water",
+                "Every N minutes",
+                "when_every",
+                "20",
+                "Every 20 minutes",
+                "cron",
+            ),
+            ("Backup", "Every N hours", "when_every", "6", "Every 6 hours", "cron"),
+        ]
+        for name, kind, field, value, said, stored in kinds:
+            card.get_by_role("button", name="New task").click()
+            fill(editor, "name", name)
+            choose(page, editor, "action", "Remind (deliver the text)")
+            write(editor, "prompt", f"About {name}")
+            choose(page, editor, "when_kind", kind)
+            fill(editor, field, value)
+            expect(words).to_contain_text(said, timeout=10_000)
+            editor.get_by_role("button", name="Save").click()
+            editor.wait_for(state="detached", timeout=10_000)
+            card.locator("tr.task", has_text=name).wait_for(timeout=10_000)
+            assert tasks()[name]["kind"] == stored, name
+        assert tasks()["Water"]["cron"] == "*/20 * * * *"
+        assert tasks()["Backup"]["cron"] == "0 */6 * * *"
+        # The wall clock typed is the home's.
+        dentist = datetime.fromisoformat(str(tasks()["Dentist"]["next_run"]))
+        assert dentist == appointment
 
         # Move the bins to the weekend, 09:00: the same task, new words.
         bins_row.get_by_role("button", name="Edit").click()
-        assert editor.locator("[name=when]").input_value() == "weekdays"
-        assert editor.locator("[name=prompt]").input_value() == "Put the bins out"
-        editor.locator("[name=when]").select_option("days")
-        editor.locator("[name=time]").fill("09:00")
-        editor.locator("input[name=day][value='6']").check()
-        editor.locator("input[name=day][value='0']").check()
-        page.wait_for_function(
-            """el => el.shadowRoot.querySelector('.schedule-text')?.textContent
-                === 'At 09:00, only on Saturday and Sunday'""",
-            arg=card.element_handle(),
-            timeout=10_000,
+        assert chosen(editor, "when_kind") == "weekdays"
+        assert (
+            editor.locator("ha-selector[name=prompt] textarea").input_value()
+            == "Put the bins out"
+        )
+        choose(page, editor, "when_kind", "On chosen days at")
+        fill(editor, "when_time", "09:00")
+        editor.locator("ha-button.day[data-day='6']").click()
+        editor.locator("ha-button.day[data-day='0']").click()
+        expect(words).to_have_text(
+            "At 09:00, only on Saturday and Sunday", timeout=10_000
         )
         editor.get_by_role("button", name="Save").click()
         editor.wait_for(state="detached", timeout=10_000)
@@ -129,31 +146,25 @@ def test_tasks_are_made_and_changed_from_the_card(
         # A routine, through Home Assistant's own subentry flow: made, then a bad
         # cron refused with the flow's translated error, then changed.
         card.get_by_role("button", name="New routine").click()
-        routine_editor = card.locator("form.routine-editor")
-        routine_editor.locator("[name=name]").fill("Plant check")
-        routine_editor.locator("[name=agent]").fill("Nikki")
-        routine_editor.locator("[name=prompt]").fill("turn on the kitchen light")
-        routine_editor.locator("[name=schedule]").select_option("daily")
-        routine_editor.locator("[name=time]").fill("18:00")
+        routine_editor = card.locator("dland-routine-editor")
+        fill(routine_editor, "name", "Plant check")
+        pick(page, routine_editor, "agent", "Nikki")
+        write(routine_editor, "prompt", "turn on the kitchen light")
+        choose(page, routine_editor, "schedule", "Every day at")
+        fill(routine_editor, "time", "18:00")
         routine_editor.get_by_role("button", name="Save").click()
         routine_editor.wait_for(state="detached", timeout=10_000)
         plants = card.locator("tr.routine", has_text="Plant check")
         plants.wait_for(timeout=10_000)
         assert "At 18:00" in plants.inner_text()
         plants.get_by_role("button", name="Edit").click()
-        routine_editor.locator("[name=schedule]").select_option("cron")
-        routine_editor.locator("[name=cron]").fill("61 18 * * 1")
+        choose(page, routine_editor, "schedule", "Custom (cron)")
+        fill(routine_editor, "cron", "61 18 * * 1")
         routine_editor.get_by_role("button", name="Save").click()
         cron_error = routine_editor.locator(".field-error[data-field=cron]")
-        page.wait_for_function(
-            """el => (el.shadowRoot.querySelector(
-                '.routine-editor .field-error[data-field=cron]')?.textContent || '')
-                .includes('not a valid')""",
-            arg=card.element_handle(),
-            timeout=10_000,
-        )
+        expect(cron_error).to_contain_text("not a valid", timeout=10_000)
         assert "cron" in cron_error.inner_text()
-        routine_editor.locator("[name=cron]").fill("0 18 * * 1")
+        fill(routine_editor, "cron", "0 18 * * 1")
         routine_editor.get_by_role("button", name="Save").click()
         routine_editor.wait_for(state="detached", timeout=10_000)
         card.locator("tr.routine", has_text="At 18:00, only on Monday").wait_for(
@@ -171,37 +182,48 @@ def test_tasks_are_made_and_changed_from_the_card(
             == 0
         )  # a built-in routine is paused, not deleted
 
-        # The card picker's visual editor changes the card's options.
-        changed = page.evaluate(
+        # The card picker's visual editor: Home Assistant's own form.
+        page.evaluate(
             """() => {
                 const editor = customElements.get('dland-assistant-card')
                     .getConfigElement();
+                editor.hass = document.querySelector('home-assistant').hass;
                 editor.setConfig({type: 'custom:dland-assistant-card', title: 'Home'});
-                document.body.appendChild(editor);
-                let config;
                 editor.addEventListener('config-changed', (e) => {
-                    config = e.detail.config;
+                    window.changedConfig = e.detail.config;
                 });
-                const input = editor.shadowRoot.querySelector('input[name=executions]');
-                input.value = '4';
-                input.dispatchEvent(new Event('change'));
-                editor.remove();
-                return config;
+                document.body.appendChild(editor);
             }"""
         )
-        assert changed == {
+        options = page.locator("body > dland-assistant-card-editor")
+        expect(options.locator("ha-selector-text input")).to_have_value(
+            "Home", timeout=10_000
+        )
+        expect(options.locator("ha-selector-number")).to_contain_text(
+            "Recent runs shown"
+        )
+        options.locator("ha-selector-number input").fill("4")
+        page.wait_for_function("window.changedConfig?.executions === 4")
+        assert page.evaluate("window.changedConfig") == {
             "type": "custom:dland-assistant-card",
             "title": "Home",
             "executions": 4,
         }
+        page.evaluate("document.querySelector('dland-assistant-card-editor').remove()")
 
-        # Narrow screens and the dark theme.
+        # Narrow screens and the dark theme, with the editor open.
         page.set_viewport_size({"width": 390, "height": 844})
         page.emulate_media(color_scheme="dark")
         page.wait_for_timeout(500)
-        page.screenshot(path=SCREENSHOTS / "card-narrow-dark.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / "card-narrow-dark.png")
+        bins_row.get_by_role("button", name="Edit").click()
+        expect(words).to_have_text(
+            "At 09:00, only on Saturday and Sunday", timeout=10_000
+        )
+        page.screenshot(path=SCREENSHOTS / "card-editor-narrow-dark.png")
+        editor.locator("ha-dialog-footer").get_by_role("button", name="Close").click()
+        editor.wait_for(state="detached", timeout=10_000)
         assert errors == []
-        assert words.count() == 0  # the editor is closed
 
     # Outside the browser's loop: the routine is gone from the integration too.
     [subentries] = hass.websocket(

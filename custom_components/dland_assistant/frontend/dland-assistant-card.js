@@ -1,710 +1,215 @@
-// dland assistant: Mission Control card. Plain web component, no build step.
-// Live: it subscribes to dland_assistant/subscribe and redraws on every change.
-
-const STATUS_COLORS = {
-  succeeded: "var(--success-color, #43a047)",
-  failed: "var(--error-color, #db4437)",
-  timed_out: "var(--warning-color, #ffa600)",
-  abandoned: "var(--warning-color, #ffa600)",
-  cancelled: "var(--secondary-text-color, #727272)",
-  skipped: "var(--secondary-text-color, #727272)",
-  quiet: "var(--secondary-text-color, #727272)",
-  in_progress: "var(--info-color, #039be5)",
-  scheduled: "var(--info-color, #039be5)",
-  paused: "var(--secondary-text-color, #727272)",
-  running: "var(--info-color, #039be5)",
-};
-const BREAKER_COLORS = {
-  closed: "var(--success-color, #43a047)",
-  half_open: "var(--warning-color, #ffa600)",
-  open: "var(--error-color, #db4437)",
-};
-
-const escapeHtml = (value) =>
-  String(value ?? "").replace(/[&<>"']/g, (c) => ({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-  })[c]);
-
-// Times follow the user's Home Assistant profile (language, 12/24-hour, server or
-// browser time zone), as the rest of its UI does, not the browser's defaults.
-const formatOptions = (hass) => {
-  const locale = hass?.locale || {};
-  const language = locale.time_format === "system" ? undefined : locale.language || hass?.language;
-  const hour12 = locale.time_format === "12" ? true : locale.time_format === "24" ? false : undefined;
-  const timeZone = locale.time_zone === "local" ? undefined : hass?.config?.time_zone;
-  return { language, hour12, timeZone };
-};
-
-const when = (iso, hass) => {
-  if (!iso) return "–";
-  const { language, hour12, timeZone } = formatOptions(hass);
-  const date = new Date(iso);
-  const parts = (d) => new Intl.DateTimeFormat("en-CA", {
-    timeZone, year: "numeric", month: "2-digit", day: "2-digit",
-  }).format(d);
-  const clock = { hour: "2-digit", minute: "2-digit", hour12, timeZone };
-  if (parts(date) === parts(new Date())) return date.toLocaleTimeString(language, clock);
-  const sameYear = parts(date).slice(0, 4) === parts(new Date()).slice(0, 4);
-  return date.toLocaleString(language, {
-    ...clock, month: "short", day: "numeric", ...(sameYear ? {} : { year: "numeric" }),
-  });
-};
-
-const badge = (status) =>
-  status
-    ? `<span class="badge" style="background:${STATUS_COLORS[status] || "#888"}">${escapeHtml(status.replace("_", " "))}</span>`
-    : "";
-
-const STYLE = `
-        ha-card { padding: 16px; }
-        .header { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-        .title { font-size: 1.2em; font-weight: 500; flex: 1; }
-        .chip { border-radius: 12px; padding: 2px 10px; color: #fff; font-size: 0.85em; }
-        .stat { color: var(--secondary-text-color); font-size: 0.9em; }
-        h3 { margin: 16px 0 4px; font-size: 1em; font-weight: 500; }
-        table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
-        th { text-align: left; color: var(--secondary-text-color); font-weight: 400; }
-        td, th { padding: 4px 6px 4px 0; vertical-align: top; }
-        tr + tr td { border-top: 1px solid var(--divider-color, #e0e0e0); }
-        .badge { border-radius: 8px; padding: 1px 6px; color: #fff; font-size: 0.8em; white-space: nowrap; }
-        .actions { text-align: right; }
-        button { cursor: pointer; font: inherit; font-size: 0.85em; font-weight: 500; letter-spacing: 0.02em;
-          border: none; border-radius: 18px; padding: 4px 10px; margin: 0 2px 2px 0;
-          background: transparent; color: var(--primary-color, #03a9f4); }
-        button:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.12); }
-        button:focus-visible { outline: 2px solid var(--primary-color, #03a9f4); }
-        button:disabled { opacity: 0.5; cursor: default; }
-        button.confirm { background: var(--error-color, #db4437); color: #fff; }
-        .muted { color: var(--secondary-text-color); }
-        .preview { color: var(--secondary-text-color); font-size: 0.85em; }
-        .error { color: var(--error-color, #db4437); }
-        .empty { color: var(--secondary-text-color); padding: 4px 0; }
-        tr.execution { cursor: pointer; }
-        tr.execution:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.06); }
-        dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 4px 0 8px; }
-        dt { color: var(--secondary-text-color); }
-        dd { margin: 0; overflow-wrap: anywhere; }
-        .answer { white-space: pre-wrap; }
-        ol.tools { margin: 0; padding-left: 1.2em; }
-        .arguments, .result { font-family: var(--code-font-family, monospace); font-size: 0.85em; }
-              .editor { border: 1px solid var(--divider-color, #e0e0e0); border-radius: 12px; padding: 12px; margin-bottom: 12px; }
-        .editor .row { display: flex; flex-wrap: wrap; gap: 8px 12px; margin: 6px 0; align-items: flex-end; }
-        .editor label { display: flex; flex-direction: column; font-size: 0.85em; color: var(--secondary-text-color); gap: 2px; }
-        .editor label.check { flex-direction: row; align-items: center; gap: 6px; }
-        .editor input, .editor select, .editor textarea { font: inherit; color: var(--primary-text-color);
-          background: var(--card-background-color, #fff); border: 1px solid var(--divider-color, #ccc);
-          border-radius: 6px; padding: 6px 8px; min-width: 0; }
-        .editor textarea { width: 100%; box-sizing: border-box; min-height: 3em; }
-        .editor .grow { flex: 1 1 220px; }
-        .editor .days label { flex-direction: row; align-items: center; gap: 2px; }
-        .editor .field-error { color: var(--error-color, #db4437); font-size: 0.85em; min-height: 1em; }
-        .editor .preview-when { font-size: 0.9em; }
-        .editor .next-runs { color: var(--secondary-text-color); font-size: 0.85em; margin: 2px 0 0; padding-left: 1.2em; }
-        .editor .buttons { display: flex; justify-content: flex-end; gap: 4px; }
-        .toolbar { display: flex; justify-content: flex-end; }
-        @media (max-width: 600px) {
-          td:nth-child(2), th:nth-child(2) { display: none; }
-          .editor .grow { flex-basis: 100%; }
-        }
-`;
-
-// The editor's "when" presets, said as the cron (or duration, or time) they stand for.
-const DAYS = [["1", "Mon"], ["2", "Tue"], ["3", "Wed"], ["4", "Thu"], ["5", "Fri"], ["6", "Sat"], ["0", "Sun"]];
-const WHEN_KINDS = [
-  ["in", "In"], ["at", "At a date and time"], ["daily", "Every day at"],
-  ["weekdays", "Weekdays at"], ["days", "On chosen days at"], ["minutes", "Every N minutes"],
-  ["hours", "Every N hours"], ["cron", "Custom (cron)"],
-];
-// Which field an error of the integration belongs to (its translation key).
-const WHEN_ERRORS = ["invalid_cron", "cron_too_long", "cron_never_runs", "at_in_past",
-  "delay_not_positive", "schedule_conflict", "schedule_missing", "time_out_of_range"];
-const fieldOf = (key) => {
-  if (WHEN_ERRORS.includes(key)) return "when";
-  if ((key || "").startsWith("prompt")) return "prompt";
-  if (key === "unknown_user") return "user";
-  if (key === "unknown_channel") return "platform";
-  if (["unknown_agent", "agent_cannot_understand"].includes(key)) return "agent";
-  return "form";
-};
-
-// A stored cron back to the preset it came from, for editing.
-const presetOf = (cron) => {
-  let m;
-  if ((m = /^(\d+) (\d+) \* \* \*$/.exec(cron))) return { kind: "daily", time: clock(m[2], m[1]) };
-  if ((m = /^(\d+) (\d+) \* \* 1-5$/.exec(cron))) return { kind: "weekdays", time: clock(m[2], m[1]) };
-  if ((m = /^(\d+) (\d+) \* \* ([0-6](,[0-6])*)$/.exec(cron))) {
-    return { kind: "days", time: clock(m[2], m[1]), days: m[3].split(",") };
+// dland assistant: Mission Control card. Built from frontend/src by frontend/build.mjs; do not edit.
+var Qt=Object.defineProperty;var Xt=(i,e,t)=>e in i?Qt(i,e,{enumerable:!0,configurable:!0,writable:!0,value:t}):i[e]=t;var _=(i,e,t)=>Xt(i,typeof e!="symbol"?e+"":e,t);var I=globalThis,j=I.ShadowRoot&&(I.ShadyCSS===void 0||I.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,at=Symbol(),vt=new WeakMap,R=class{constructor(e,t,s){if(this._$cssResult$=!0,s!==at)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=e,this.t=t}get styleSheet(){let e=this.o,t=this.t;if(j&&e===void 0){let s=t!==void 0&&t.length===1;s&&(e=vt.get(t)),e===void 0&&((this.o=e=new CSSStyleSheet).replaceSync(this.cssText),s&&vt.set(t,e))}return e}toString(){return this.cssText}},bt=i=>new R(typeof i=="string"?i:i+"",void 0,at),W=(i,...e)=>{let t=i.length===1?i[0]:e.reduce((s,n,r)=>s+(a=>{if(a._$cssResult$===!0)return a.cssText;if(typeof a=="number")return a;throw Error("Value passed to 'css' function must be a 'css' function result: "+a+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(n)+i[r+1],i[0]);return new R(t,i,at)},wt=(i,e)=>{if(j)i.adoptedStyleSheets=e.map(t=>t instanceof CSSStyleSheet?t:t.styleSheet);else for(let t of e){let s=document.createElement("style"),n=I.litNonce;n!==void 0&&s.setAttribute("nonce",n),s.textContent=t.cssText,i.appendChild(s)}},ot=j?i=>i:i=>i instanceof CSSStyleSheet?(e=>{let t="";for(let s of e.cssRules)t+=s.cssText;return bt(t)})(i):i;var{is:te,defineProperty:ee,getOwnPropertyDescriptor:se,getOwnPropertyNames:ie,getOwnPropertySymbols:ne,getPrototypeOf:re}=Object,V=globalThis,xt=V.trustedTypes,ae=xt?xt.emptyScript:"",oe=V.reactiveElementPolyfillSupport,U=(i,e)=>i,lt={toAttribute(i,e){switch(e){case Boolean:i=i?ae:null;break;case Object:case Array:i=i==null?i:JSON.stringify(i)}return i},fromAttribute(i,e){let t=i;switch(e){case Boolean:t=i!==null;break;case Number:t=i===null?null:Number(i);break;case Object:case Array:try{t=JSON.parse(i)}catch{t=null}}return t}},St=(i,e)=>!te(i,e),At={attribute:!0,type:String,converter:lt,reflect:!1,useDefault:!1,hasChanged:St};Symbol.metadata??=Symbol("metadata"),V.litPropertyMetadata??=new WeakMap;var v=class extends HTMLElement{static addInitializer(e){this._$Ei(),(this.l??=[]).push(e)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(e,t=At){if(t.state&&(t.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(e)&&((t=Object.create(t)).wrapped=!0),this.elementProperties.set(e,t),!t.noAccessor){let s=Symbol(),n=this.getPropertyDescriptor(e,s,t);n!==void 0&&ee(this.prototype,e,n)}}static getPropertyDescriptor(e,t,s){let{get:n,set:r}=se(this.prototype,e)??{get(){return this[t]},set(a){this[t]=a}};return{get:n,set(a){let d=n?.call(this);r?.call(this,a),this.requestUpdate(e,d,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(e){return this.elementProperties.get(e)??At}static _$Ei(){if(this.hasOwnProperty(U("elementProperties")))return;let e=re(this);e.finalize(),e.l!==void 0&&(this.l=[...e.l]),this.elementProperties=new Map(e.elementProperties)}static finalize(){if(this.hasOwnProperty(U("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(U("properties"))){let t=this.properties,s=[...ie(t),...ne(t)];for(let n of s)this.createProperty(n,t[n])}let e=this[Symbol.metadata];if(e!==null){let t=litPropertyMetadata.get(e);if(t!==void 0)for(let[s,n]of t)this.elementProperties.set(s,n)}this._$Eh=new Map;for(let[t,s]of this.elementProperties){let n=this._$Eu(t,s);n!==void 0&&this._$Eh.set(n,t)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(e){let t=[];if(Array.isArray(e)){let s=new Set(e.flat(1/0).reverse());for(let n of s)t.unshift(ot(n))}else e!==void 0&&t.push(ot(e));return t}static _$Eu(e,t){let s=t.attribute;return s===!1?void 0:typeof s=="string"?s:typeof e=="string"?e.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(e=>this.enableUpdating=e),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(e=>e(this))}addController(e){(this._$EO??=new Set).add(e),this.renderRoot!==void 0&&this.isConnected&&e.hostConnected?.()}removeController(e){this._$EO?.delete(e)}_$E_(){let e=new Map,t=this.constructor.elementProperties;for(let s of t.keys())this.hasOwnProperty(s)&&(e.set(s,this[s]),delete this[s]);e.size>0&&(this._$Ep=e)}createRenderRoot(){let e=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return wt(e,this.constructor.elementStyles),e}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(e=>e.hostConnected?.())}enableUpdating(e){}disconnectedCallback(){this._$EO?.forEach(e=>e.hostDisconnected?.())}attributeChangedCallback(e,t,s){this._$AK(e,s)}_$ET(e,t){let s=this.constructor.elementProperties.get(e),n=this.constructor._$Eu(e,s);if(n!==void 0&&s.reflect===!0){let r=(s.converter?.toAttribute!==void 0?s.converter:lt).toAttribute(t,s.type);this._$Em=e,r==null?this.removeAttribute(n):this.setAttribute(n,r),this._$Em=null}}_$AK(e,t){let s=this.constructor,n=s._$Eh.get(e);if(n!==void 0&&this._$Em!==n){let r=s.getPropertyOptions(n),a=typeof r.converter=="function"?{fromAttribute:r.converter}:r.converter?.fromAttribute!==void 0?r.converter:lt;this._$Em=n;let d=a.fromAttribute(t,r.type);this[n]=d??this._$Ej?.get(n)??d,this._$Em=null}}requestUpdate(e,t,s,n=!1,r){if(e!==void 0){let a=this.constructor;if(n===!1&&(r=this[e]),s??=a.getPropertyOptions(e),!((s.hasChanged??St)(r,t)||s.useDefault&&s.reflect&&r===this._$Ej?.get(e)&&!this.hasAttribute(a._$Eu(e,s))))return;this.C(e,t,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(e,t,{useDefault:s,reflect:n,wrapped:r},a){s&&!(this._$Ej??=new Map).has(e)&&(this._$Ej.set(e,a??t??this[e]),r!==!0||a!==void 0)||(this._$AL.has(e)||(this.hasUpdated||s||(t=void 0),this._$AL.set(e,t)),n===!0&&this._$Em!==e&&(this._$Eq??=new Set).add(e))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(t){Promise.reject(t)}let e=this.scheduleUpdate();return e!=null&&await e,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[n,r]of this._$Ep)this[n]=r;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[n,r]of s){let{wrapped:a}=r,d=this[n];a!==!0||this._$AL.has(n)||d===void 0||this.C(n,void 0,r,d)}}let e=!1,t=this._$AL;try{e=this.shouldUpdate(t),e?(this.willUpdate(t),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(t)):this._$EM()}catch(s){throw e=!1,this._$EM(),s}e&&this._$AE(t)}willUpdate(e){}_$AE(e){this._$EO?.forEach(t=>t.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(e)),this.updated(e)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(e){return!0}update(e){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}updated(e){}firstUpdated(e){}};v.elementStyles=[],v.shadowRootOptions={mode:"open"},v[U("elementProperties")]=new Map,v[U("finalized")]=new Map,oe?.({ReactiveElement:v}),(V.reactiveElementVersions??=[]).push("2.1.2");var ct=globalThis,Et=i=>i,K=ct.trustedTypes,kt=K?K.createPolicy("lit-html",{createHTML:i=>i}):void 0,ht="$lit$",b=`lit$${Math.random().toFixed(9).slice(2)}$`,ut="?"+b,le=`<${ut}>`,S=document,M=()=>S.createComment(""),H=i=>i===null||typeof i!="object"&&typeof i!="function",pt=Array.isArray,Ut=i=>pt(i)||typeof i?.[Symbol.iterator]=="function",dt=`[ 	
+\f\r]`,N=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,Ct=/-->/g,Tt=/>/g,x=RegExp(`>|${dt}(?:([^\\s"'>=/]+)(${dt}*=${dt}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),Pt=/'/g,Ot=/"/g,Nt=/^(?:script|style|textarea|title)$/i,_t=i=>(e,...t)=>({_$litType$:i,strings:e,values:t}),l=_t(1),ke=_t(2),Ce=_t(3),E=Symbol.for("lit-noChange"),o=Symbol.for("lit-nothing"),Rt=new WeakMap,A=S.createTreeWalker(S,129);function Mt(i,e){if(!pt(i)||!i.hasOwnProperty("raw"))throw Error("invalid template strings array");return kt!==void 0?kt.createHTML(e):e}var Ht=(i,e)=>{let t=i.length-1,s=[],n,r=e===2?"<svg>":e===3?"<math>":"",a=N;for(let d=0;d<t;d++){let c=i[d],p,h,u=-1,g=0;for(;g<c.length&&(a.lastIndex=g,h=a.exec(c),h!==null);)g=a.lastIndex,a===N?h[1]==="!--"?a=Ct:h[1]!==void 0?a=Tt:h[2]!==void 0?(Nt.test(h[2])&&(n=RegExp("</"+h[2],"g")),a=x):h[3]!==void 0&&(a=x):a===x?h[0]===">"?(a=n??N,u=-1):h[1]===void 0?u=-2:(u=a.lastIndex-h[2].length,p=h[1],a=h[3]===void 0?x:h[3]==='"'?Ot:Pt):a===Ot||a===Pt?a=x:a===Ct||a===Tt?a=N:(a=x,n=void 0);let w=a===x&&i[d+1].startsWith("/>")?" ":"";r+=a===N?c+le:u>=0?(s.push(p),c.slice(0,u)+ht+c.slice(u)+b+w):c+b+(u===-2?d:w)}return[Mt(i,r+(i[t]||"<?>")+(e===2?"</svg>":e===3?"</math>":"")),s]},L=class i{constructor({strings:e,_$litType$:t},s){let n;this.parts=[];let r=0,a=0,d=e.length-1,c=this.parts,[p,h]=Ht(e,t);if(this.el=i.createElement(p,s),A.currentNode=this.el.content,t===2||t===3){let u=this.el.content.firstChild;u.replaceWith(...u.childNodes)}for(;(n=A.nextNode())!==null&&c.length<d;){if(n.nodeType===1){if(n.hasAttributes())for(let u of n.getAttributeNames())if(u.endsWith(ht)){let g=h[a++],w=n.getAttribute(u).split(b),q=/([.?@])?(.*)/.exec(g);c.push({type:1,index:r,name:q[2],strings:w,ctor:q[1]==="."?Z:q[1]==="?"?J:q[1]==="@"?Y:C}),n.removeAttribute(u)}else u.startsWith(b)&&(c.push({type:6,index:r}),n.removeAttribute(u));if(Nt.test(n.tagName)){let u=n.textContent.split(b),g=u.length-1;if(g>0){n.textContent=K?K.emptyScript:"";for(let w=0;w<g;w++)n.append(u[w],M()),A.nextNode(),c.push({type:2,index:++r});n.append(u[g],M())}}}else if(n.nodeType===8)if(n.data===ut)c.push({type:2,index:r});else{let u=-1;for(;(u=n.data.indexOf(b,u+1))!==-1;)c.push({type:7,index:r}),u+=b.length-1}r++}}static createElement(e,t){let s=S.createElement("template");return s.innerHTML=e,s}};function k(i,e,t=i,s){if(e===E)return e;let n=s!==void 0?t._$Co?.[s]:t._$Cl,r=H(e)?void 0:e._$litDirective$;return n?.constructor!==r&&(n?._$AO?.(!1),r===void 0?n=void 0:(n=new r(i),n._$AT(i,t,s)),s!==void 0?(t._$Co??=[])[s]=n:t._$Cl=n),n!==void 0&&(e=k(i,n._$AS(i,e.values),n,s)),e}var F=class{constructor(e,t){this._$AV=[],this._$AN=void 0,this._$AD=e,this._$AM=t}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(e){let{el:{content:t},parts:s}=this._$AD,n=(e?.creationScope??S).importNode(t,!0);A.currentNode=n;let r=A.nextNode(),a=0,d=0,c=s[0];for(;c!==void 0;){if(a===c.index){let p;c.type===2?p=new T(r,r.nextSibling,this,e):c.type===1?p=new c.ctor(r,c.name,c.strings,this,e):c.type===6&&(p=new G(r,this,e)),this._$AV.push(p),c=s[++d]}a!==c?.index&&(r=A.nextNode(),a++)}return A.currentNode=S,n}p(e){let t=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(e,s,t),t+=s.strings.length-2):s._$AI(e[t])),t++}},T=class i{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(e,t,s,n){this.type=2,this._$AH=o,this._$AN=void 0,this._$AA=e,this._$AB=t,this._$AM=s,this.options=n,this._$Cv=n?.isConnected??!0}get parentNode(){let e=this._$AA.parentNode,t=this._$AM;return t!==void 0&&e?.nodeType===11&&(e=t.parentNode),e}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(e,t=this){e=k(this,e,t),H(e)?e===o||e==null||e===""?(this._$AH!==o&&this._$AR(),this._$AH=o):e!==this._$AH&&e!==E&&this._(e):e._$litType$!==void 0?this.$(e):e.nodeType!==void 0?this.T(e):Ut(e)?this.k(e):this._(e)}O(e){return this._$AA.parentNode.insertBefore(e,this._$AB)}T(e){this._$AH!==e&&(this._$AR(),this._$AH=this.O(e))}_(e){this._$AH!==o&&H(this._$AH)?this._$AA.nextSibling.data=e:this.T(S.createTextNode(e)),this._$AH=e}$(e){let{values:t,_$litType$:s}=e,n=typeof s=="number"?this._$AC(e):(s.el===void 0&&(s.el=L.createElement(Mt(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===n)this._$AH.p(t);else{let r=new F(n,this),a=r.u(this.options);r.p(t),this.T(a),this._$AH=r}}_$AC(e){let t=Rt.get(e.strings);return t===void 0&&Rt.set(e.strings,t=new L(e)),t}k(e){pt(this._$AH)||(this._$AH=[],this._$AR());let t=this._$AH,s,n=0;for(let r of e)n===t.length?t.push(s=new i(this.O(M()),this.O(M()),this,this.options)):s=t[n],s._$AI(r),n++;n<t.length&&(this._$AR(s&&s._$AB.nextSibling,n),t.length=n)}_$AR(e=this._$AA.nextSibling,t){for(this._$AP?.(!1,!0,t);e!==this._$AB;){let s=Et(e).nextSibling;Et(e).remove(),e=s}}setConnected(e){this._$AM===void 0&&(this._$Cv=e,this._$AP?.(e))}},C=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(e,t,s,n,r){this.type=1,this._$AH=o,this._$AN=void 0,this.element=e,this.name=t,this._$AM=n,this.options=r,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=o}_$AI(e,t=this,s,n){let r=this.strings,a=!1;if(r===void 0)e=k(this,e,t,0),a=!H(e)||e!==this._$AH&&e!==E,a&&(this._$AH=e);else{let d=e,c,p;for(e=r[0],c=0;c<r.length-1;c++)p=k(this,d[s+c],t,c),p===E&&(p=this._$AH[c]),a||=!H(p)||p!==this._$AH[c],p===o?e=o:e!==o&&(e+=(p??"")+r[c+1]),this._$AH[c]=p}a&&!n&&this.j(e)}j(e){e===o?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,e??"")}},Z=class extends C{constructor(){super(...arguments),this.type=3}j(e){this.element[this.name]=e===o?void 0:e}},J=class extends C{constructor(){super(...arguments),this.type=4}j(e){this.element.toggleAttribute(this.name,!!e&&e!==o)}},Y=class extends C{constructor(e,t,s,n,r){super(e,t,s,n,r),this.type=5}_$AI(e,t=this){if((e=k(this,e,t,0)??o)===E)return;let s=this._$AH,n=e===o&&s!==o||e.capture!==s.capture||e.once!==s.once||e.passive!==s.passive,r=e!==o&&(s===o||n);n&&this.element.removeEventListener(this.name,this,s),r&&this.element.addEventListener(this.name,this,e),this._$AH=e}handleEvent(e){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,e):this._$AH.handleEvent(e)}},G=class{constructor(e,t,s){this.element=e,this.type=6,this._$AN=void 0,this._$AM=t,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(e){k(this,e)}},Lt={M:ht,P:b,A:ut,C:1,L:Ht,R:F,D:Ut,V:k,I:T,H:C,N:J,U:Y,B:Z,F:G},de=ct.litHtmlPolyfillSupport;de?.(L,T),(ct.litHtmlVersions??=[]).push("3.3.3");var Dt=(i,e,t)=>{let s=t?.renderBefore??e,n=s._$litPart$;if(n===void 0){let r=t?.renderBefore??null;s._$litPart$=n=new T(e.insertBefore(M(),r),r,void 0,t??{})}return n._$AI(i),n};var mt=globalThis,f=class extends v{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let e=super.createRenderRoot();return this.renderOptions.renderBefore??=e.firstChild,e}update(e){let t=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(e),this._$Do=Dt(t,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return E}};f._$litElement$=!0,f.finalized=!0,mt.litElementHydrateSupport?.({LitElement:f});var ce=mt.litElementPolyfillSupport;ce?.({LitElement:f});(mt.litElementVersions??=[]).push("4.2.2");var zt=i=>(...e)=>({_$litDirective$:i,values:e}),Q=class{constructor(e){}get _$AU(){return this._$AM._$AU}_$AT(e,t,s){this._$Ct=e,this._$AM=t,this._$Ci=s}_$AS(e,t){return this.update(e,t)}update(e,t){return this.render(...t)}};var{I:je}=Lt;var he={},Bt=(i,e=he)=>i._$AH=e;var qt=zt(class extends Q{constructor(){super(...arguments),this.key=o}render(i,e){return this.key=i,e}update(i,[e,t]){return e!==this.key&&(Bt(i),this.key=e),t}});var ue=i=>{let e=i?.locale||{},t=e.time_format==="system"?void 0:e.language||i?.language,s=e.time_format==="12"?!0:e.time_format==="24"?!1:void 0,n=e.time_zone==="local"?void 0:i?.config?.time_zone;return{language:t,hour12:s,timeZone:n}},X=(i,e)=>{if(!i)return"\u2013";let{language:t,hour12:s,timeZone:n}=ue(e),r=new Date(i),a=p=>new Intl.DateTimeFormat("en-CA",{timeZone:n,year:"numeric",month:"2-digit",day:"2-digit"}).format(p),d={hour:"2-digit",minute:"2-digit",hour12:s,timeZone:n};if(a(r)===a(new Date))return r.toLocaleTimeString(t,d);let c=a(r).slice(0,4)===a(new Date).slice(0,4);return r.toLocaleString(t,{...d,month:"short",day:"numeric",...c?{}:{year:"numeric"}})},It=(i,e)=>new Date(Date.UTC(2023,0,1+Number(i))).toLocaleDateString(e?.locale?.language||e?.language,{weekday:"short",timeZone:"UTC"});var tt="dland_assistant",et=async i=>{await i.loadBackendTranslation("selector",tt);let e=await i.loadBackendTranslation("common",tt),t=(s,n)=>e(`component.${tt}.common.${s}`,n)||s;return t.option=(s,n)=>e(`component.${tt}.selector.${s}.options.${n}`)||n,t};var jt=(i,{t:e,at:t})=>{if(!i)return l`<div class="loading"><ha-spinner size="tiny"></ha-spinner>${e("loading")}</div>`;if(i.failed)return l`<div class="error">${i.failed}</div>`;let s=(d,c)=>c?l`<dt>${e(d)}</dt><dd>${c}</dd>`:o,n=i.tool_calls?.calls||[],r=n.length?l`<ol class="tools">${n.map(d=>l`<li class="tool ${d.error?"error":""}">
+          <code>${d.tool}</code> <span class="arguments">${d.arguments}</span>
+          → <span class="result">${d.result||""}</span></li>`)}</ol>
+        ${i.tool_calls.dropped?l`<div class="muted">${e("more_tools",{count:i.tool_calls.dropped})}</div>`:o}`:l`<span class="muted">${e("no_tools")}</span>`,a=i.delivery?`${i.delivery.channel}${i.delivery.target?` \u2192 ${i.delivery.target}`:""}: ${i.delivery.status}${i.delivery.error?` (${i.delivery.error})`:""}`:"";return l`<dl>
+    ${s("details_answer",i.response?l`<div class="answer">${i.response}</div>`:"")}
+    ${s("details_error",i.error?l`<span class="error">${i.error}</span>`:"")}
+    ${s("details_acted_as",`${i.acting_user_name||i.acting_user||"\u2014"} (${e(`trust_${i.trust}`)})`)}
+    ${s("details_origin",[i.source,i.origin].filter(Boolean).join(" \xB7 "))}
+    ${s("details_attempt",i.next_attempt?e("attempt_next",{attempt:i.attempt,time:t(i.next_attempt)}):String(i.attempt))}
+    ${s("details_delivered",a)}
+    ${s("details_tools",r)}
+  </dl>`};var Wt={succeeded:"var(--success-color, #43a047)",failed:"var(--error-color, #db4437)",timed_out:"var(--warning-color, #ffa600)",abandoned:"var(--warning-color, #ffa600)",cancelled:"var(--secondary-text-color, #727272)",skipped:"var(--secondary-text-color, #727272)",quiet:"var(--secondary-text-color, #727272)",in_progress:"var(--info-color, #039be5)",scheduled:"var(--info-color, #039be5)",paused:"var(--secondary-text-color, #727272)",running:"var(--info-color, #039be5)"},Vt={closed:"var(--success-color, #43a047)",half_open:"var(--warning-color, #ffa600)",open:"var(--error-color, #db4437)"},Kt=W`
+  ha-card { padding: 16px; }
+  .header { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+  .title { font-size: 1.2em; font-weight: 500; flex: 1; }
+  .chip { border-radius: 12px; padding: 2px 10px; color: #fff; font-size: 0.85em; }
+  .stat { color: var(--secondary-text-color); font-size: 0.9em; }
+  h3 { margin: 16px 0 4px; font-size: 1em; font-weight: 500; }
+  table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
+  th { text-align: left; color: var(--secondary-text-color); font-weight: 400; }
+  td, th { padding: 4px 6px 4px 0; vertical-align: top; }
+  tr + tr td { border-top: 1px solid var(--divider-color, #e0e0e0); }
+  .badge { border-radius: 8px; padding: 1px 6px; color: #fff; font-size: 0.8em; white-space: nowrap; }
+  .actions { text-align: right; white-space: nowrap; }
+  .actions ha-button { margin: 0 0 2px; }
+  .muted { color: var(--secondary-text-color); }
+  .preview { color: var(--secondary-text-color); font-size: 0.85em; }
+  .empty, .loading { color: var(--secondary-text-color); padding: 4px 0; display: flex; align-items: center; gap: 8px; }
+  tr.execution { cursor: pointer; }
+  tr.execution:hover { background: rgba(var(--rgb-primary-color, 3, 169, 244), 0.06); }
+  tr.execution:focus-visible { outline: 2px solid var(--primary-color); }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 4px 0 8px; }
+  dt { color: var(--secondary-text-color); }
+  dd { margin: 0; overflow-wrap: anywhere; }
+  .answer { white-space: pre-wrap; }
+  .error { color: var(--error-color, #db4437); }
+  ol.tools { margin: 0; padding-left: 1.2em; }
+  .arguments, .result { font-family: var(--ha-font-family-code, monospace); font-size: 0.85em; }
+  .toolbar { display: flex; justify-content: flex-end; gap: 4px; }
+  @media (max-width: 600px) {
+    td:nth-child(2), th:nth-child(2) { display: none; }
+    .actions { white-space: normal; }
   }
-  if ((m = /^\*\/(\d+) \* \* \* \*$/.exec(cron))) return { kind: "minutes", every: m[1] };
-  if ((m = /^0 \*\/(\d+) \* \* \*$/.exec(cron))) return { kind: "hours", every: m[1] };
-  return { kind: "cron", cron };
-};
-const clock = (hour, minute) => `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
-const localInput = (iso) => {
-  // An ISO time with its offset, as the value of a datetime-local field (its wall clock).
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso || "");
-  return match ? `${match[1]}T${match[2]}` : "";
-};
-
-// A form's field by name (form.name and form.action are the form's own).
-const f = (form, name) => form.elements.namedItem(name);
-
-class DlandAssistantCard extends HTMLElement {
-  static getStubConfig() {
-    return { title: "Mission Control", executions: 10 };
-  }
-
-  // The card picker's visual editor.
-  static getConfigElement() {
-    return document.createElement(EDITOR_TAG);
-  }
-
-  setConfig(config) {
-    this._config = { title: "Mission Control", executions: 10, ...config };
-    if (!this.shadowRoot) this.attachShadow({ mode: "open" });
-    this._render();
-  }
-
-  set hass(hass) {
-    const first = !this._hass;
-    this._hass = hass;
-    if (first || (!this._unsubscribe && !this._subscribing)) this._subscribe();
-  }
-
-  getCardSize() {
-    return 3 + (this._view ? this._view.tasks.length + this._config.executions : 4);
-  }
-
-  connectedCallback() {
-    if (this._hass && !this._unsubscribe) this._subscribe();
-  }
-
-  disconnectedCallback() {
-    if (this._unsubscribe) {
-      this._unsubscribe.then((unsub) => unsub()).catch(() => {});
-      this._unsubscribe = undefined;
-    }
-  }
-
-  _subscribe() {
-    if (!this._hass || !this._hass.connection) return;
-    this._subscribing = true;
-    this._unsubscribe = this._hass.connection
-      .subscribeMessage((view) => {
-        this._view = view;
-        this._error = undefined;
-        this._render();
-      }, { type: "dland_assistant/subscribe" })
-      .catch((err) => {
-        this._error = err.message || String(err);
-        this._unsubscribe = undefined;
-        this._render();
-      })
-      .finally(() => { this._subscribing = false; });
-  }
-
-  async _act(button) {
-    const { action, taskId, routine, enabled } = button.dataset;
-    if (action === "new-routine" || action === "edit-routine") {
-      this._openRoutineEditor(
-        action === "edit-routine" ? this._view.routines.find((r) => r.routine_id === routine) : undefined);
-      return;
-    }
-    if (action === "new" || action === "edit") {
-      this._openEditor(action === "edit" ? this._view.tasks.find((t) => t.task_id === taskId) : undefined);
-      return;
-    }
-    const calls = {
-      run: ["run_task", { task_id: taskId }],
-      pause: ["set_task_enabled", { task_id: taskId, enabled: enabled !== "true" }],
-      cancel: ["cancel_task", { task_id: taskId }],
-      "run-routine": ["run_routine", { routine }],
-      "pause-routine": ["set_routine_enabled", { routine, enabled: enabled !== "true" }],
-    };
-    if ((action === "cancel" || action === "delete-routine") && button.dataset.confirm !== "yes") {
-      // Ask first: a cancelled task cannot be brought back.
-      button.dataset.confirm = "yes";
-      button.textContent = action === "cancel" ? "Cancel it?" : "Delete it?";
-      button.classList.add("confirm");
-      clearTimeout(this._confirmTimer);
-      this._confirmTimer = setTimeout(() => this._render(), 4000);
-      return;
-    }
-    button.disabled = true;
-    try {
-      if (action === "delete-routine") {
-        // A routine is a subentry: Home Assistant's own command removes it.
-        await this._hass.callWS({ type: "config_entries/subentries/delete",
-          entry_id: this._view.entry_id, subentry_id: routine });
-        return;
-      }
-      const [service, data] = calls[action];
-      await this._hass.callService("dland_assistant", service, data);
-    } catch (err) {
-      this._error = err.message || String(err);
-      this._render();
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  _render() {
-    if (!this.shadowRoot || !this._config) return;
-    const view = this._view;
-    const body = this._error
-      ? `<div class="error">${escapeHtml(this._error)}</div>`
-      : view
-        ? this._content(view)
-        : `<div class="empty">Loading…</div>`;
-    if (!this.shadowRoot.querySelector("ha-card")) {
-      this.shadowRoot.innerHTML = `<style>${STYLE}</style>
-        <ha-card><div class="editor-slot"></div><div class="live"></div></ha-card>`;
-    }
-    this.shadowRoot.querySelector(".live").innerHTML = body;
-    const live = this.shadowRoot.querySelector(".live");
-    live.querySelectorAll("button[data-action]").forEach((button) =>
-      button.addEventListener("click", () => this._act(button)));
-    live.querySelectorAll("tr.execution").forEach((row) =>
-      row.addEventListener("click", () => this._toggle(row.dataset.executionId)));
-  }
-
-  // A run opens to all of it: answer, who it acted as, attempts, delivery, tools.
-  async _toggle(executionId) {
-    this._open = this._open === executionId ? undefined : executionId;
-    this._render();
-    if (!this._open) return;
-    try {
-      this._details = await this._hass.callWS({
-        type: "dland_assistant/execution", execution_id: executionId });
-    } catch (err) {
-      this._details = { execution_id: executionId, failed: err.message || String(err) };
-    }
-    this._render();
-  }
-
-  // The editor: a form of its own, outside the live part, so updates never wipe
-  // what is being typed. The integration says the schedule in words and lists its
-  // next runs while typing, and refuses a bad one at its field.
-  _openEditor(task) {
-    this._editing = task;
-    const slot = this.shadowRoot.querySelector(".editor-slot");
-    const choices = this._view.choices || { agents: [], people: [], channels: [] };
-    const form = (task && task.form) || {};
-    const option = (value, label, selected) =>
-      `<option value="${escapeHtml(value)}"${selected ? " selected" : ""}>${escapeHtml(label)}</option>`;
-    slot.innerHTML = `<form class="editor" novalidate>
-      <h3>${task ? `Edit “${escapeHtml(task.name)}”` : "New task"}</h3>
-      <div class="row">
-        <label class="grow">Name<input name="name" value="${escapeHtml(task ? task.name : "")}"></label>
-        <label>Does<select name="action">
-          ${option("agent", "Ask the agent", form.action !== "remind")}
-          ${option("remind", "Remind (no agent)", form.action === "remind")}</select></label>
-        <label>Agent<select name="agent">${option("", "Default agent", !form.agent)}
-          ${choices.agents.map((name) => option(name, name, form.agent === name)).join("")}</select>
-          <span class="field-error" data-field="agent"></span></label>
-      </div>
-      <label>Prompt<textarea name="prompt">${escapeHtml(form.prompt || "")}</textarea>
-        <span class="field-error" data-field="prompt"></span></label>
-      <div class="row when">
-        <label>When<select name="when">${WHEN_KINDS.map(([kind, label]) => option(kind, label, false)).join("")}</select></label>
-        <label data-for="in">Minutes<input name="minutes_from_now" type="number" min="1" value="10"></label>
-        <label data-for="at">Date and time<input name="at" type="datetime-local"></label>
-        <label data-for="daily weekdays days">Time<input name="time" type="time" value="07:30"></label>
-        <span class="days" data-for="days">${DAYS.map(([value, label]) =>
-          `<label><input type="checkbox" name="day" value="${value}">${label}</label>`).join("")}</span>
-        <label data-for="minutes hours">Every<input name="every" type="number" min="1" value="15"></label>
-        <label data-for="cron" class="grow">Cron<input name="cron" placeholder="30 7 * * 1-5"></label>
-      </div>
-      <div class="field-error" data-field="when"></div>
-      <div class="preview-when"><span class="schedule-text"></span><ol class="next-runs"></ol></div>
-      <div class="row">
-        <label>For<select name="user">${option("", "Me", !form.user)}
-          ${choices.people.map((p) => option(p.id, p.name, form.user === p.id)).join("")}</select>
-          <span class="field-error" data-field="user"></span></label>
-        <label>Channel<select name="platform">${option("", "Their default", !form.platform)}
-          ${choices.channels.map((c) => option(c, c.replace(/_/g, " "), form.platform === c)).join("")}</select>
-          <span class="field-error" data-field="platform"></span></label>
-        <label>Missed while down<select name="missed_run_policy">
-          ${option("run_once", "Run once", form.missed_run_policy !== "skip")}
-          ${option("skip", "Skip", form.missed_run_policy === "skip")}</select></label>
-        <label>Attempts<input name="retry_attempts" type="number" min="1" max="10"
-          placeholder="default" value="${form.retry_attempts ?? ""}"></label>
-        <label class="check"><input name="only_when_needed" type="checkbox"${form.only_when_needed ? " checked" : ""}>
-          Only when there is something to report</label>
-      </div>
-      <div class="field-error" data-field="form"></div>
-      <div class="buttons"><button type="button" data-editor="close">Close</button>
-        <button type="submit" data-editor="save">Save</button></div>
-    </form>`;
-    const el = slot.querySelector("form");
-    if (task && task.form.kind === "cron" && task.cron) {
-      const preset = presetOf(task.cron);
-      f(el, "when").value = preset.kind;
-      if (preset.time) f(el, "time").value = preset.time;
-      if (preset.every) f(el, "every").value = preset.every;
-      if (preset.cron) f(el, "cron").value = preset.cron;
-      el.querySelectorAll("input[name=day]").forEach((box) => {
-        box.checked = (preset.days || []).includes(box.value);
-      });
-    } else if (task) {
-      f(el, "when").value = "at";
-      f(el, "at").value = localInput(task.next_run);
-    }
-    el.addEventListener("input", () => this._showWhen());
-    el.addEventListener("change", () => this._showWhen());
-    el.addEventListener("submit", (event) => { event.preventDefault(); this._save(); });
-    el.querySelector("[data-editor=close]").addEventListener("click", () => this._closeEditor());
-    this._showWhen();
-  }
-
-  // Routines are the household's: an admin edits them through Home Assistant's
-  // own subentry flow (its checks, its translated errors), not a copy of it.
-  _openRoutineEditor(routine) {
-    this._editing = undefined;
-    const slot = this.shadowRoot.querySelector(".editor-slot");
-    const data = (routine && routine.form) || {};
-    const choices = this._view.choices || { agents: [], people: [], channels: [] };
-    const option = (value, label, selected) =>
-      `<option value="${escapeHtml(value)}"${selected ? " selected" : ""}>${escapeHtml(label)}</option>`;
-    const hhmm = (value) => (value || "").slice(0, 5);
-    slot.innerHTML = `<form class="editor routine-editor" novalidate>
-      <h3>${routine ? `Edit “${escapeHtml(routine.name)}”` : "New routine"}</h3>
-      <div class="row">
-        <label class="grow">Name<input name="name" value="${escapeHtml(routine ? routine.name : "")}"></label>
-        <label>Agent<input name="agent" list="dland-agents" value="${escapeHtml(data.agent || "")}">
-          <datalist id="dland-agents">${choices.agents.map((name) => option(name, name, false)).join("")}</datalist>
-          <span class="field-error" data-field="agent"></span></label>
-        <label class="check"><input name="enabled" type="checkbox"${routine ? (routine.enabled ? " checked" : "") : " checked"}>On</label>
-      </div>
-      <label>Prompt<textarea name="prompt">${escapeHtml(data.prompt || "")}</textarea></label>
-      <div class="row">
-        <label>Runs<select name="schedule">
-          ${option("interval", "Every N minutes", !data.schedule || data.schedule === "interval")}
-          ${option("daily", "Every day at", data.schedule === "daily")}
-          ${option("cron", "Custom (cron)", data.schedule === "cron")}</select></label>
-        <label data-for="interval">Minutes<input name="interval" type="number" min="1" value="${escapeHtml(data.interval ?? 60)}">
-          <span class="field-error" data-field="interval"></span></label>
-        <label data-for="daily">Time<input name="time" type="time" value="${escapeHtml(hhmm(data.time) || "07:30")}">
-          <span class="field-error" data-field="time"></span></label>
-        <label data-for="cron" class="grow">Cron<input name="cron" value="${escapeHtml(data.cron || "")}">
-          <span class="field-error" data-field="cron"></span></label>
-        <label>Quiet from<input name="quiet_start" type="time" value="${escapeHtml(hhmm(data.quiet_start))}"></label>
-        <label>Quiet until<input name="quiet_end" type="time" value="${escapeHtml(hhmm(data.quiet_end))}">
-          <span class="field-error" data-field="quiet_end"></span></label>
-      </div>
-      <div class="row">
-        <label>For<select name="user">${option("", "Nobody (the log)", !data.user)}
-          ${choices.people.map((p) => option(p.id, p.name, data.user === p.id)).join("")}</select></label>
-        <label>Channel<select name="platform">${option("", "Their default", !data.platform)}
-          ${choices.channels.map((c) => option(c, c.replace(/_/g, " "), data.platform === c)).join("")}</select></label>
-        <label class="check"><input name="deliver" type="checkbox"${data.deliver === false ? "" : " checked"}>Deliver</label>
-        <label class="check"><input name="only_when_needed" type="checkbox"${data.only_when_needed ? " checked" : ""}>
-          Only when there is something to report</label>
-      </div>
-      <div class="field-error" data-field="form"></div>
-      <div class="buttons"><button type="button" data-editor="close">Close</button>
-        <button type="submit" data-editor="save">Save</button></div>
-    </form>`;
-    const el = this._form();
-    const show = () => el.querySelectorAll("[data-for]").forEach((field) => {
-      field.style.display = field.dataset.for === f(el, "schedule").value ? "" : "none";
-    });
-    el.addEventListener("change", show);
-    show();
-    el.addEventListener("submit", (event) => { event.preventDefault(); this._saveRoutine(routine); });
-    el.querySelector("[data-editor=close]").addEventListener("click", () => this._closeEditor());
-  }
-
-  async _saveRoutine(routine) {
-    const el = this._form();
-    el.querySelectorAll(".field-error").forEach((error) => { error.textContent = ""; });
-    const value = (name) => f(el, name).value;
-    const data = {
-      name: value("name"),
-      enabled: f(el, "enabled").checked,
-      schedule: value("schedule"),
-      deliver: f(el, "deliver").checked,
-      only_when_needed: f(el, "only_when_needed").checked,
-      missed_run_policy: (routine && routine.form.missed_run_policy) || "run_once",
-    };
-    if (data.schedule === "interval") data.interval = Number(value("interval"));
-    if (data.schedule === "daily") data.time = `${value("time")}:00`;
-    if (data.schedule === "cron") data.cron = value("cron");
-    for (const name of ["agent", "prompt", "user", "platform"]) if (value(name)) data[name] = value(name);
-    for (const name of ["quiet_start", "quiet_end"]) if (value(name)) data[name] = `${value(name)}:00`;
-    for (const key of ["gatherers", "calendars", "todo_lists", "notify_target", "retry_attempts"]) {
-      if (routine && routine.form[key] !== undefined) data[key] = routine.form[key];
-    }
-    const button = el.querySelector("[data-editor=save]");
-    button.disabled = true;
-    try {
-      await this._hass.loadBackendTranslation("config_subentries", "dland_assistant");
-      const flow = await this._hass.callApi("POST", "config/config_entries/subentries/flow", {
-        handler: [this._view.entry_id, "routine"],
-        ...(routine ? { subentry_id: routine.routine_id } : {}),
-      });
-      const result = await this._hass.callApi(
-        "POST", `config/config_entries/subentries/flow/${flow.flow_id}`, data);
-      if (result.type === "form") {
-        for (const [field, key] of Object.entries(result.errors || {})) {
-          const text = this._hass.localize(
-            `component.dland_assistant.config_subentries.routine.error.${key}`) || key;
-          this._fieldError(el.querySelector(`.field-error[data-field=${field}]`) ? field : "form", text);
-        }
-        await this._hass.callApi("DELETE", `config/config_entries/subentries/flow/${flow.flow_id}`);
-        return;
-      }
-      this._closeEditor();
-    } catch (err) {
-      this._fieldError("form", err.body?.message || err.message || String(err));
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  _closeEditor() {
-    this._editing = undefined;
-    this.shadowRoot.querySelector(".editor-slot").innerHTML = "";
-  }
-
-  _form() {
-    return this.shadowRoot.querySelector(".editor-slot form");
-  }
-
-  // The schedule the form describes, as schedule_task takes it.
-  _whenData() {
-    const el = this._form();
-    const [hour, minute] = (f(el, "time").value || "07:30").split(":").map(Number);
-    const days = [...el.querySelectorAll("input[name=day]:checked")].map((box) => box.value);
-    switch (f(el, "when").value) {
-      case "in": return { in: { minutes: Number(f(el, "minutes_from_now").value) } };
-      case "at": return f(el, "at").value ? { at: f(el, "at").value } : null;
-      case "daily": return { cron: `${minute} ${hour} * * *` };
-      case "weekdays": return { cron: `${minute} ${hour} * * 1-5` };
-      case "days": return days.length ? { cron: `${minute} ${hour} * * ${days.join(",")}` } : null;
-      case "minutes": return { cron: `*/${Number(f(el, "every").value)} * * * *` };
-      case "hours": return { cron: `0 */${Number(f(el, "every").value)} * * *` };
-      default: return f(el, "cron").value.trim() ? { cron: f(el, "cron").value.trim() } : null;
-    }
-  }
-
-  _showWhen() {
-    const el = this._form();
-    if (!el) return;
-    el.querySelectorAll("[data-for]").forEach((field) => {
-      field.style.display = field.dataset.for.split(" ").includes(f(el, "when").value) ? "" : "none";
-    });
-    clearTimeout(this._previewTimer);
-    this._previewTimer = setTimeout(() => this._preview(), 250);
-  }
-
-  async _preview() {
-    const el = this._form();
-    if (!el) return;
-    const data = this._whenData();
-    const text = el.querySelector(".schedule-text");
-    const runs = el.querySelector(".next-runs");
-    this._fieldError("when", "");
-    if (!data) {
-      text.textContent = "";
-      runs.innerHTML = "";
-      return;
-    }
-    try {
-      const preview = await this._hass.callWS({
-        type: "dland_assistant/preview_schedule", language: this._hass.language, ...data });
-      text.textContent = preview.schedule_text;
-      runs.innerHTML = preview.next_runs.map((run) => `<li>${escapeHtml(when(run, this._hass))}</li>`).join("");
-    } catch (err) {
-      text.textContent = "";
-      runs.innerHTML = "";
-      this._fieldError(fieldOf(err.translation_key), err.message || String(err));
-    }
-  }
-
-  _fieldError(field, message) {
-    const el = this._form();
-    const target = el && el.querySelector(`.field-error[data-field=${field}]`);
-    if (target) target.textContent = message;
-  }
-
-  async _save() {
-    const el = this._form();
-    el.querySelectorAll(".field-error").forEach((error) => { error.textContent = ""; });
-    const schedule = this._whenData();
-    if (!schedule) {
-      this._fieldError("when", "Say when it should run.");
-      return;
-    }
-    const data = {
-      prompt: f(el, "prompt").value,
-      action: f(el, "action").value,
-      missed_run_policy: f(el, "missed_run_policy").value,
-      only_when_needed: f(el, "only_when_needed").checked,
-      ...schedule,
-    };
-    for (const name of ["name", "agent", "user", "platform"]) {
-      if (f(el, name).value) data[name] = f(el, name).value;
-    }
-    if (f(el, "retry_attempts").value) data.retry_attempts = Number(f(el, "retry_attempts").value);
-    const editing = this._editing;
-    if (editing) data.task_id = editing.task_id;
-    const button = el.querySelector("[data-editor=save]");
-    button.disabled = true;
-    try {
-      await this._hass.callWS({
-        type: "call_service", domain: "dland_assistant",
-        service: editing ? "update_task" : "schedule_task",
-        service_data: data, return_response: true,
-      });
-      this._closeEditor();
-    } catch (err) {
-      this._fieldError(fieldOf(err.translation_key), err.message || String(err));
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  _detailsRow(executionId, at) {
-    const run = this._details;
-    if (!run || run.execution_id !== executionId) {
-      return `<tr class="details"><td colspan="4" class="muted">Loading…</td></tr>`;
-    }
-    if (run.failed) {
-      return `<tr class="details"><td colspan="4" class="error">${escapeHtml(run.failed)}</td></tr>`;
-    }
-    const item = (label, value) => value ? `<dt>${label}</dt><dd>${value}</dd>` : "";
-    const calls = (run.tool_calls && run.tool_calls.calls) || [];
-    const tools = calls.length
-      ? `<ol class="tools">${calls.map((call) => `<li class="tool${call.error ? " error" : ""}">
-          <code>${escapeHtml(call.tool)}</code> <span class="arguments">${escapeHtml(call.arguments)}</span>
-          → <span class="result">${escapeHtml(call.result || "")}</span></li>`).join("")}</ol>${
-          run.tool_calls.dropped ? `<div class="muted">and ${run.tool_calls.dropped} more</div>` : ""}`
-      : '<span class="muted">No tools called</span>';
-    const delivery = run.delivery
-      ? `${escapeHtml(run.delivery.channel)}${run.delivery.target ? ` → ${escapeHtml(run.delivery.target)}` : ""}: ${
-        escapeHtml(run.delivery.status)}${run.delivery.error ? ` (${escapeHtml(run.delivery.error)})` : ""}`
-      : "";
-    return `<tr class="details"><td colspan="4"><dl>
-      ${item("Answer", run.response ? `<div class="answer">${escapeHtml(run.response)}</div>` : "")}
-      ${item("Error", run.error ? `<span class="error">${escapeHtml(run.error)}</span>` : "")}
-      ${item("Acted as", `${escapeHtml(run.acting_user_name || run.acting_user || "—")} (${escapeHtml(run.trust)})`)}
-      ${item("Origin", escapeHtml([run.source, run.origin].filter(Boolean).join(" · ")))}
-      ${item("Attempt", `${run.attempt}${run.next_attempt ? ` · next ${at(run.next_attempt)}` : ""}`)}
-      ${item("Delivered", delivery)}
-      ${item("Tools", tools)}
-    </dl></td></tr>`;
-  }
-
-  _content(view) {
-    const breaker = view.breaker.state;
-    // Which agents are shed: each conversation agent has its own breaker.
-    const shed = Object.entries(view.breaker.agents || {})
-      .filter(([, agent]) => agent.state !== "closed")
-      .map(([name, agent]) => `${name}: ${agent.state.replace("_", "-")}`);
-    const at = (iso) => when(iso, this._hass);
-    const tasks = view.tasks.map((task) => `
-      <tr class="task" data-task-id="${escapeHtml(task.task_id)}">
-        <td>${escapeHtml(task.name)}<div class="muted">${escapeHtml(task.agent)}</div></td>
-        <td>${escapeHtml(task.schedule)}</td>
-        <td>${task.enabled ? at(task.next_run) : '<span class="muted">paused</span>'}</td>
-        <td>${badge(task.status === "running" ? "running" : !task.enabled ? "paused" : task.last_status || task.status)}</td>
-        <td class="actions">
-          <button data-action="run" data-task-id="${escapeHtml(task.task_id)}" title="Run now">Run</button>
-          <button data-action="pause" data-task-id="${escapeHtml(task.task_id)}" data-enabled="${task.enabled}"
-            >${task.enabled ? "Pause" : "Resume"}</button>
-          <button data-action="edit" data-task-id="${escapeHtml(task.task_id)}">Edit</button>
-          <button data-action="cancel" data-task-id="${escapeHtml(task.task_id)}">Cancel</button>
-        </td>
-      </tr>`).join("");
-    const routines = view.routines.map((routine) => `
-      <tr class="routine">
-        <td>${escapeHtml(routine.name)}</td>
-        <td>${escapeHtml(routine.schedule)}</td>
-        <td>${routine.enabled ? at(routine.next_run) : '<span class="muted">off</span>'}</td>
-        <td>${badge(routine.last_status)}</td>
-        <td class="actions">
-          <button data-action="run-routine" data-routine="${escapeHtml(routine.routine_id)}" title="Run now">Run</button>
-          <button data-action="pause-routine" data-routine="${escapeHtml(routine.routine_id)}" data-enabled="${routine.enabled}"
-            >${routine.enabled ? "Pause" : "Resume"}</button>
-          <button data-action="edit-routine" data-routine="${escapeHtml(routine.routine_id)}">Edit</button>${
-            routine.builtin ? "" : `
-          <button data-action="delete-routine" data-routine="${escapeHtml(routine.routine_id)}">Delete</button>`}
-        </td>
-      </tr>`).join("");
-    const executions = view.executions.slice(0, this._config.executions).map((run) => `
-      <tr class="execution" data-execution-id="${escapeHtml(run.execution_id)}" data-status="${escapeHtml(run.status)}">
-        <td>${badge(run.status)}</td>
-        <td>${escapeHtml(run.name)}${run.attempt > 1 ? ` <span class="attempt muted">attempt ${run.attempt}</span>` : ""}
-          <div class="preview">${escapeHtml(run.error || run.response)}</div>${run.next_attempt ? `
-          <div class="retry muted">retry ${at(run.next_attempt)}</div>` : ""}</td>
-        <td>${at(run.started)}</td>
-        <td>${run.duration == null ? "" : `${run.duration.toFixed(1)} s`}</td>
-      </tr>${this._open === run.execution_id ? this._detailsRow(run.execution_id, at) : ""}`).join("");
-    return `
+`,Ft=W`
+  .editor { display: flex; flex-direction: column; gap: 12px; }
+  .row { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+  .row > * { flex: 1 1 180px; min-width: 0; }
+  .row > .narrow { flex: 0 1 140px; }
+  .field-error { color: var(--error-color, #db4437); font-size: 0.85em; }
+  .field-error:empty { display: none; }
+  .days { display: flex; flex-wrap: wrap; gap: 4px; }
+  .preview-when { color: var(--primary-text-color); font-size: 0.95em; }
+  .schedule-text { font-weight: 500; }
+  .next-runs { color: var(--secondary-text-color); font-size: 0.85em; margin: 4px 0 0; padding-left: 1.2em; }
+  ha-formfield { display: block; }
+  ha-selector, ha-input { display: block; }
+`;var pe=4e3,Zt={executions:10},P=class extends f{constructor(){super(...arguments);_(this,"_at",t=>X(t,this.hass))}static getStubConfig(){return{...Zt}}static getConfigElement(){return document.createElement("dland-assistant-card-editor")}setConfig(t){this._config={...Zt,...t}}getCardSize(){return 3+(this._view?this._view.tasks.length+this._config.executions:4)}connectedCallback(){super.connectedCallback(),this.hass&&this._subscribe()}disconnectedCallback(){super.disconnectedCallback(),this._unsubscribe?.then(t=>t()).catch(()=>{}),this._unsubscribe=void 0}willUpdate(t){!t.has("hass")||!this.hass||(this.hass.language!==this._language&&(this._language=this.hass.language,et(this.hass).then(s=>{this._t=s}),this._unsubscribe?.then(s=>s()).catch(()=>{}),this._unsubscribe=void 0),this._unsubscribe||this._subscribe())}_subscribe(){this._unsubscribe||!this.hass?.connection||(this._unsubscribe=this.hass.connection.subscribeMessage(t=>{this._view=t,this._error=void 0},{type:"dland_assistant/subscribe",language:this.hass.language}),this._unsubscribe.catch(t=>{this._error=t.message||String(t),this._unsubscribe=void 0}))}render(){if(!this._config)return o;let t=this._t,s;return this._error?s=l`<ha-alert alert-type="error" class="error">${this._error}</ha-alert>`:!this._view||!t?s=l`<div class="loading"><ha-spinner size="small"></ha-spinner></div>`:s=this._content(this._view,t),l`<ha-card>${s}${this._editor()}</ha-card>`}_badge(t){return t?l`<span class="badge" data-status=${t}
+      style="background:${Wt[t]||"#888"}">${this._statusLabel(t)}</span>`:o}_statusLabel(t){let s=this._t;return t==="paused"?s("paused"):t==="in_progress"||!["scheduled","running","missed"].includes(t)?s.option("execution_status",t):s.option("task_status",t)}_button(t,s,{key:n=s,variant:r,title:a}={}){let d=this._confirm===n;return l`<ha-button size="s" appearance=${d?"filled":"plain"}
+      variant=${d?"danger":r||"brand"} title=${a||o}
+      ?disabled=${this._busy===n} @click=${()=>this._act(n,s)}>${t}</ha-button>`}async _act(t,s){if(s.confirm&&this._confirm!==t){this._confirm=t,clearTimeout(this._confirmTimer),this._confirmTimer=setTimeout(()=>{this._confirm=void 0},pe);return}this._confirm=void 0,this._busy=t;try{await s.run()}catch(n){this._error=n.message||String(n)}finally{this._busy=void 0}}_service(t,s){return{run:()=>this.hass.callService("dland_assistant",t,s)}}_content(t,s){let n=t.breaker.state,r=Object.entries(t.breaker.agents||{}).filter(([,d])=>d.state!=="closed").map(([d,c])=>`${d}: ${s(`breaker_${c.state}`)}`),a=this._config.executions;return l`
       <div class="header">
-        <div class="title">${escapeHtml(this._config.title)}</div>
-        <span class="chip breaker" data-state="${breaker}" style="background:${BREAKER_COLORS[breaker]}"
-          title="${escapeHtml(shed.join(", ") || "every agent's breaker is closed")}">
-          breaker ${escapeHtml(breaker.replace("_", "-"))}${shed.length ? ` (${shed.length})` : ""}</span>
-        <span class="stat">${view.running} running · ${view.failed_24h} failed in 24 h</span>
+        <div class="title">${this._config.title||s("card_title")}</div>
+        <span class="chip breaker" data-state=${n} style="background:${Vt[n]}"
+          title=${r.join(", ")||s("breaker_all_closed")}>
+          ${s("breaker",{state:s(`breaker_${n}`)})}${r.length?` (${r.length})`:""}</span>
+        <span class="stat">${s("stats",{running:t.running,failed:t.failed_24h})}</span>
       </div>
-      <div class="toolbar"><button data-action="new">New task</button>${
-        view.admin ? '<button data-action="new-routine">New routine</button>' : ""}</div>
-      <h3>Tasks</h3>
-      ${tasks ? `<table><tr><th>Task</th><th>Schedule</th><th>Next run</th><th>Status</th><th></th></tr>${tasks}</table>`
-        : '<div class="empty">No scheduled tasks.</div>'}
-      ${routines ? `<h3>Routines</h3><table><tr><th>Routine</th><th>Schedule</th><th>Next run</th><th>Last</th><th></th></tr>${routines}</table>` : ""}
-      <h3>Recent runs</h3>
-      ${executions ? `<table>${executions}</table>` : '<div class="empty">No runs yet.</div>'}`;
-  }
-}
-
-// The visual editor of the card's options: its title and how many runs it lists.
-const EDITOR_TAG = "dland-assistant-card-editor";
-class DlandAssistantCardEditor extends HTMLElement {
-  setConfig(config) {
-    this._config = { ...DlandAssistantCard.getStubConfig(), ...config };
-    if (!this.shadowRoot) this.attachShadow({ mode: "open" });
-    this.shadowRoot.innerHTML = `<style>
-        label { display: flex; flex-direction: column; gap: 4px; margin: 8px 0;
-          color: var(--secondary-text-color); font-size: 0.9em; }
-        input { font: inherit; padding: 6px 8px; border-radius: 6px; color: var(--primary-text-color);
-          border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff); }
-      </style>
-      <label>Title<input name="title" value="${escapeHtml(this._config.title)}"></label>
-      <label>Recent runs shown<input name="executions" type="number" min="1" max="100"
-        value="${escapeHtml(this._config.executions)}"></label>`;
-    this.shadowRoot.querySelectorAll("input").forEach((input) =>
-      input.addEventListener("change", () => this._changed(input)));
-  }
-
-  set hass(_hass) {}
-
-  _changed(input) {
-    const value = input.type === "number" ? Number(input.value) : input.value;
-    this._config = { ...this._config, [input.name]: value };
-    this.dispatchEvent(new CustomEvent("config-changed", {
-      detail: { config: this._config }, bubbles: true, composed: true }));
-  }
-}
-
-// Home Assistant's frontend replaces window.customElements with a scoped registry
-// (a polyfill) while it starts. A card whose script runs before that lands in the
-// browser's own registry, which the frontend never asks: so define it in whichever
-// registry is current now, and again once the frontend's app has defined its root
-// element, which it does right after the swap.
-const TAG = "dland-assistant-card";
-const defineCard = () => {
-  if (!window.customElements.get(TAG)) window.customElements.define(TAG, DlandAssistantCard);
-  if (!window.customElements.get(EDITOR_TAG)) window.customElements.define(EDITOR_TAG, DlandAssistantCardEditor);
-};
-defineCard();
-window.customElements.whenDefined("home-assistant").then(defineCard);
-window.customCards = window.customCards || [];
-window.customCards.push({
-  type: "dland-assistant-card",
-  name: "dland assistant",
-  description: "Tasks, routines and recent runs of your background agents, live.",
-  preview: true,
-});
+      <div class="toolbar">
+        <ha-button size="s" appearance="filled" @click=${()=>this._edit("task")}>${s("new_task")}</ha-button>
+        ${t.admin?l`<ha-button size="s" appearance="outlined"
+          @click=${()=>this._edit("routine")}>${s("new_routine")}</ha-button>`:o}
+      </div>
+      <h3>${s("tasks")}</h3>
+      ${t.tasks.length?l`<table>
+        <tr><th>${s("column_task")}</th><th>${s("column_schedule")}</th><th>${s("column_next_run")}</th>
+          <th>${s("column_status")}</th><th></th></tr>
+        ${t.tasks.map(d=>this._taskRow(d,s))}</table>`:l`<div class="empty">${s("no_tasks")}</div>`}
+      ${t.routines.length?l`<h3>${s("routines")}</h3><table>
+        <tr><th>${s("column_routine")}</th><th>${s("column_schedule")}</th><th>${s("column_next_run")}</th>
+          <th>${s("column_last")}</th><th></th></tr>
+        ${t.routines.map(d=>this._routineRow(d,s))}</table>`:o}
+      <h3>${s("recent_runs")}</h3>
+      ${t.executions.length?l`<table>
+        ${t.executions.slice(0,a).map(d=>this._runRows(d,s))}</table>`:l`<div class="empty">${s("no_runs")}</div>`}`}_taskRow(t,s){let n=t.task_id,r=t.status==="running"?"running":t.enabled?t.last_status||t.status:"paused";return l`<tr class="task" data-task-id=${n}>
+      <td>${t.name}<div class="muted">${t.agent}</div></td>
+      <td>${t.schedule}</td>
+      <td>${t.enabled?this._at(t.next_run):l`<span class="muted">${s("paused")}</span>`}</td>
+      <td>${this._badge(r)}</td>
+      <td class="actions">
+        ${this._button(s("run"),this._service("run_task",{task_id:n}),{key:`run:${n}`,title:s("run_now")})}
+        ${this._button(t.enabled?s("pause"):s("resume"),this._service("set_task_enabled",{task_id:n,enabled:!t.enabled}),{key:`pause:${n}`})}
+        <ha-button size="s" appearance="plain" @click=${()=>this._edit("task",t)}>${s("edit")}</ha-button>
+        ${this._button(this._confirm===`cancel:${n}`?s("cancel_confirm"):s("cancel"),{...this._service("cancel_task",{task_id:n}),confirm:!0},{key:`cancel:${n}`})}
+      </td>
+    </tr>`}_routineRow(t,s){let n=t.routine_id,r={confirm:!0,run:()=>this.hass.callWS({type:"config_entries/subentries/delete",entry_id:this._view.entry_id,subentry_id:n})};return l`<tr class="routine" data-routine=${n}>
+      <td>${t.name}</td>
+      <td>${t.schedule}</td>
+      <td>${t.enabled?this._at(t.next_run):l`<span class="muted">${s("off")}</span>`}</td>
+      <td>${this._badge(t.last_status)}</td>
+      <td class="actions">
+        ${this._button(s("run"),this._service("run_routine",{routine:n}),{key:`run-routine:${n}`,title:s("run_now")})}
+        ${this._button(t.enabled?s("pause"):s("resume"),this._service("set_routine_enabled",{routine:n,enabled:!t.enabled}),{key:`pause-routine:${n}`})}
+        <ha-button size="s" appearance="plain" @click=${()=>this._edit("routine",t)}>${s("edit")}</ha-button>
+        ${t.builtin?o:this._button(this._confirm===`delete:${n}`?s("delete_confirm"):s("delete"),r,{key:`delete:${n}`})}
+      </td>
+    </tr>`}_runRows(t,s){let n=this._open===t.execution_id;return l`<tr class="execution" tabindex="0" aria-expanded=${String(n)}
+        data-execution-id=${t.execution_id} data-status=${t.status}
+        @click=${()=>this._toggle(t.execution_id)}
+        @keydown=${r=>(r.key==="Enter"||r.key===" ")&&this._toggle(t.execution_id)}>
+      <td>${this._badge(t.status)}</td>
+      <td>${t.name}${t.attempt>1?l` <span class="attempt muted">${s("attempt",{attempt:t.attempt})}</span>`:o}
+        <div class="preview">${t.error||t.response}</div>
+        ${t.next_attempt?l`<div class="retry muted">${s("retry_at",{time:this._at(t.next_attempt)})}</div>`:o}</td>
+      <td>${this._at(t.started)}</td>
+      <td>${t.duration==null?"":s("seconds",{seconds:t.duration.toFixed(1)})}</td>
+    </tr>
+    ${n?l`<tr class="details"><td colspan="4">${jt(this._details?.execution_id===t.execution_id?this._details:void 0,{t:s,at:this._at})}</td></tr>`:o}`}async _toggle(t){if(this._open=this._open===t?void 0:t,!!this._open)try{this._details=await this.hass.callWS({type:"dland_assistant/execution",execution_id:t})}catch(s){this._details={execution_id:t,failed:s.message||String(s)}}}_edit(t,s){this._editing={kind:t,item:s}}_editor(){if(!this._editing||!this._t)return o;let{kind:t,item:s}=this._editing,n=()=>{this._editing=void 0};return qt(this._editing,t==="task"?l`<dland-task-editor .hass=${this.hass} .t=${this._t} .item=${s}
+          .choices=${this._view.choices} @editor-closed=${n}></dland-task-editor>`:l`<dland-routine-editor .hass=${this.hass} .t=${this._t} .item=${s}
+          .choices=${this._view.choices} .entryId=${this._view.entry_id}
+          @editor-closed=${n}></dland-routine-editor>`)}};_(P,"properties",{hass:{attribute:!1},_config:{state:!0},_view:{state:!0},_error:{state:!0},_t:{state:!0},_open:{state:!0},_details:{state:!0},_editing:{state:!0},_confirm:{state:!0},_busy:{state:!0}}),_(P,"styles",Kt);var _e=[{name:"title",selector:{text:{}}},{name:"executions",selector:{number:{min:1,max:100,mode:"box"}}}],D=class extends f{setConfig(e){this._config=e}willUpdate(e){e.has("hass")&&this.hass&&this.hass.language!==this._language&&(this._language=this.hass.language,et(this.hass).then(t=>{this._t=t}))}render(){return!this.hass||!this._config||!this._t?o:l`<ha-form .hass=${this.hass} .data=${this._config} .schema=${_e}
+      .computeLabel=${e=>this._t(`option_${e.name}`)}
+      @value-changed=${this._changed}></ha-form>`}_changed(e){e.stopPropagation(),this._config=e.detail.value,this.dispatchEvent(new CustomEvent("config-changed",{detail:{config:this._config},bubbles:!0,composed:!0}))}};_(D,"properties",{hass:{attribute:!1},_config:{state:!0},_t:{state:!0}});var y=class extends f{constructor(){super(),this.errors={},this.saving=!1,this.open=!0}connectedCallback(){super.connectedCallback(),this.data||(this.data={name:this.item?.name||"",...this.initialData(this.item?.form||{})})}set(e,t){this.data={...this.data,[e]:t},this.changed(e)}changed(e){}fieldError(e,t){this.errors={...this.errors,[e]:t}}close(){this.open=!1}render(){return l`<ha-dialog .open=${this.open} header-title=${this.heading()}
+        @closed=${this._closed}>
+      <form class="editor ${this.formClass}" novalidate @submit=${this._submit}>
+        ${this.fields()}
+      </form>
+      <ha-dialog-footer slot="footer">
+        <ha-button slot="secondaryAction" appearance="plain" @click=${()=>this.close()}
+          >${this.t("close")}</ha-button>
+        <ha-button slot="primaryAction" .loading=${this.saving} ?disabled=${this.saving}
+          @click=${this._submit}>${this.t("save")}</ha-button>
+      </ha-dialog-footer>
+    </ha-dialog>`}async _submit(e){if(e.preventDefault(),!this.saving){this.errors={},this.saving=!0;try{await this.save()&&this.close()}catch(t){this.fieldError("form",t.body?.message||t.message||String(t))}finally{this.saving=!1}}}_closed(e){e.target===e.currentTarget&&this.dispatchEvent(new CustomEvent("editor-closed",{bubbles:!0,composed:!0}))}};_(y,"properties",{hass:{attribute:!1},t:{attribute:!1},item:{attribute:!1},choices:{attribute:!1},data:{state:!0},errors:{state:!0},saving:{state:!0},open:{state:!0}}),_(y,"styles",Ft);var me=["time","datetime-local"],st=(i,e)=>l`<div class="field-error" data-field=${e}>${i.errors[e]||""}</div>`,m=(i,e,t,{type:s="text",placeholder:n,min:r,max:a}={})=>l`
+  <div class="field">
+    <ha-input name=${e} type=${s} .label=${t} .value=${String(i.data[e]??"")}
+      placeholder=${n??(me.includes(s)?" ":o)} min=${r??o} max=${a??o}
+      @input=${d=>i.set(e,d.target.value)}></ha-input>
+    ${st(i,e)}
+  </div>`,$=(i,e,t,s,{required:n=!0,custom:r=!1}={})=>l`
+  <div class="field">
+    <ha-selector name=${e} .hass=${i.hass} .label=${t} .required=${n}
+      .selector=${{select:{mode:"dropdown",custom_value:r,options:s.map(([a,d])=>({value:a,label:d}))}}}
+      .value=${i.data[e]??(n?s[0]?.[0]:void 0)}
+      @value-changed=${a=>i.set(e,a.detail.value??"")}></ha-selector>
+    ${st(i,e)}
+  </div>`,it=(i,e,t)=>l`
+  <div class="field">
+    <ha-selector name=${e} .hass=${i.hass} .label=${t} .required=${!1}
+      .selector=${{text:{multiline:!0}}} .value=${i.data[e]??""}
+      @value-changed=${s=>i.set(e,s.detail.value??"")}></ha-selector>
+    ${st(i,e)}
+  </div>`,O=(i,e,t)=>l`
+  <ha-formfield .label=${t}>
+    <ha-switch name=${e} .checked=${!!i.data[e]}
+      @change=${s=>i.set(e,s.target.checked)}></ha-switch>
+  </ha-formfield>`,nt=i=>st(i,"form");var ft=i=>(i||"").slice(0,5),fe=["gatherers","calendars","todo_lists","notify_target","retry_attempts"],z=class extends y{constructor(){super(...arguments);_(this,"formClass","routine-editor")}initialData(t){return{agent:t.agent||"",enabled:this.item?this.item.enabled:!0,prompt:t.prompt||"",schedule:t.schedule||"interval",interval:t.interval??60,time:ft(t.time)||"07:30",cron:t.cron||"",quiet_start:ft(t.quiet_start),quiet_end:ft(t.quiet_end),user:t.user||"",platform:t.platform||"",deliver:t.deliver!==!1,only_when_needed:!!t.only_when_needed}}heading(){return this.item?this.t("edit_routine",{name:this.item.name}):this.t("new_routine")}fields(){let t=this.t,s=this.choices||{agents:[],people:[],channels:[]},n=this.data.schedule;return l`
+      <div class="row">
+        ${m(this,"name",t("field_name"))}
+        ${$(this,"agent",t("field_agent"),s.agents.map(r=>[r,r]),{required:!1,custom:!0})}
+      </div>
+      ${O(this,"enabled",t("field_enabled"))}
+      ${it(this,"prompt",t("field_prompt"))}
+      <div class="row">
+        ${$(this,"schedule",t("field_runs"),[["interval",t("when_minutes")],["daily",t("when_daily")],["cron",t("when_cron")]])}
+        ${n==="interval"?m(this,"interval",t("field_every_minutes"),{type:"number",min:1}):o}
+        ${n==="daily"?m(this,"time",t("field_time"),{type:"time"}):o}
+        ${n==="cron"?m(this,"cron",t("field_cron"),{placeholder:"0 18 * * 1"}):o}
+      </div>
+      <div class="row">
+        ${m(this,"quiet_start",t("field_quiet_start"),{type:"time"})}
+        ${m(this,"quiet_end",t("field_quiet_end"),{type:"time"})}
+      </div>
+      <div class="row">
+        ${$(this,"user",t("field_routine_user"),s.people.map(r=>[r.id,r.name]),{required:!1})}
+        ${$(this,"platform",t("field_platform"),s.channels.map(r=>[r,t.option("channel",r)]),{required:!1})}
+      </div>
+      ${O(this,"deliver",t("field_deliver"))}
+      ${O(this,"only_when_needed",t("field_only_when_needed"))}
+      ${nt(this)}`}async save(){let t=this.data,s=this.item?.form||{},n={name:t.name,enabled:t.enabled,schedule:t.schedule,deliver:t.deliver,only_when_needed:t.only_when_needed,missed_run_policy:s.missed_run_policy||"run_once"};t.schedule==="interval"&&(n.interval=Number(t.interval)),t.schedule==="daily"&&(n.time=`${t.time}:00`),t.schedule==="cron"&&(n.cron=t.cron);for(let h of["agent","prompt","user","platform"])t[h]&&(n[h]=t[h]);for(let h of["quiet_start","quiet_end"])t[h]&&(n[h]=`${t[h]}:00`);for(let h of fe)s[h]!==void 0&&(n[h]=s[h]);let r=this.hass.loadBackendTranslation("config_subentries","dland_assistant"),a=await this.hass.callApi("POST","config/config_entries/subentries/flow",{handler:[this.entryId,"routine"],...this.item?{subentry_id:this.item.routine_id}:{}}),d=await this.hass.callApi("POST",`config/config_entries/subentries/flow/${a.flow_id}`,n);if(d.type!=="form")return!0;let c=await r,p=["name","agent","interval","time","cron","quiet_end","quiet_start"];for(let[h,u]of Object.entries(d.errors||{})){let g=c(`component.dland_assistant.config_subentries.routine.error.${u}`)||u;this.fieldError(p.includes(h)?h:"form",g)}return await this.hass.callApi("DELETE",`config/config_entries/subentries/flow/${a.flow_id}`),!1}};_(z,"properties",{...y.properties,entryId:{attribute:!1}});var rt=["1","2","3","4","5","6","0"],Jt=["in","at","daily","weekdays","days","minutes","hours","cron"],$e=["invalid_cron","cron_too_long","cron_never_runs","at_in_past","delay_not_positive","schedule_conflict","schedule_missing","time_out_of_range"],gt=i=>$e.includes(i)?"when":(i||"").startsWith("prompt")?"prompt":i==="unknown_user"?"user":i==="unknown_channel"?"platform":["unknown_agent","agent_cannot_understand"].includes(i)?"agent":"form",$t=(i,e)=>`${String(i).padStart(2,"0")}:${String(e).padStart(2,"0")}`,ge=i=>{let e;return(e=/^(\d+) (\d+) \* \* \*$/.exec(i))?{kind:"daily",time:$t(e[2],e[1])}:(e=/^(\d+) (\d+) \* \* 1-5$/.exec(i))?{kind:"weekdays",time:$t(e[2],e[1])}:(e=/^(\d+) (\d+) \* \* ([0-6](,[0-6])*)$/.exec(i))?{kind:"days",time:$t(e[2],e[1]),days:e[3].split(",")}:(e=/^\*\/(\d+) \* \* \* \*$/.exec(i))?{kind:"minutes",every:e[1]}:(e=/^0 \*\/(\d+) \* \* \*$/.exec(i))?{kind:"hours",every:e[1]}:{kind:"cron",cron:i}},ye=i=>{let e=/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(i||"");return e?`${e[1]}T${e[2]}`:""},yt=i=>{let[e,t]=(i.time||"07:30").split(":").map(Number);switch(i.kind){case"in":return{in:{minutes:Number(i.minutes)}};case"at":return i.at?{at:i.at}:null;case"daily":return{cron:`${t} ${e} * * *`};case"weekdays":return{cron:`${t} ${e} * * 1-5`};case"days":return i.days.length?{cron:`${t} ${e} * * ${i.days.join(",")}`}:null;case"minutes":return{cron:`*/${Number(i.every)} * * * *`};case"hours":return{cron:`0 */${Number(i.every)} * * *`};default:return(i.cron||"").trim()?{cron:i.cron.trim()}:null}},Yt=i=>{let e={kind:"in",minutes:"10",at:"",time:"07:30",days:[],every:"15",cron:""};return i&&i.form.kind==="cron"&&i.cron?{...e,...ge(i.cron)}:i?{...e,kind:"at",at:ye(i.next_run)}:e};var ve=250,B=class extends y{constructor(){super(...arguments);_(this,"formClass","task-editor")}initialData(t){let s={action:t.action==="remind"?"remind":"agent",agent:t.agent||"",prompt:t.prompt||"",user:t.user||"",platform:t.platform||"",missed_run_policy:t.missed_run_policy==="skip"?"skip":"run_once",retry_attempts:t.retry_attempts??"",only_when_needed:!!t.only_when_needed};for(let[n,r]of Object.entries(Yt(this.item)))s[`when_${n}`]=r;return s}firstUpdated(){this._schedulePreview()}heading(){return this.item?this.t("edit_task",{name:this.item.name}):this.t("new_task")}_when(){let t=this.data;return{kind:t.when_kind,minutes:t.when_minutes,at:t.when_at,time:t.when_time,days:t.when_days,every:t.when_every,cron:t.when_cron}}changed(t){t.startsWith("when_")&&this._schedulePreview()}_schedulePreview(){clearTimeout(this._previewTimer),this._previewTimer=setTimeout(()=>this._preview(),ve)}async _preview(){let t=yt(this._when()),s=JSON.stringify(t);if(this._asked=s,this.fieldError("when",""),!t){this.preview=void 0;return}try{let n=await this.hass.callWS({type:"dland_assistant/preview_schedule",language:this.hass.language,...t});this._asked===s&&(this.preview=n)}catch(n){if(this._asked!==s)return;this.preview=void 0,this.fieldError(gt(n.translation_key),n.message||String(n))}}_toggleDay(t){let s=this.data.when_days.includes(t)?this.data.when_days.filter(n=>n!==t):[...this.data.when_days,t].sort((n,r)=>rt.indexOf(n)-rt.indexOf(r));this.set("when_days",s)}fields(){let t=this.t,s=this.choices||{agents:[],people:[],channels:[]},n=this.data.when_kind;return l`
+      <div class="row">
+        ${m(this,"name",t("field_name"))}
+        ${$(this,"action",t("field_action"),[["agent",t.option("task_action","agent")],["remind",t.option("task_action","remind")]])}
+        ${$(this,"agent",t("field_agent"),s.agents.map(r=>[r,r]),{required:!1,custom:!0})}
+      </div>
+      ${it(this,"prompt",t("field_prompt"))}
+      <div class="row when">
+        ${$(this,"when_kind",t("field_when"),Jt.map(r=>[r,t(`when_${r}`)]))}
+        ${n==="in"?m(this,"when_minutes",t("field_minutes"),{type:"number",min:1}):o}
+        ${n==="at"?m(this,"when_at",t("field_at"),{type:"datetime-local"}):o}
+        ${["daily","weekdays","days"].includes(n)?m(this,"when_time",t("field_time"),{type:"time"}):o}
+        ${["minutes","hours"].includes(n)?m(this,"when_every",t(`field_every_${n}`),{type:"number",min:1}):o}
+        ${n==="cron"?m(this,"when_cron",t("field_cron"),{placeholder:"30 7 * * 1-5"}):o}
+      </div>
+      ${n==="days"?l`<div class="days" role="group" aria-label=${t("field_days")}>
+        ${rt.map(r=>{let a=this.data.when_days.includes(r);return l`<ha-button size="s" class="day" data-day=${r} aria-pressed=${String(a)}
+            appearance=${a?"filled":"outlined"} variant=${a?"brand":"neutral"}
+            @click=${()=>this._toggleDay(r)}>${It(r,this.hass)}</ha-button>`})}</div>`:o}
+      <div class="field-error" data-field="when">${this.errors.when||""}</div>
+      <div class="preview-when" aria-live="polite">
+        <span class="schedule-text">${this.preview?.schedule_text||""}</span>
+        ${this.preview?l`<ol class="next-runs">${this.preview.next_runs.map(r=>l`<li>${X(r,this.hass)}</li>`)}</ol>`:o}
+      </div>
+      <div class="row">
+        ${$(this,"user",t("field_user"),s.people.map(r=>[r.id,r.name]),{required:!1})}
+        ${$(this,"platform",t("field_platform"),s.channels.map(r=>[r,t.option("channel",r)]),{required:!1})}
+      </div>
+      <div class="row">
+        ${$(this,"missed_run_policy",t("field_missed_run_policy"),[["run_once",t.option("missed_run_policy","run_once")],["skip",t.option("missed_run_policy","skip")]])}
+        ${m(this,"retry_attempts",t("field_retry_attempts"),{type:"number",min:1,max:10,placeholder:t("default")})}
+      </div>
+      ${O(this,"only_when_needed",t("field_only_when_needed"))}
+      ${nt(this)}`}async save(){let t=yt(this._when());if(!t)return this.fieldError("when",this.t("say_when")),!1;let s=this.data,n={prompt:s.prompt,action:s.action,missed_run_policy:s.missed_run_policy,only_when_needed:s.only_when_needed,...t};for(let r of["name","agent","user","platform"])s[r]&&(n[r]=s[r]);s.retry_attempts!==""&&(n.retry_attempts=Number(s.retry_attempts)),this.item&&(n.task_id=this.item.task_id);try{await this.hass.callWS({type:"call_service",domain:"dland_assistant",service:this.item?"update_task":"schedule_task",service_data:n,return_response:!0})}catch(r){return this.fieldError(gt(r.translation_key),r.message||String(r)),!1}return!0}};_(B,"properties",{...y.properties,preview:{state:!0}});var be={"dland-assistant-card":P,"dland-assistant-card-editor":D,"dland-task-editor":B,"dland-routine-editor":z},Gt=()=>{for(let[i,e]of Object.entries(be))window.customElements.get(i)||window.customElements.define(i,e)};Gt();window.customElements.whenDefined("home-assistant").then(Gt);window.customCards=window.customCards||[];window.customCards.push({type:"dland-assistant-card",name:"dland assistant",description:"Tasks, routines and recent runs of your background agents, live.",preview:!0,documentationURL:"https://github.com/dland/dland_assistant#mission-control-entities-dashboard-card-diagnostics-repairs-blueprints"});
