@@ -4,7 +4,7 @@ import { input, select, textarea, toggle, formError } from "./fields.js";
 
 const hhmm = (value) => (value || "").slice(0, 5);
 // What the card does not edit is handed back as it was.
-const KEPT = ["gatherers", "calendars", "todo_lists", "notify_target", "retry_attempts"];
+const KEPT = ["gatherers", "calendars", "todo_lists", "notify_target"];
 
 // Routines are the household's: an admin edits them through Home Assistant's own
 // subentry flow (its checks, its translated errors), not a copy of it.
@@ -28,6 +28,8 @@ export class RoutineEditor extends EditorDialog {
       platform: form.platform || "",
       deliver: form.deliver !== false,
       only_when_needed: Boolean(form.only_when_needed),
+      missed_run_policy: form.missed_run_policy === "skip" ? "skip" : "run_once",
+      retry_attempts: form.retry_attempts ?? "",
     };
   }
 
@@ -65,6 +67,12 @@ export class RoutineEditor extends EditorDialog {
         ${select(this, "platform", t("field_platform"),
           choices.channels.map((c) => [c, t.option("channel", c)]), { required: false })}
       </div>
+      <div class="row">
+        ${select(this, "missed_run_policy", t("field_missed_run_policy"),
+          [["run_once", t.option("missed_run_policy", "run_once")], ["skip", t.option("missed_run_policy", "skip")]])}
+        ${input(this, "retry_attempts", t("field_retry_attempts"),
+          { type: "number", min: 1, max: 10, placeholder: t("default") })}
+      </div>
       ${toggle(this, "deliver", t("field_deliver"))}
       ${toggle(this, "only_when_needed", t("field_only_when_needed"))}
       ${formError(this)}`;
@@ -79,8 +87,9 @@ export class RoutineEditor extends EditorDialog {
       schedule: d.schedule,
       deliver: d.deliver,
       only_when_needed: d.only_when_needed,
-      missed_run_policy: form.missed_run_policy || "run_once",
+      missed_run_policy: d.missed_run_policy,
     };
+    if (d.retry_attempts !== "") data.retry_attempts = Number(d.retry_attempts);
     if (d.schedule === "interval") data.interval = Number(d.interval);
     if (d.schedule === "daily") data.time = `${d.time}:00`;
     if (d.schedule === "cron") data.cron = d.cron;
@@ -96,7 +105,7 @@ export class RoutineEditor extends EditorDialog {
       "POST", `config/config_entries/subentries/flow/${flow.flow_id}`, data);
     if (result.type !== "form") return true;
     const localize = await translations;
-    const known = ["name", "agent", "interval", "time", "cron", "quiet_end", "quiet_start"];
+    const known = ["name", "agent", "interval", "time", "cron", "quiet_end", "quiet_start", "retry_attempts"];
     for (const [field, key] of Object.entries(result.errors || {})) {
       const text = localize(`component.dland_assistant.config_subentries.routine.error.${key}`) || key;
       this.fieldError(known.includes(field) ? field : "form", text);

@@ -89,18 +89,13 @@ def test_tasks_are_made_and_changed_from_the_card(
             hour=9, minute=15, second=0, microsecond=0
         )
         typed = appointment.strftime("%Y-%m-%dT%H:%M")
-        kinds = [
+        kinds = [  # name, when, its field, typed, said, stored kind
             ("Tea", "In", "when_minutes", "10", "Once", "once"),
             ("Dentist", "At a date and time", "when_at", typed, "Once", "once"),
-            (
-                "Water",
-                "Every N minutes",
-                "when_every",
-                "20",
-                "Every 20 minutes",
-                "cron",
-            ),
+            ("Plants", "Every day at", "when_time", "18:00", "At 18:00", "cron"),
+            ("Water", "Every N minutes", "when_every", "20", "Every 20 min", "cron"),
             ("Backup", "Every N hours", "when_every", "6", "Every 6 hours", "cron"),
+            ("Rent", "Custom (cron)", "when_cron", "0 9 1 * *", "day 1 of", "cron"),
         ]
         for name, kind, field, value, said, stored in kinds:
             card.get_by_role("button", name="New task").click()
@@ -116,6 +111,8 @@ def test_tasks_are_made_and_changed_from_the_card(
             assert tasks()[name]["kind"] == stored, name
         assert tasks()["Water"]["cron"] == "*/20 * * * *"
         assert tasks()["Backup"]["cron"] == "0 */6 * * *"
+        assert tasks()["Plants"]["cron"] == "0 18 * * *"
+        assert tasks()["Rent"]["cron"] == "0 9 1 * *"
         # The wall clock typed is the home's.
         dentist = datetime.fromisoformat(str(tasks()["Dentist"]["next_run"]))
         assert dentist == appointment
@@ -165,10 +162,16 @@ def test_tasks_are_made_and_changed_from_the_card(
         expect(cron_error).to_contain_text("not a valid", timeout=10_000)
         assert "cron" in cron_error.inner_text()
         fill(routine_editor, "cron", "0 18 * * 1")
+        choose(page, routine_editor, "missed_run_policy", "Skip")
+        fill(routine_editor, "retry_attempts", "2")
         routine_editor.get_by_role("button", name="Save").click()
         routine_editor.wait_for(state="detached", timeout=10_000)
         card.locator("tr.routine", has_text="At 18:00, only on Monday").wait_for(
             timeout=10_000
+        )
+        # As the integration now holds it (its live feed to the card).
+        plant_check_data = card.evaluate(
+            "el => el._view.routines.find(r => r.name === 'Plant check').form"
         )
         # Deleted (after a second click), and gone from the integration too.
         plants.get_by_role("button", name="Delete").click()
@@ -233,5 +236,8 @@ def test_tasks_are_made_and_changed_from_the_card(
         }
     )
     titles = {subentry["title"] for subentry in subentries}
+    assert plant_check_data["missed_run_policy"] == "skip"
+    assert plant_check_data["retry_attempts"] == 2
+    assert plant_check_data["cron"] == "0 18 * * 1"
     assert "Plant check" not in titles
     assert "Audit" in titles
