@@ -49,5 +49,24 @@ export const toggle = (editor, name, label) => html`
       @change=${(event) => editor.set(name, event.target.checked)}></ha-switch>
   </ha-formfield>`;
 
+/** Who gets the result, and on which channel (both optional). */
+export const recipientFields = (editor, choices, userLabel) => html`
+  <div class="row">
+    ${select(editor, "user", userLabel, choices.people.map((p) => [p.id, p.name]), { required: false })}
+    ${select(editor, "platform", editor.t("field_platform"),
+      choices.channels.map((c) => [c, editor.t.option("channel", c)]), { required: false })}
+  </div>`;
+
+/** What happens to a run missed while down, and how often a failing one is tried. */
+export const policyFields = (editor) => {
+  const t = editor.t;
+  return html`<div class="row">
+    ${select(editor, "missed_run_policy", t("field_missed_run_policy"),
+      ["run_once", "skip"].map((policy) => [policy, t.option("missed_run_policy", policy)]))}
+    ${input(editor, "retry_attempts", t("field_retry_attempts"),
+      { type: "number", min: 1, max: 10, placeholder: t("default") })}
+  </div>`;
+};
+
 /** The form's own error line (what belongs to no one field). */
 export const formError = (editor) => errorLine(editor, "form");

@@ -10,6 +10,7 @@ export const DOMAIN = "dland_assistant";
  */
 export const loadStrings = async (hass) => {
   await hass.loadBackendTranslation("selector", DOMAIN);
+  // After the selector strings: the function returned sees what was loaded before.
   const localize = await hass.loadBackendTranslation("common", DOMAIN);
   const t = (key, values) => localize(`component.${DOMAIN}.common.${key}`, values) || key;
   t.option = (selector, value) =>

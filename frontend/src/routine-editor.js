@@ -1,6 +1,6 @@
 import { html, nothing } from "lit";
 import { EditorDialog } from "./editor-dialog.js";
-import { input, select, textarea, toggle, formError } from "./fields.js";
+import { input, select, textarea, toggle, formError, policyFields, recipientFields } from "./fields.js";
 
 const hhmm = (value) => (value || "").slice(0, 5);
 // What the card does not edit is handed back as it was.
@@ -61,18 +61,8 @@ export class RoutineEditor extends EditorDialog {
         ${input(this, "quiet_start", t("field_quiet_start"), { type: "time" })}
         ${input(this, "quiet_end", t("field_quiet_end"), { type: "time" })}
       </div>
-      <div class="row">
-        ${select(this, "user", t("field_routine_user"),
-          choices.people.map((p) => [p.id, p.name]), { required: false })}
-        ${select(this, "platform", t("field_platform"),
-          choices.channels.map((c) => [c, t.option("channel", c)]), { required: false })}
-      </div>
-      <div class="row">
-        ${select(this, "missed_run_policy", t("field_missed_run_policy"),
-          [["run_once", t.option("missed_run_policy", "run_once")], ["skip", t.option("missed_run_policy", "skip")]])}
-        ${input(this, "retry_attempts", t("field_retry_attempts"),
-          { type: "number", min: 1, max: 10, placeholder: t("default") })}
-      </div>
+      ${recipientFields(this, choices, t("field_routine_user"))}
+      ${policyFields(this)}
       ${toggle(this, "deliver", t("field_deliver"))}
       ${toggle(this, "only_when_needed", t("field_only_when_needed"))}
       ${formError(this)}`;

@@ -1,6 +1,6 @@
 import { html, nothing } from "lit";
 import { EditorDialog } from "./editor-dialog.js";
-import { input, select, textarea, toggle, formError } from "./fields.js";
+import { input, select, textarea, toggle, formError, policyFields, recipientFields } from "./fields.js";
 import { formatWhen, weekdayName } from "./format.js";
 import { WEEK, WHEN_KINDS, fieldOf, scheduleOf, whenOf } from "./schedule.js";
 
@@ -118,18 +118,8 @@ export class TaskEditor extends EditorDialog {
         ${this.preview ? html`<ol class="next-runs">${this.preview.next_runs.map(
           (run) => html`<li>${formatWhen(run, this.hass)}</li>`)}</ol>` : nothing}
       </div>
-      <div class="row">
-        ${select(this, "user", t("field_user"),
-          choices.people.map((p) => [p.id, p.name]), { required: false })}
-        ${select(this, "platform", t("field_platform"),
-          choices.channels.map((c) => [c, t.option("channel", c)]), { required: false })}
-      </div>
-      <div class="row">
-        ${select(this, "missed_run_policy", t("field_missed_run_policy"),
-          [["run_once", t.option("missed_run_policy", "run_once")], ["skip", t.option("missed_run_policy", "skip")]])}
-        ${input(this, "retry_attempts", t("field_retry_attempts"),
-          { type: "number", min: 1, max: 10, placeholder: t("default") })}
-      </div>
+      ${recipientFields(this, choices, t("field_user"))}
+      ${policyFields(this)}
       ${toggle(this, "only_when_needed", t("field_only_when_needed"))}
       ${formError(this)}`;
   }
