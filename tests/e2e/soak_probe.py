@@ -115,6 +115,7 @@ def merged_reading(readings: list[dict[str, Any]]) -> dict[str, Any]:
     )
     return {
         "max_ms": max((r["max_ms"] for r in readings), default=0.0),
+        "max_late_ms": max((r["max_late_ms"] for r in readings), default=0.0),
         "worst": worst[:5],
         "samples": sum(r["samples"] for r in readings),
         "gc_max_ms": max((r["gc_max_ms"] for r in readings), default=0.0),

@@ -249,8 +249,9 @@ def _report(flood: Flood, path: Path) -> None:
             )
             for caller in ("guest", "owner")
         ),
-        f"  worst loop stall {flood.lag['max_ms']:.1f} ms (cap {STALL_CAP_MS:.0f}), "
-        f"{flood.lag['samples']} wake-ups, longest garbage collection "
+        f"  worst loop stall {flood.lag['max_ms']:.1f} ms (cap {STALL_CAP_MS:.0f}; "
+        f"latest wake-up {flood.lag['max_late_ms']:.1f} ms with the machine's CPU "
+        f"wait), {flood.lag['samples']} wake-ups, longest garbage collection "
         f"{flood.lag['gc_max_ms']:.1f} ms",
         f"  hass RSS: raw {rss['before, raw'] / 1024:.0f} -> "
         f"{rss['after, raw'] / 1024:.0f} MB, kept (after a collection) "

@@ -13,9 +13,11 @@ across TCP writes). Properties, for every request:
   a read-only service;
 - no unhandled exception in hass's log (checked at the end of each test);
 - no stall of Home Assistant's event loop: the e2e_slow_agent fixture's lag monitor
-  (loaded without an agent) measures how late the loop wakes from 5 ms sleeps, and
-  after each test the worst wake-up of that test must be under 50 ms; the module's
-  worst is printed at its end (and in pytest's summary);
+  (loaded without an agent) measures how late the loop wakes from 5 ms sleeps, less
+  the time its thread was ready but waited for a CPU other processes held (the
+  kernel's count: that part is the machine's, not a held loop), and after each test
+  the worst stall of that test must be under 50 ms; the module's worst is printed
+  at its end with the raw lateness (and in pytest's summary);
 - megabyte-sized fields do not grow hass's memory: the RSS after 20 of them,
   read after a full garbage collection, is within a stated bound of the RSS before.
 
@@ -286,8 +288,9 @@ def _report_stalls(fuzzed: Target, path: Path) -> None:
     lines = [
         f"hostile input: worst loop stall {stalls[worst]:.1f} ms ({worst}), "
         f"cap {STALL_CAP_MS:.0f} ms; {len(stalls)} tests; details in {path}",
+        "  stall, latest wake-up with the machine's CPU wait:",
         *(
-            f"  {ms:9.1f} ms  {name}"
+            f"  {ms:9.1f} ms {fuzzed.stalls[name]['max_late_ms']:9.1f} ms  {name}"
             for name, ms in sorted(stalls.items(), key=lambda item: -item[1])
         ),
         "  hass RSS (MB): "
