@@ -6,7 +6,8 @@ from typing import Any
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dland_assistant import llm as dland_llm
-from custom_components.dland_assistant.intent import async_install_sentences
+from custom_components.dland_assistant.voice.language import VoiceLanguages
+from custom_components.dland_assistant.voice.sentences import async_install_sentences
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import llm
@@ -57,7 +58,7 @@ async def test_unwritable_sentences_folder_is_a_warning(
 ) -> None:
     """If the sentences cannot be written, the warning says why."""
     (config_dir / "custom_sentences").write_text("a file where a folder should be")
-    await async_install_sentences(hass)
+    await async_install_sentences(hass, await VoiceLanguages.async_load(hass))
     assert "Could not install the voice reminder sentences" in caplog.text
 
 

@@ -5,12 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.dland_assistant.spoken_time import (
-    describe_moment,
+from custom_components.dland_assistant.voice.language import VoiceLanguages
+from custom_components.dland_assistant.voice.spoken_time import (
     moment_filter,
     parse_when,
     split_request,
 )
+from homeassistant.core import HomeAssistant
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 14, 0, tzinfo=BERLIN)  # a Thursday
@@ -65,11 +66,20 @@ def test_moments(said: str, at: datetime) -> None:
         ("at 9 every day", "0 9 * * *", "every day at 09:00"),
     ],
 )
-def test_repeats(said: str, cron: str, words: str) -> None:
+async def test_repeats(hass: HomeAssistant, said: str, cron: str, words: str) -> None:
     """Repeats become five-field crons, said back in words."""
     when = parse_when(said, NOW)
     assert when is not None
-    assert (when.cron, when.repeat) == (cron, words)
+    assert when.cron == cron
+    english = (await VoiceLanguages.async_load(hass)).get("en")
+    assert english.repeat(cron) == words
+
+
+async def test_only_crons_voice_makes_have_repeat_words(hass: HomeAssistant) -> None:
+    """Other crons are said by the schedule words (cron-descriptor) instead."""
+    english = (await VoiceLanguages.async_load(hass)).get("en")
+    for cron in ("*/5 * * * *", "0 7 1 * *", "0 7 * * 1-3", "61 7 * * *"):
+        assert english.repeat(cron) is None, cron
 
 
 @pytest.mark.parametrize(
@@ -105,15 +115,6 @@ def test_split_keeps_to_and_that_apart_and_finds_the_last_when() -> None:
     assert split[0].delay == timedelta(minutes=5)
     assert split[1:] == ("the oven is on", True)
     assert split_request("to water the plants", NOW) is None
-
-
-def test_moments_are_said_with_their_day() -> None:
-    """Today, tomorrow, a weekday within the week, else the date (and its year)."""
-    assert describe_moment(_at(2026, 11, 26, 18, 0), NOW) == "today at 18:00"
-    assert describe_moment(_at(2026, 11, 27, 8, 5), NOW) == "tomorrow at 08:05"
-    assert describe_moment(_at(2026, 11, 30, 7, 0), NOW) == "on Monday at 07:00"
-    assert describe_moment(_at(2026, 12, 24, 18, 0), NOW) == "on 24 December at 18:00"
-    assert describe_moment(_at(2027, 1, 3, 9, 0), NOW) == "on 3 January 2027 at 09:00"
 
 
 def test_a_moment_filter_matches_its_clock_and_day() -> None:

@@ -11,8 +11,9 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.dland_assistant.intent import SENTENCES
-from custom_components.dland_assistant.spoken_time import parse_duration
+from custom_components.dland_assistant.voice.language import DATA_VOICE
+from custom_components.dland_assistant.voice.sentences import sentences_text
+from custom_components.dland_assistant.voice.spoken_time import parse_duration
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent
@@ -79,7 +80,9 @@ async def test_sentences_are_installed_without_hand_editing(
 ) -> None:
     """Set-up writes the sentences file Assist reads."""
     path = config_dir / "custom_sentences" / "en" / "dland_assistant.yaml"
-    assert path.read_text() == SENTENCES
+    english = hass.data[DATA_VOICE].get("en")
+    assert path.read_text() == sentences_text(english.sentences)
+    assert "DlandAssistantRemind" in path.read_text()
 
 
 async def test_remind_list_cancel_by_voice(
@@ -251,8 +254,8 @@ async def test_lists_name_the_day_and_cancel_chooses_by_time_or_order(
     await _say(hass, "remind me every monday at 7 to put the bins out", user)
     assert await _say(hass, "what reminders do I have", user) == (
         "You have 3 reminders: check the oven today at 16:00; check the oven"
-        " tomorrow at 09:00; put the bins out on Monday at 07:00 (at 07:00, only on"
-        " Monday)."
+        " tomorrow at 09:00; put the bins out on Monday at 07:00 (every Monday at"
+        " 07:00)."
     )
     assert await _say(hass, "cancel the oven reminder", user) == (
         "Which one? 1: check the oven today at 16:00; 2: check the oven tomorrow at"

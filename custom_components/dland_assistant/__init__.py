@@ -71,7 +71,6 @@ from .heartbeat.builtin_routines import QUIET_BUILTINS, builtin_subentries
 from .heartbeat.gatherers import async_track_notifications
 from .heartbeat.routines import HeartbeatManager
 from .identity import SYSTEM, Identities, async_identities, async_owner
-from .intent import async_install_sentences
 from .issues import async_check_persona_agents
 from .personas import async_sync_devices, personas
 from .runtime import DlandConfigEntry, DlandRuntimeData
@@ -87,6 +86,8 @@ from .sources.whmcs import async_setup_whmcs
 from .sources.youtube import YouTubeView, async_setup_youtube
 from .store import SchemaTooNewError, StoreError, TaskStore
 from .store.recovery import async_open_store
+from .voice.language import DATA_VOICE, VoiceLanguages
+from .voice.sentences import async_install_sentences
 from .websocket_api import async_setup_websocket
 
 PLATFORMS = [
@@ -164,7 +165,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.http.register_view(HomeAssistantEventView())
     hass.http.register_view(VonageInboundView())
     hass.http.register_view(YouTubeView())
-    await async_install_sentences(hass)
+    hass.data[DATA_VOICE] = voices = await VoiceLanguages.async_load(hass)
+    await async_install_sentences(hass, voices)
     await async_install_blueprints(hass)
     async_setup_websocket(hass)
     await async_setup_card(hass)

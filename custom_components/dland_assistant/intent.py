@@ -1,17 +1,15 @@
 """Reminders by voice through Assist's built-in agent, with no language model.
 
-"remind me at 5 pm to call mum", "… tomorrow at 8 …", "every Monday at 7 remind me
-to put the bins out", "what reminders do I have", "cancel the oven reminder at
-14:00", "cancel all my reminders". What a request means is parsed by spoken_time.
-
-Intent handlers do the work; the sentences that reach them are written by the
-integration to ``custom_sentences/en/dland_assistant.yaml`` in the config folder
-(no hand editing), and Assist reloads them.
+Home Assistant's intent platform: the handlers of the sentences in
+``voice/languages`` ("remind me tomorrow at 8 to water the plants", "erinnere
+mich jeden Werktag um halb acht an den Müll", "what reminders do I have",
+"cancel the oven reminder", "cancel all my reminders"). Each answers in the
+language it was spoken in, from that language's file.
 """
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from pathlib import Path
-from typing import override
+from typing import Any, override
 
 import voluptuous as vol
 
@@ -21,67 +19,42 @@ from homeassistant.helpers import config_validation as cv, intent
 from homeassistant.util import dt as dt_util
 
 from . import task_manager
-from .const import DOMAIN, LOGGER
 from .identity import Caller, async_caller
 from .models import Task, TaskAction, TaskStatus
 from .runtime import loaded_entry
 from .schedule_text import ScheduleText
-from .spoken_time import describe_moment, moment_filter, split_request
+from .voice.language import DATA_VOICE, VoiceLanguage
+from .voice.spoken_time import moment_filter, split_request
+from .voice.when import (
+    SLOTS,
+    NotAWhen,
+    Passed,
+    When,
+    moment_test_from_slots,
+    when_from_slots,
+)
 
 INTENT_REMIND = "DlandAssistantRemind"
 INTENT_LIST = "DlandAssistantListReminders"
 INTENT_CANCEL = "DlandAssistantCancelReminder"
 INTENT_CANCEL_ALL = "DlandAssistantCancelAllReminders"
-
-SENTENCES_FILE = Path("custom_sentences") / "en" / f"{DOMAIN}.yaml"
-# One wildcard takes the rest of the request, which spoken_time splits into when
-# and what: a sentence per form would multiply, and Assist's wildcards cannot tell
-# "at 5 pm to go to the shop" apart at the right "to".
-SENTENCES = f"""\
-# Written by the dland_assistant integration; it rewrites this file when it changes.
-language: en
-intents:
-  {INTENT_REMIND}:
-    data:
-      - sentences:
-          - "remind me {{request}}"
-          - "(set|create|add|make) [a|an] [new] reminder {{request}}"
-          - "{{lead}} remind me {{request}}"
-  {INTENT_LIST}:
-    data:
-      - sentences:
-          - "what reminders [do] I have"
-          - "what reminders are (there|set)"
-          - "(list|tell me|show [me]|read [me]) [all] my reminders"
-          - "what are my reminders"
-          - "do I have any reminders"
-  {INTENT_CANCEL_ALL}:
-    data:
-      - sentences:
-          - "(cancel|delete|remove|clear) all [of] [my|the] reminders"
-          - "(cancel|delete|remove|clear) (my|the) reminders"
-          - "(cancel|delete|remove|clear) every reminder"
-  {INTENT_CANCEL}:
-    data:
-      - sentences:
-          - "(cancel|delete|remove) [the|my] {{reminder}} reminder"
-          - "(cancel|delete|remove) [the|my] {{reminder}} reminder {{moment}}"
-          - "(cancel|delete|remove) [the|my] reminder {{reminder}}"
-lists:
-  request:
-    wildcard: true
-  lead:
-    wildcard: true
-  reminder:
-    wildcard: true
-  moment:
-    wildcard: true
-"""
-HELP = 'Say, for example, "remind me in 10 minutes to check the oven".'
+# A slot's value: text, or a number from a range list.
+_VALUE = vol.Any(str, int, float)
+_WHEN_SLOTS = {vol.Optional(name): _VALUE for name in SLOTS}
+# English's ordinals ("cancel the second oven reminder"); other languages fill
+# the ordinal slot (0 first, -1 last) from a list in their sentences.
 _ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
     "fourth": 3, "4th": 3, "last": -1,
 }  # fmt: skip
+
+
+def _voice(intent_obj: intent.Intent) -> VoiceLanguage:
+    return intent_obj.hass.data[DATA_VOICE].get(intent_obj.language)
+
+
+def _values(slots: dict[str, Any]) -> dict[str, Any]:
+    return {name: slot["value"] for name, slot in slots.items()}
 
 
 def _speak(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
@@ -97,11 +70,16 @@ def _refuse(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
     return response
 
 
-def _when_words(task: Task, now: datetime, words: ScheduleText) -> str:
+def _when_words(
+    task: Task, now: datetime, voice: VoiceLanguage, words: ScheduleText
+) -> str:
     """Say when a reminder comes next, and how it repeats (as the card says it)."""
     assert task.next_run is not None
-    moment = describe_moment(dt_util.as_local(task.next_run), now)
-    return f"{moment} ({words.cron(task.cron, inline=True)})" if task.cron else moment
+    moment = voice.moment(dt_util.as_local(task.next_run), now)
+    if not task.cron:
+        return moment
+    schedule = voice.repeat(task.cron) or words.cron(task.cron, inline=True)
+    return voice.say("repeating", moment=moment, schedule=schedule)
 
 
 async def _async_words(intent_obj: intent.Intent) -> ScheduleText:
@@ -128,51 +106,79 @@ async def _async_reminders(intent_obj: intent.Intent, caller: Caller) -> list[Ta
     return sorted(reminders, key=lambda task: task.next_run or dt_util.utcnow())
 
 
+def _english_request(values: dict[str, Any], now: datetime) -> tuple[When, str, bool]:
+    """Split an English request ("in 10 minutes to check the oven")."""
+    said = f"{values.get('lead', '')} {values['request']}".strip()
+    if (parsed := split_request(said, now)) is None:
+        raise NotAWhen("request")
+    return parsed
+
+
 class RemindIntentHandler(intent.IntentHandler):
     """Schedule a reminder: 'remind me tomorrow at 8 to water the plants'."""
 
     intent_type = INTENT_REMIND
     description = "Schedules a reminder for the speaker"
     slot_schema = {  # noqa: RUF012 - the base class declares it so
-        vol.Required("request"): cv.string,
+        vol.Optional("request"): cv.string,
         vol.Optional("lead"): cv.string,
+        vol.Optional("what"): cv.string,
+        vol.Optional("link"): cv.string,
+        **_WHEN_SLOTS,
     }
 
     @override
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Store the reminder and confirm it, with its day."""
-        slots = self.async_validate_slots(intent_obj.slots)
-        lead = slots.get("lead", {}).get("value", "")
-        said = f"{lead} {slots['request']['value']}".strip()
+        values = _values(self.async_validate_slots(intent_obj.slots))
+        voice = _voice(intent_obj)
         now = dt_util.now()
-        parsed = split_request(said, now)
-        if parsed is None:
-            return _refuse(
-                intent_obj, f"Sorry, I could not tell when to remind you. {HELP}"
-            )
-        when, what, said_that = parsed
+        try:
+            if "request" in values:
+                when, what, said_that = _english_request(values, now)
+            else:
+                when = when_from_slots(values, now)
+                what, said_that = str(values.get("what", "")).strip(), False
+        except Passed:
+            return _refuse(intent_obj, voice.say("time_passed"))
+        except NotAWhen:
+            return _refuse(intent_obj, voice.say("no_when"))
         caller = await async_caller(intent_obj.hass, intent_obj.context)
-        task = await task_manager.async_schedule_task(
-            intent_obj.hass,
-            loaded_entry(intent_obj.hass),
-            task_manager.ScheduleRequest(
-                prompt=what or "Reminder",
-                caller=caller,
-                name=what or "Reminder",
-                delay=when.delay,
-                at=when.at,
-                cron=when.cron,
-                user=caller.person_user,
-                action=TaskAction.REMIND,
-                source="voice",
+        try:
+            task = await task_manager.async_schedule_task(
+                intent_obj.hass,
+                loaded_entry(intent_obj.hass),
+                task_manager.ScheduleRequest(
+                    prompt=what or "Reminder",
+                    caller=caller,
+                    name=what or "Reminder",
+                    delay=when.delay,
+                    at=when.at,
+                    cron=when.cron,
+                    user=caller.person_user,
+                    action=TaskAction.REMIND,
+                    source="voice",
+                ),
+            )
+        except HomeAssistantError as err:
+            # Bounds the action keeps (the prompt's length, the caller's quota),
+            # said as the action says them.
+            return _refuse(intent_obj, str(err))
+        assert task.next_run is not None
+        if task.cron:
+            moment = voice.repeat(task.cron) or task.cron
+        else:
+            moment = voice.moment(dt_util.as_local(task.next_run), now)
+        return _speak(
+            intent_obj,
+            voice.say(
+                "remind_set",
+                what=what,
+                when=moment,
+                said_that=said_that,
+                link=values.get("link"),
             ),
         )
-        assert task.next_run is not None
-        moment = when.repeat or describe_moment(dt_util.as_local(task.next_run), now)
-        if not what:
-            return _speak(intent_obj, f"OK, I will remind you {moment}.")
-        link = "that" if said_that else "to"
-        return _speak(intent_obj, f"OK, I will remind you {link} {what} {moment}.")
 
 
 class ListRemindersIntentHandler(intent.IntentHandler):
@@ -186,13 +192,16 @@ class ListRemindersIntentHandler(intent.IntentHandler):
         """List them, soonest first, each with its day."""
         caller = await async_caller(intent_obj.hass, intent_obj.context)
         reminders = await _async_reminders(intent_obj, caller)
+        voice = _voice(intent_obj)
         if not reminders:
-            return _speak(intent_obj, "You have no reminders.")
+            return _speak(intent_obj, voice.say("list_none"))
         now = dt_util.now()
         words = await _async_words(intent_obj)
-        parts = [f"{task.name} {_when_words(task, now, words)}" for task in reminders]
-        noun = "reminder" if len(parts) == 1 else "reminders"
-        return _speak(intent_obj, f"You have {len(parts)} {noun}: {'; '.join(parts)}.")
+        items = [
+            voice.say("item", name=task.name, when=_when_words(task, now, voice, words))
+            for task in reminders
+        ]
+        return _speak(intent_obj, voice.say("list", count=len(items), items=items))
 
 
 class CancelAllRemindersIntentHandler(intent.IntentHandler):
@@ -210,20 +219,17 @@ class CancelAllRemindersIntentHandler(intent.IntentHandler):
             await task_manager.async_cancel_task(
                 intent_obj.hass, loaded_entry(intent_obj.hass), task.task_id, caller
             )
+        voice = _voice(intent_obj)
         if not reminders:
-            return _speak(intent_obj, "You have no reminders to cancel.")
-        noun = "reminder" if len(reminders) == 1 else "reminders"
-        return _speak(intent_obj, f"Cancelled {len(reminders)} {noun}.")
+            return _speak(intent_obj, voice.say("cancel_all_none"))
+        return _speak(intent_obj, voice.say("cancel_all", count=len(reminders)))
 
 
-def _choose(reminders: list[Task], said: str, now: datetime) -> tuple[list[Task], str]:
-    """Return the reminders ``said`` can mean, and the words that named them.
-
-    'the second oven', 'oven at 14:00' and 'at 14:00' each narrow the choice.
-    """
+def _english_choice(
+    said: str, now: datetime
+) -> tuple[int | None, Callable[[datetime], bool] | None, str]:
+    """Read 'the second oven', 'oven at 14:00', 'at 14:00': order, time, words."""
     words = said.casefold().replace("’", "'").split()
-    while words and words[0] in ("to", "about", "that", "for", "the", "my"):
-        words = words[1:]
     ordinal = _ORDINALS.get(words[0]) if words else None
     if ordinal is not None:
         words = words[1:]
@@ -232,7 +238,37 @@ def _choose(reminders: list[Task], said: str, now: datetime) -> tuple[list[Task]
         if (test := moment_filter(" ".join(words[cut:]), now)) is not None:
             at, words = test, words[:cut]
             break
-    wanted = " ".join(words).strip()
+    return ordinal, at, " ".join(words)
+
+
+def _wanted(text: str, fillers: frozenset[str]) -> str:
+    """Return the words that name a reminder, without leading fillers ("the")."""
+    words = text.casefold().replace("’", "'").split()
+    while words and words[0] in fillers:
+        words = words[1:]
+    return " ".join(words).strip()
+
+
+def _choose(
+    reminders: list[Task],
+    values: Mapping[str, Any],
+    now: datetime,
+    voice: VoiceLanguage,
+) -> tuple[list[Task], str]:
+    """Return the reminders the speaker can mean, and the words that named them.
+
+    Its words, a time ('at 14:00') and an order ('the second') each narrow it.
+    """
+    if "moment" in values or voice.code == "en":
+        said = " ".join(
+            str(values[key]) for key in ("reminder", "moment") if key in values
+        )
+        ordinal, at, text = _english_choice(_wanted(said, voice.fillers), now)
+    else:
+        ordinal = int(values["ordinal"]) if "ordinal" in values else None
+        at = moment_test_from_slots(values, now.date())
+        text = str(values.get("reminder", ""))
+    wanted = _wanted(text, voice.fillers)
     matches = [task for task in reminders if wanted in task.name.casefold()]
     if at is not None:
         matches = [
@@ -255,51 +291,53 @@ class CancelReminderIntentHandler(intent.IntentHandler):
     intent_type = INTENT_CANCEL
     description = "Cancels one of the speaker's reminders"
     slot_schema = {  # noqa: RUF012
-        vol.Required("reminder"): cv.string,
+        vol.Optional("reminder"): cv.string,
         vol.Optional("moment"): cv.string,
+        vol.Optional("ordinal"): _VALUE,
+        **_WHEN_SLOTS,
     }
 
     @override
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Cancel the one reminder meant, or ask which."""
-        slots = self.async_validate_slots(intent_obj.slots)
-        said = " ".join(
-            slots[key]["value"] for key in ("reminder", "moment") if key in slots
-        )
+        values = _values(self.async_validate_slots(intent_obj.slots))
+        voice = _voice(intent_obj)
         caller = await async_caller(intent_obj.hass, intent_obj.context)
         now = dt_util.now()
         reminders = await _async_reminders(intent_obj, caller)
-        matches, wanted = _choose(reminders, said, now)
+        # The reminder as it was said ("the oven"), for answers that repeat it.
+        said = str(values.get("reminder", "")).strip()
+        try:
+            matches, wanted = _choose(reminders, values, now, voice)
+        except NotAWhen:
+            matches, wanted = [], str(values.get("reminder", ""))
         words = await _async_words(intent_obj)
         if not matches:
-            return _refuse(intent_obj, f"You have no reminder about {wanted or said}.")
-        if len(matches) > 1:
-            options = "; ".join(
-                f"{number}: {task.name} {_when_words(task, now, words)}"
-                for number, task in enumerate(matches, start=1)
+            return _refuse(
+                intent_obj, voice.say("cancel_none", wanted=wanted or said, said=said)
             )
+        if len(matches) > 1:
+            options = [
+                voice.say(
+                    "item", name=task.name, when=_when_words(task, now, voice, words)
+                )
+                for task in matches
+            ]
             return _speak(
                 intent_obj,
-                f"Which one? {options}. Say its time, or for example "
-                f'"cancel the first {wanted} reminder".',
+                voice.say("cancel_which", options=options, wanted=wanted, said=said),
             )
         await task_manager.async_cancel_task(
             intent_obj.hass, loaded_entry(intent_obj.hass), matches[0].task_id, caller
         )
         return _speak(
             intent_obj,
-            f"Cancelled the reminder to {matches[0].name} "
-            f"{_when_words(matches[0], now, words)}.",
+            voice.say(
+                "cancelled",
+                name=matches[0].name,
+                when=_when_words(matches[0], now, voice, words),
+            ),
         )
-
-
-def _write_sentences(path: Path) -> bool:
-    """Write the sentences file if it differs; return whether it changed."""
-    if path.exists() and path.read_text(encoding="utf-8") == SENTENCES:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SENTENCES, encoding="utf-8")
-    return True
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
@@ -308,18 +346,3 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
     intent.async_register(hass, ListRemindersIntentHandler())
     intent.async_register(hass, CancelReminderIntentHandler())
     intent.async_register(hass, CancelAllRemindersIntentHandler())
-
-
-async def async_install_sentences(hass: HomeAssistant) -> None:
-    """Install the reminder sentences for Assist, and reload it if they changed."""
-    path = Path(hass.config.path(str(SENTENCES_FILE)))
-    try:
-        changed = await hass.async_add_executor_job(_write_sentences, path)
-    except OSError as err:
-        LOGGER.warning("Could not install the voice reminder sentences: %s", err)
-        return
-    if changed and hass.services.has_service("conversation", "reload"):
-        try:
-            await hass.services.async_call("conversation", "reload", {}, blocking=True)
-        except (HomeAssistantError, OSError) as err:
-            LOGGER.warning("Assist did not reload its sentences: %s", err)

@@ -1,15 +1,26 @@
-"""When, as people say it (English): durations, times, days and repeats.
+"""When, as people say it in English, in any word order.
 
 "in 10 mins", "at 5 pm", "tomorrow at 8", "on Monday at 7:30", "on 24 December at
 18:00", "every weekday at 7:30", "every Monday and Thursday at 7". Each phrase is
 matched whole, so a request can be split where its when-part parses (see
-``split_request``). Pure functions of the text and the current local time.
+``split_request``): English sentences take the rest of a request as one wildcard.
+Pure functions of the text and the current local time; other languages fill
+slots in their sentences instead (``when``).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 import re
+
+from .when import (
+    CRON_DAY,
+    Clock,
+    When,
+    moment_test,
+    next_date,
+    next_weekday,
+    resolve,
+)
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -41,21 +52,14 @@ _CLOCK = re.compile(
     r"(?P<word>noon|midday|midnight)|(?P<hour>\d{1,2}|[a-z]+)(?:[:.](?P<minute>\d{2}))?"
     r"\s*(?P<ampm>am|pm)?(?:\s+o'?clock)?"
 )
+# "half past seven", "a quarter to eight": minutes from the hour said.
+_PAST_OR_TO = re.compile(
+    r"(?:a\s+)?(?P<part>half|quarter|\d{1,2}|[a-z-]+)(?:\s+minutes?)?\s+"
+    r"(?P<way>past|after|to|before)\s+(?P<clock>.+)"
+)
+_PARTS = {"half": 30, "quarter": 15}
 _ORDINAL = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-# Cron's day-of-week numbers (0 = Sunday) by Python's weekday() (0 = Monday).
-_CRON_DAY = (1, 2, 3, 4, 5, 6, 0)
 LINKS = ("to", "that", "about", "for")
-
-
-@dataclass(frozen=True, slots=True)
-class When:
-    """A parsed when: exactly one of a delay, a local date and time, or a cron."""
-
-    delay: timedelta | None = None
-    at: datetime | None = None
-    cron: str | None = None
-    # For a cron: its words ("every weekday at 07:30").
-    repeat: str | None = None
 
 
 def _normal(text: str) -> str:
@@ -95,20 +99,14 @@ def parse_duration(text: str) -> timedelta | None:
     return timedelta(seconds=seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class _Clock:
-    hour: int
-    minute: int
-    # "7" said without am/pm or minutes: 07:00 or 19:00, whichever comes first.
-    either_half: bool
-
-
-def _parse_clock(text: str) -> _Clock | None:
+def _parse_clock(text: str) -> Clock | None:
+    if (around := _PAST_OR_TO.fullmatch(text)) is not None:
+        return _from_the_hour(around)
     match = _CLOCK.fullmatch(text)
     if match is None:
         return None
     if word := match["word"]:
-        return _Clock(0 if word == "midnight" else 12, 0, either_half=False)
+        return Clock(0 if word == "midnight" else 12, 0, either_half=False)
     raw = match["hour"]
     hour = int(raw) if raw.isdigit() else _NUMBERS.get(raw)
     if hour is None or raw in ("a", "an", "couple", "few"):
@@ -120,7 +118,19 @@ def _parse_clock(text: str) -> _Clock | None:
     if ampm:
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     either = ampm is None and match["minute"] is None and 1 <= hour <= 12
-    return _Clock(hour, minute, either_half=either)
+    return Clock(hour, minute, either_half=either)
+
+
+def _from_the_hour(match: re.Match[str]) -> Clock | None:
+    """Return the clock of 'half past seven', 'twenty to nine', 'a quarter to 8 pm'."""
+    part = match["part"]
+    minutes = _PARTS.get(part) or (int(part) if part.isdigit() else _NUMBERS.get(part))
+    clock = _parse_clock(match["clock"])
+    if not minutes or minutes >= 60 or clock is None or clock.minute:
+        return None
+    sign = -1 if match["way"] in ("to", "before") else 1
+    total = (clock.hour * 60 + sign * minutes) % 1440
+    return Clock(total // 60, total % 60, either_half=clock.either_half)
 
 
 def _weekday(word: str) -> int | None:
@@ -147,10 +157,7 @@ def _parse_day(text: str, today: date) -> date | None:
         return today + timedelta(days=2)
     if match := re.fullmatch(rf"(?:(?:on|next|this)\s+)?({_WEEKDAY})", text):
         wanted = _weekday(match[1])
-        if wanted is None:
-            return None
-        ahead = (wanted - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
+        return None if wanted is None else next_weekday(wanted, today)
     day: int | None = None
     month: int | None = None
     if match := re.fullmatch(
@@ -163,56 +170,22 @@ def _parse_day(text: str, today: date) -> date | None:
         month = _month(match[1])
     if day is None:
         return None
-    for year_ahead in range(2):
-        for month_ahead in range(13 if month is None else 1):
-            candidate_month = month or (today.month + month_ahead - 1) % 12 + 1
-            year = (
-                today.year
-                + year_ahead
-                + (1 if month is None and today.month + month_ahead > 12 else 0)
-            )
-            try:
-                candidate = date(year, candidate_month, day)
-            except ValueError:
-                continue
-            if candidate >= today:
-                return candidate
-    return None
+    return next_date(day, month, today)
 
 
-def _repeat_days(text: str) -> tuple[str, str] | None:
-    """Return the cron day-of-week field and the words of 'weekday', 'monday'."""
+def _repeat_days(text: str) -> str | None:
+    """Return the cron day-of-week field of 'weekday', 'monday and friday'."""
     if text in ("day", "morning", "evening", "night"):
-        return "*", "every day"
+        return "*"
     if text in ("weekday", "work day", "workday", "weekday morning"):
-        return "1-5", "every weekday"
+        return "1-5"
     if text in ("weekend", "weekend day"):
-        return "0,6", "every weekend day"
+        return "0,6"
     days = [_weekday(word) for word in re.split(r"\s*(?:,|\band\b)\s*", text) if word]
     if not days or None in days:
         return None
     ordered = sorted({day for day in days if day is not None})
-    names = [WEEKDAYS[day].capitalize() for day in ordered]
-    field = ",".join(str(_CRON_DAY[day]) for day in ordered)
-    return field, f"every {_and_list(names)}"
-
-
-def _and_list(names: list[str]) -> str:
-    """Return 'Monday', 'Monday and Friday', 'Monday, Wednesday and Friday'."""
-    if len(names) == 1:
-        return names[0]
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _resolve(clock: _Clock, day: date | None, now: datetime) -> datetime | None:
-    """Return the moment meant: a given day at the time, or the next such time."""
-    at = datetime.combine(day or now.date(), time(clock.hour, clock.minute), now.tzinfo)
-    if day is not None:
-        return at if at > now else None
-    candidates = [at, at + timedelta(days=1)]
-    if clock.either_half and clock.hour < 12:
-        candidates += [at + timedelta(hours=12)]
-    return min(candidate for candidate in candidates if candidate > now)
+    return ",".join(str(CRON_DAY[day]) for day in ordered)
 
 
 def parse_when(text: str, now: datetime) -> When | None:
@@ -234,11 +207,7 @@ def parse_when(text: str, now: datetime) -> When | None:
         clock = _parse_clock(clock_text)
         if days is None or clock is None:
             return None
-        field, words = days
-        return When(
-            cron=f"{clock.minute} {clock.hour} * * {field}",
-            repeat=f"{words} at {clock.hour:02d}:{clock.minute:02d}",
-        )
+        return When(cron=f"{clock.minute} {clock.hour} * * {days}")
     if text.startswith("every "):
         return None
     if (at := _parse_at(text, now.date())) is not None:
@@ -247,7 +216,7 @@ def parse_when(text: str, now: datetime) -> When | None:
     return None
 
 
-def _parse_at(text: str, today: date) -> tuple[_Clock, date | None, str | None] | None:
+def _parse_at(text: str, today: date) -> tuple[Clock, date | None, str | None] | None:
     """Parse '(day) at clock' or 'at clock day': the clock, the day, its words."""
     match = re.fullmatch(r"(?:(.+?)\s+)?at\s+(.+)", text)
     if match is None:
@@ -269,15 +238,15 @@ def _parse_at(text: str, today: date) -> tuple[_Clock, date | None, str | None] 
 
 
 def _once(
-    clock: _Clock, day: date | None, day_text: str | None, now: datetime
+    clock: Clock, day: date | None, day_text: str | None, now: datetime
 ) -> When | None:
     if (
         day_text in ("tonight", "this evening")
         and clock.either_half
         and clock.hour < 12
     ):
-        clock = _Clock(clock.hour + 12, clock.minute, either_half=False)
-    at = _resolve(clock, day, now)
+        clock = Clock(clock.hour + 12, clock.minute, either_half=False)
+    at = resolve(clock, day, now)
     return When(at=at) if at else None
 
 
@@ -289,16 +258,7 @@ def moment_filter(text: str, now: datetime) -> Callable[[datetime], bool] | None
     if (at := _parse_at(_normal(text), now.date())) is None:
         return None
     clock, day, _ = at
-    hours = {clock.hour, clock.hour + 12} if clock.either_half else {clock.hour}
-
-    def matches(moment: datetime) -> bool:
-        return (
-            moment.hour in hours
-            and moment.minute == clock.minute
-            and (day is None or moment.date() == day)
-        )
-
-    return matches
+    return moment_test(clock, day)
 
 
 def split_request(text: str, now: datetime) -> tuple[When, str, bool] | None:
@@ -328,18 +288,3 @@ def _what(words: list[str]) -> tuple[str, bool]:
         return "", False
     link, *rest = words
     return " ".join(rest), link == "that"
-
-
-def describe_moment(at: datetime, now: datetime) -> str:
-    """Say a moment with its day when it is not today: 'tomorrow at 08:00'."""
-    clock = f"{at.hour:02d}:{at.minute:02d}"
-    days = (at.date() - now.date()).days
-    if days == 0:
-        return f"today at {clock}"
-    if days == 1:
-        return f"tomorrow at {clock}"
-    if 1 < days < 7:
-        return f"on {WEEKDAYS[at.weekday()].capitalize()} at {clock}"
-    month = MONTHS[at.month - 1].capitalize()
-    year = f" {at.year}" if at.year != now.year else ""
-    return f"on {at.day} {month}{year} at {clock}"
