@@ -38,8 +38,10 @@ def test_every_string_the_card_says_is_translatable_and_none_is_left_over() -> N
         assert f"t(`{prefix}${{" in source, prefix
         used |= {prefix + value for value in values}
     common = json.loads((STRINGS / "strings.json").read_text())["common"]
-    assert sorted(used - common.keys()) == []
-    assert sorted(common.keys() - used) == []
+    # moment_* strings are said by the integration (moments/words.py), not the card.
+    card = {key for key in common if not key.startswith("moment_")}
+    assert sorted(used - card) == []
+    assert sorted(card - used) == []
     built = json.loads((STRINGS / "translations" / "en.json").read_text())
     assert built["common"] == common
 

@@ -205,7 +205,7 @@ async def test_version_1_database_migrates_forward(tmp_path: Path) -> None:
     task_store = TaskStore(path)
     await task_store.async_open()
     try:
-        assert await task_store.async_schema_version() == SCHEMA_VERSION == 11
+        assert await task_store.async_schema_version() == SCHEMA_VERSION == 12
         task = await task_store.async_get_task("t1")
         assert task is not None
         assert task.name == "old"
@@ -213,6 +213,8 @@ async def test_version_1_database_migrates_forward(tmp_path: Path) -> None:
         assert task.action == "agent"
         # Retries (10): no failures yet, the options' attempts, delivers always.
         assert (task.attempt, task.failures, task.max_attempts) == (0, 0, None)
+        # Moments (12): an old task waits for none.
+        assert (task.moment, task.fired, task.occurrence) == (None, None, None)
         assert task.only_when_needed is False
         # Given an owner at set-up (test_trust), trusted: it came from a service.
         assert task.owner is None

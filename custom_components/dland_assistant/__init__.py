@@ -72,6 +72,7 @@ from .heartbeat.gatherers import async_track_notifications
 from .heartbeat.routines import HeartbeatManager
 from .identity import SYSTEM, Identities, async_identities, async_owner
 from .issues import async_check_persona_agents
+from .moments.watcher import MomentWatcher
 from .personas import async_sync_devices, personas
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .schedule_text import ScheduleTexts
@@ -242,7 +243,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
         default_agent=str(options[CONF_DEFAULT_AGENT]),
         default_timeout=float(options[CONF_DEFAULT_TIMEOUT]),
         identities=identities,
-        schedule_texts=await ScheduleTexts.async_load(hass),
+        schedule_texts=(texts := await ScheduleTexts.async_load(hass)),
+        moments=MomentWatcher(
+            hass, store, scheduler.async_wake, lambda: texts.default.moments
+        ),
     )
     try:
         await scheduler.async_start()
@@ -284,6 +288,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DlandConfigEntry) -> boo
     async_sync_devices(hass, entry)
     await _async_reassign_orphans(hass, entry)
     await entry.runtime_data.heartbeats.async_start()
+    await entry.runtime_data.moments.async_start()
+    entry.async_on_unload(entry.runtime_data.moments.async_stop)
     last_known = await async_last_known(entry)
     # Sources last, with no await after them: their first work runs once loaded.
     async_setup_presence(hass, entry, last_known)

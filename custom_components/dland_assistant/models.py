@@ -1,8 +1,9 @@
 """Data types of the scheduler: tasks, executions and their states."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+import json
 from typing import Any
 
 from .const import ONLY_WHEN_NEEDED_PROMPT
@@ -13,6 +14,8 @@ class TaskKind(StrEnum):
 
     ONCE = "once"
     CRON = "cron"
+    # Waits for a moment (a person arriving, a device done), not for a time.
+    MOMENT = "moment"
 
 
 class TaskStatus(StrEnum):
@@ -93,6 +96,53 @@ class Trust(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Moment:
+    """What a moment task waits for.
+
+    ``trigger`` is one Home Assistant trigger (a ``state``, ``numeric_state`` or
+    ``zone`` trigger, as automations write them); it counts only between ``after``
+    and ``before`` (local times of day, either may be left out) and until
+    ``until``. Once, or every time it happens (``every_time``), at most once per
+    ``cooldown``.
+    """
+
+    trigger: dict[str, Any]
+    after: time | None = None
+    before: time | None = None
+    until: datetime | None = None
+    every_time: bool = False
+    cooldown: timedelta = timedelta(minutes=10)
+
+    def to_json(self) -> str:
+        """Return the moment as stored."""
+        return json.dumps(
+            {
+                "trigger": self.trigger,
+                "after": self.after.isoformat() if self.after else None,
+                "before": self.before.isoformat() if self.before else None,
+                "until": self.until.timestamp() if self.until else None,
+                "every_time": self.every_time,
+                "cooldown": self.cooldown.total_seconds(),
+            },
+            default=str,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Moment:
+        """Return a stored moment."""
+        data = json.loads(text)
+        until = data.get("until")
+        return cls(
+            trigger=data["trigger"],
+            after=time.fromisoformat(data["after"]) if data.get("after") else None,
+            before=time.fromisoformat(data["before"]) if data.get("before") else None,
+            until=None if until is None else datetime.fromtimestamp(until, UTC),
+            every_time=bool(data.get("every_time")),
+            cooldown=timedelta(seconds=data.get("cooldown", 600)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Task:
     """A stored task."""
 
@@ -129,6 +179,11 @@ class Task:
     retry_until: datetime | None = None
     # Deliver only when the agent has something to say.
     only_when_needed: bool = False
+    # A moment task: what it waits for, when it last happened, and what happened
+    # (said in the reminder: "Dan came home").
+    moment: Moment | None = None
+    fired: datetime | None = None
+    occurrence: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,10 +239,12 @@ def task_request(
 ) -> RunRequest:
     """Return the run of a stored task (``owner`` when the task has none yet)."""
     owner = task.owner or owner
+    # A moment task says what happened first ("Dan came home: buy milk").
+    prompt = f"{task.occurrence}: {task.prompt}" if task.occurrence else task.prompt
     return RunRequest(
         name=task.name,
         agent=task.agent,
-        prompt=task.prompt,
+        prompt=prompt,
         origin=task.source,
         source=source,
         owner=owner,

@@ -10,6 +10,7 @@ from .const import DOMAIN
 from .engine.scheduler import Scheduler
 from .errors import invalid
 from .identity import Identities
+from .moments.watcher import MomentWatcher
 from .schedule_text import ScheduleTexts
 from .store import TaskStore
 
@@ -31,6 +32,8 @@ class DlandRuntimeData:
     identities: Identities
     # Schedules in words, in Home Assistant's language (and others on demand).
     schedule_texts: ScheduleTexts
+    # Moment tasks waiting for what they wait for.
+    moments: MomentWatcher
 
 
 type DlandConfigEntry = ConfigEntry[DlandRuntimeData]

@@ -40,6 +40,7 @@ from .const import (
     SCHEDULE_DAILY,
 )
 from .models import Task, TaskKind
+from .moments.words import MomentWords, async_load_strings
 
 # Descriptions kept per language: far more than the crons a home has.
 CACHE_SIZE: Final = 512
@@ -245,9 +246,16 @@ class _Descriptor(ExpressionDescriptor):
 class ScheduleText:
     """Says schedules in words in one language."""
 
-    def __init__(self, language: str, get_text: GetText, locale: str) -> None:
+    def __init__(
+        self,
+        language: str,
+        get_text: GetText,
+        locale: str,
+        moments: MomentWords | None = None,
+    ) -> None:
         """Use a translation loaded by ``async_load``."""
         self.language = language.split("-", maxsplit=1)[0]
+        self.moments = moments
         self.locale = locale
         self._get_text = get_text
         self._options = Options(
@@ -278,7 +286,8 @@ class ScheduleText:
             return GetText(locale), locale
 
         get_text, locale = await hass.async_add_executor_job(load)
-        return cls(language, get_text, locale)
+        moments = MomentWords(hass, await async_load_strings(hass, language))
+        return cls(language, get_text, locale, moments)
 
     def cron(self, expression: str, *, inline: bool = False) -> str:
         """Return a cron expression in words ("At 07:30, Monday through Friday").
@@ -315,6 +324,8 @@ class ScheduleText:
         """Return a task's schedule in words."""
         if task.kind is TaskKind.CRON and task.cron:
             return self.cron(task.cron)
+        if task.moment is not None and self.moments is not None:
+            return self.moments.schedule(task.moment)
         return self.once()
 
     def routine(self, data: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """Services of dland_assistant: scheduling, steering and reading tasks."""
 
 from collections.abc import Callable, Coroutine
+import json
 from typing import Any
 
 import voluptuous as vol
@@ -14,6 +15,7 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.util import dt as dt_util
 
 from . import memory, task_manager
 from .const import (
@@ -34,6 +36,7 @@ from .models import (
     TaskAction,
     TaskStatus,
 )
+from .moments.rules import moment_from_request
 from .personas import agent_display_name
 from .runtime import DlandConfigEntry, loaded_entry
 from .sources import wakeup
@@ -67,6 +70,7 @@ def _time_period(value: Any) -> Any:
         raise vol.Invalid(f"duration out of range: {err}") from err
 
 
+ATTR_WHEN = "when"
 SCHEDULE_TASK_SCHEMA = vol.Schema(
     {
         vol.Optional("agent"): cv.string,
@@ -88,8 +92,18 @@ SCHEDULE_TASK_SCHEMA = vol.Schema(
             vol.Coerce(int), vol.Range(min=1, max=MAX_RETRY_ATTEMPTS)
         ),
         vol.Optional("only_when_needed", default=False): cv.boolean,
+        # Instead of a time: a moment (one trigger, checked by moments.rules),
+        # between two times of day, until an expiry, once or every time.
+        vol.Optional(ATTR_WHEN): vol.Any(dict, list),
+        vol.Optional("after"): cv.time,
+        vol.Optional("before"): cv.time,
+        vol.Optional("until"): cv.datetime,
+        vol.Optional("every_time"): cv.boolean,
+        vol.Optional("cooldown"): _time_period,
     }
 )
+# What only a moment task has (a moment cannot be changed by an edit yet).
+MOMENT_FIELDS = ("after", "before", "until", "every_time", "cooldown")
 TASK_ID_SCHEMA = vol.Schema({vol.Required(ATTR_TASK_ID): _ID})
 # An edit names what changes; the rest stays (no defaults, unlike schedule_task).
 UPDATE_TASK_SCHEMA = vol.Schema(
@@ -98,6 +112,7 @@ UPDATE_TASK_SCHEMA = vol.Schema(
         **{
             vol.Optional(str(key)): value
             for key, value in SCHEDULE_TASK_SCHEMA.schema.items()
+            if str(key) not in (ATTR_WHEN, *MOMENT_FIELDS)
             if str(key) != "enabled"
         },
     }
@@ -154,6 +169,8 @@ def task_as_dict(
         "platform": task.platform,
         "kind": task.kind.value,
         "cron": task.cron,
+        # A moment task: the trigger it waits for, its window, expiry and repeat.
+        "moment": None if task.moment is None else json.loads(task.moment.to_json()),
         # The schedule in words, in Home Assistant's language.
         "schedule_text": schedule_text,
         "time_zone": task.time_zone,
@@ -213,6 +230,19 @@ async def _async_schedule_task(
 ) -> ServiceResponse:
     data = call.data
     caller = await async_caller(call.hass, call.context)
+    moment = None
+    if ATTR_WHEN in data:
+        moment = moment_from_request(
+            data[ATTR_WHEN],
+            after=data.get("after"),
+            before=data.get("before"),
+            until=data.get("until"),
+            every_time=data.get("every_time", False),
+            cooldown=data.get("cooldown"),
+            now=dt_util.utcnow(),
+        )
+    elif given := [field for field in MOMENT_FIELDS if field in data]:
+        raise invalid("moment_needs_when", fields=", ".join(given))
     task = await task_manager.async_schedule_task(
         call.hass,
         entry,
@@ -223,6 +253,7 @@ async def _async_schedule_task(
             at=data.get("at"),
             delay=data.get("in"),
             cron=data.get("cron"),
+            moment=moment,
             name=data.get("name"),
             # Who gets the result; it names only that (see identity.async_owner).
             user=data.get("user") or caller.person_user,

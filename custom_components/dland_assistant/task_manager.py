@@ -30,6 +30,7 @@ from .models import (
     Execution,
     ExecutionStatus,
     MissedRunPolicy,
+    Moment,
     Task,
     TaskAction,
     TaskKind,
@@ -51,6 +52,8 @@ class ScheduleRequest:
     at: datetime | None = None
     delay: timedelta | None = None
     cron: str | None = None
+    # Instead of a time: the moment it waits for (see moments.rules).
+    moment: Moment | None = None
     name: str | None = None
     user: str | None = None
     platform: str | None = None
@@ -109,11 +112,20 @@ def validate_prompt(prompt: str) -> str:
 
 def first_run(
     hass: HomeAssistant, request: ScheduleRequest, now: datetime
-) -> tuple[TaskKind, datetime]:
-    """Return a request's kind and first run; a translated error if it has none."""
-    given = [v for v in (request.at, request.delay, request.cron) if v is not None]
+) -> tuple[TaskKind, datetime | None]:
+    """Return a request's kind and first run; a translated error if it has none.
+
+    A moment task has no first run: it is due when its moment comes.
+    """
+    given = [
+        v
+        for v in (request.at, request.delay, request.cron, request.moment)
+        if v is not None
+    ]
     if len(given) != 1:
         raise invalid("schedule_conflict" if given else "schedule_missing")
+    if request.moment is not None:
+        return TaskKind.MOMENT, None
     if request.cron is not None:
         if len(request.cron) > MAX_CRON_LENGTH:
             raise invalid("cron_too_long", limit=MAX_CRON_LENGTH)
@@ -200,6 +212,7 @@ async def _async_new_task(
         trust=request.trust,
         max_attempts=request.retry_attempts,
         only_when_needed=request.only_when_needed,
+        moment=request.moment if kind is TaskKind.MOMENT else None,
     )
 
 
@@ -212,9 +225,12 @@ async def async_schedule_task(
     try:
         task = await runtime.store.async_add_task(new)
     except QuotaExceeded as err:
-        raise invalid("task_quota", limit=err.limit) from err
+        raise invalid(err.key, limit=err.limit) from err
     except StoreError as err:
         raise store_failed(err) from err
+    if task.kind is TaskKind.MOMENT:
+        # Watched from the moment the caller hears it is set.
+        await runtime.moments.async_reload()
     await runtime.scheduler.async_wake()
     async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
     return task

@@ -231,6 +231,7 @@ async def websocket_preview_schedule(
     )
     now = dt_util.utcnow()
     _kind, first = task_manager.first_run(hass, request, now)
+    assert first is not None  # the preview takes no moment
     runs = [first]
     cron = request.cron
     while cron is not None and len(runs) < PREVIEW_RUNS:

@@ -103,7 +103,7 @@ def after_failure(
         attempts = state.max_attempts or policy.attempts
         may_retry = True
     may_retry = may_retry and retryable and attempt < attempts
-    if state.kind is TaskKind.ONCE:
+    if state.kind is not TaskKind.CRON:
         if may_retry:
             return AfterFailure(retry_at, True, attempt, failures, retry_until)
         return AfterFailure(None, False, attempt, failures, retry_until)

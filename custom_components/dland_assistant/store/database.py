@@ -31,10 +31,11 @@ class CorruptDatabaseError(StoreError):
 class QuotaExceeded(Exception):
     """A user or a source already has as many stored rows as it may."""
 
-    def __init__(self, limit: int) -> None:
-        """Say which limit was reached."""
+    def __init__(self, limit: int, key: str = "task_quota") -> None:
+        """Say which limit was reached (``key``: its translated error)."""
         super().__init__(f"quota of {limit} reached")
         self.limit = limit
+        self.key = key
 
 
 # What SQLite says of a damaged file (as opposed to a locked, missing or full one).
@@ -63,8 +64,12 @@ class Database:
             self._db.row_factory = sqlite3.Row
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA synchronous=NORMAL")
-            await self._db.execute("PRAGMA foreign_keys=ON")
+            # Off while migrating: a rebuilt table (copied, dropped, renamed) must
+            # not set its rows' references to NULL; checked before turning on.
+            await self._db.execute("PRAGMA foreign_keys=OFF")
             await self._migrate()
+            await self._check_references()
+            await self._db.execute("PRAGMA foreign_keys=ON")
             await self._check_writable()
         except sqlite3.DatabaseError as err:
             await self.async_close()
@@ -98,6 +103,12 @@ class Database:
         """
         await self._conn.execute("UPDATE state SET value = value WHERE 0")
         await self._conn.rollback()
+
+    async def _check_references(self) -> None:
+        async with self._conn.execute("PRAGMA foreign_key_check") as cursor:
+            broken = list(await cursor.fetchall())
+        if broken:
+            raise StoreError(f"Broken references after migrating: {len(broken)}")
 
     async def _migrate(self) -> None:
         async with self._conn.execute("PRAGMA user_version") as cursor:

@@ -132,11 +132,15 @@ async def _async_task_after_run(
     task_id, kind = row["id"], TaskKind(row["kind"])
     if retry is None or status not in RETRIED_STATUSES:
         counts = ", attempt = 0, failures = 0, retry_until = NULL"
+        # A moment task that happens every time waits again (next_run NULL).
         await conn.execute(
             f"""UPDATE tasks SET updated = ?, status = CASE
                 WHEN kind = 'once' THEN ?
-                WHEN next_run IS NULL THEN ?
-                ELSE 'scheduled' END
+                WHEN kind = 'moment' AND json_extract(moment, '$.every_time')
+                    THEN 'scheduled'
+                WHEN kind = 'moment' OR next_run IS NULL THEN ?
+                ELSE 'scheduled' END,
+                next_run = CASE WHEN kind = 'moment' THEN NULL ELSE next_run END
                 {counts if status.value in _SUCCESSES else ""}
             WHERE id = ?""",
             (finished.timestamp(), status.value, status.value, task_id),
@@ -159,6 +163,17 @@ async def _async_task_after_run(
         retryable=retryable,
     )
     ends = plan.next_run is None
+    if ends and kind is TaskKind.MOMENT:
+        # Given up: a moment task that happens every time waits again.
+        await conn.execute(
+            """UPDATE tasks SET updated = ?, next_run = NULL, attempt = 0,
+                retry_until = NULL, failures = ?, status = CASE
+                WHEN json_extract(moment, '$.every_time') THEN 'scheduled'
+                ELSE ? END
+            WHERE id = ?""",
+            (finished.timestamp(), plan.failures, status.value, task_id),
+        )
+        return FinishedRun(task_id, kind, None, plan.failures, None)
     await conn.execute(
         """UPDATE tasks SET updated = ?, status = ?, next_run = ?, attempt = ?,
             failures = ?, retry_until = ?

@@ -10,6 +10,7 @@ from ..models import (
     ExecutionSource,
     ExecutionStatus,
     MissedRunPolicy,
+    Moment,
     Task,
     TaskAction,
     TaskKind,
@@ -21,7 +22,8 @@ TASK_COLUMNS = """
     t.id, t.name, t.agent, t.prompt, t.user, t.platform, t.kind, t.next_run, t.cron,
     t.time_zone, t.enabled, t.status, t.timeout, t.missed_run_policy, t.source,
     t.created, t.updated, t.deliver, t.action, t.owner, t.trust, t.attempt,
-    t.failures, t.max_attempts, t.retry_until, t.only_when_needed,
+    t.failures, t.max_attempts, t.retry_until, t.only_when_needed, t.moment,
+    t.fired, t.occurrence,
     (SELECT e.started FROM executions e WHERE e.task_id = t.id
         ORDER BY e.started DESC LIMIT 1) AS last_run,
     (SELECT e.status FROM executions e WHERE e.task_id = t.id
@@ -91,6 +93,9 @@ def task_from_row(row: sqlite3.Row) -> Task:
         max_attempts=row["max_attempts"],
         retry_until=from_timestamp(row["retry_until"]),
         only_when_needed=bool(row["only_when_needed"]),
+        moment=None if row["moment"] is None else Moment.from_json(row["moment"]),
+        fired=from_timestamp(row["fired"]),
+        occurrence=row["occurrence"],
     )
 
 

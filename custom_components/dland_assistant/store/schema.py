@@ -153,5 +153,60 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE executions ADD COLUMN acting_user TEXT;
     ALTER TABLE executions ADD COLUMN tool_calls TEXT;
     """,
+    # 12: moment tasks wait for something to happen (models.Moment, as JSON); when
+    # it does, they are due at once and say what happened. The kind's CHECK
+    # takes 'moment', so the table is rebuilt (SQLite's way: new table, copy,
+    # drop, rename; migrations run with foreign keys off, see database.py).
+    """
+    CREATE TABLE tasks_new (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        user TEXT,
+        platform TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('once', 'cron', 'moment')),
+        next_run REAL,
+        cron TEXT,
+        time_zone TEXT,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL,
+        timeout REAL NOT NULL,
+        missed_run_policy TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        deliver INTEGER NOT NULL DEFAULT 1,
+        action TEXT NOT NULL DEFAULT 'agent',
+        owner TEXT,
+        trust TEXT NOT NULL DEFAULT 'trusted',
+        attempt INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER,
+        retry_until REAL,
+        only_when_needed INTEGER NOT NULL DEFAULT 0,
+        moment TEXT,
+        fired REAL,
+        occurrence TEXT
+    );
+    INSERT INTO tasks_new (id, name, agent, prompt, user, platform, kind, next_run,
+        cron, time_zone, enabled, status, timeout, missed_run_policy, source,
+        created, updated, deliver, action, owner, trust, attempt, failures,
+        max_attempts, retry_until, only_when_needed)
+    SELECT id, name, agent, prompt, user, platform, kind, next_run, cron,
+        time_zone, enabled, status, timeout, missed_run_policy, source, created,
+        updated, deliver, action, owner, trust, attempt, failures, max_attempts,
+        retry_until, only_when_needed
+    FROM tasks;
+    DROP TABLE tasks;
+    ALTER TABLE tasks_new RENAME TO tasks;
+    CREATE INDEX tasks_due ON tasks (next_run)
+        WHERE status = 'scheduled' AND enabled = 1;
+    CREATE INDEX tasks_updated ON tasks (updated);
+    CREATE INDEX tasks_owner ON tasks (owner, status);
+    CREATE INDEX tasks_running ON tasks (next_run) WHERE status = 'running';
+    CREATE INDEX tasks_waiting ON tasks (owner)
+        WHERE kind = 'moment' AND status = 'scheduled';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

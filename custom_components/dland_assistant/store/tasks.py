@@ -14,6 +14,7 @@ from ..models import (
     Claim,
     ExecutionSource,
     MissedRunPolicy,
+    Moment,
     Task,
     TaskAction,
     TaskKind,
@@ -26,6 +27,8 @@ from .rows import TASK_COLUMNS, from_timestamp, task_from_row, to_timestamp
 
 # Stored work per user: far above what a home makes (a task a day for three years).
 MAX_TASKS_PER_OWNER = 1000
+# Moment tasks waiting per owner: each watches an entity while it waits.
+MAX_MOMENTS_PER_OWNER = 50
 # Why a run that came while the previous one was still going did not start.
 PREVIOUS_RUN_GOING = "The previous run is still going"
 # A cron time exactly ``grace`` late is still within the grace.
@@ -57,6 +60,7 @@ class NewTask:
     # None: the options' retry policy.
     max_attempts: int | None = None
     only_when_needed: bool = False
+    moment: Moment | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +94,21 @@ class TaskTable(Database):
             )
             if (await cursor.fetchone() or (0,))[0] >= MAX_TASKS_PER_OWNER:
                 raise QuotaExceeded(MAX_TASKS_PER_OWNER)
+            if new.kind is TaskKind.MOMENT:
+                cursor = await conn.execute(
+                    """SELECT COUNT(*) FROM tasks WHERE owner IS ?
+                    AND kind = 'moment' AND status IN ('scheduled', 'running')""",
+                    (new.owner,),
+                )
+                if (await cursor.fetchone() or (0,))[0] >= MAX_MOMENTS_PER_OWNER:
+                    raise QuotaExceeded(MAX_MOMENTS_PER_OWNER, "moment_quota")
             await conn.execute(
                 """INSERT INTO tasks (id, name, agent, prompt, user, platform, kind,
                     next_run, cron, time_zone, enabled, status, timeout,
                     missed_run_policy, source, created, updated, deliver, action,
-                    owner, trust, max_attempts, only_when_needed)
+                    owner, trust, max_attempts, only_when_needed, moment)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, ?, ?)""",
+                    ?, ?, ?, ?, ?)""",
                 (
                     task_id,
                     new.name,
@@ -121,6 +133,7 @@ class TaskTable(Database):
                     new.trust.value,
                     new.max_attempts,
                     int(new.only_when_needed),
+                    new.moment.to_json() if new.moment else None,
                 ),
             )
 
@@ -140,7 +153,7 @@ class TaskTable(Database):
                 """UPDATE tasks SET name = ?, agent = ?, prompt = ?, user = ?,
                     platform = ?, kind = ?, next_run = ?, cron = ?, time_zone = ?,
                     timeout = ?, missed_run_policy = ?, deliver = ?, action = ?,
-                    max_attempts = ?, only_when_needed = ?, attempt = 0,
+                    max_attempts = ?, only_when_needed = ?, moment = ?, attempt = 0,
                     failures = 0, retry_until = NULL, updated = ?
                 WHERE id = ? AND status IN ('scheduled', 'running')""",
                 (
@@ -159,6 +172,7 @@ class TaskTable(Database):
                     new.action.value,
                     new.max_attempts,
                     int(new.only_when_needed),
+                    new.moment.to_json() if new.moment else None,
                     dt_util.utcnow().timestamp(),
                     task_id,
                 ),
@@ -253,6 +267,59 @@ class TaskTable(Database):
             )
         )
         return from_timestamp(rows[0][0]) if rows else None
+
+    async def async_open_moments(self) -> list[Task]:
+        """Return the moment tasks that have not ended (waiting, due or running).
+
+        Bounded by MAX_MOMENTS_PER_OWNER for each owner.
+        """
+        rows = await self._fetchall(
+            f"""SELECT {TASK_COLUMNS} FROM tasks t
+            WHERE t.kind = 'moment' AND t.status IN ('scheduled', 'running')
+            ORDER BY t.created"""
+        )
+        return [task_from_row(row) for row in rows]
+
+    async def async_fire_moment(
+        self, task_id: str, now: datetime, occurrence: str
+    ) -> bool:
+        """Make a waiting moment task due now; False if it was not waiting.
+
+        One transaction: an occurrence seen twice (or by two listeners) makes the
+        task due once, and the scheduler's claim runs it once.
+        """
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                """UPDATE tasks SET next_run = ?, fired = ?, occurrence = ?,
+                    updated = ?
+                WHERE id = ? AND kind = 'moment' AND status = 'scheduled'
+                    AND enabled = 1 AND next_run IS NULL""",
+                (
+                    now.timestamp(),
+                    now.timestamp(),
+                    occurrence,
+                    now.timestamp(),
+                    task_id,
+                ),
+            )
+            return cursor.rowcount
+
+        return bool(await self._write(work))
+
+    async def async_expire_moment(self, task_id: str, now: datetime) -> bool:
+        """End a waiting moment task whose moment did not come in time (missed)."""
+
+        async def work(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                """UPDATE tasks SET status = 'missed', updated = ?
+                WHERE id = ? AND kind = 'moment' AND status = 'scheduled'
+                    AND next_run IS NULL""",
+                (now.timestamp(), task_id),
+            )
+            return cursor.rowcount
+
+        return bool(await self._write(work))
 
     async def async_cancel_task(self, task_id: str) -> bool:
         """Mark a task cancelled; False when it had already ended."""
