@@ -15,10 +15,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dland_assistant.models import TaskStatus
-from homeassistant.core import HomeAssistant
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import llm
 
 from .conftest import add_phone_recipient, call, settle
+from .test_llm import tool_agent  # noqa: F401 - the fixture
 
 NOW = "2026-11-28 15:00:00+00:00"  # a Saturday; the home is in UTC
 DAN = "person.dan"
@@ -203,9 +206,9 @@ async def test_a_waiting_task_survives_a_reload_and_start_up_is_no_arrival(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"when": {"trigger": "template", "value_template": "{{ 1 }}"}}, "trigger"),
+        ({"when": {"trigger": "template", "value_template": "{{ 1 }}"}}, "template"),
         ({"when": [HOME, HOME]}, "exactly one trigger"),
-        ({"when": {"trigger": "numeric_state", "entity_id": "sensor.x"}}, "trigger"),
+        ({"when": {"trigger": "numeric_state", "entity_id": "sensor.x"}}, "above"),
         ({"when": HOME, "at": "2030-01-01 08:00:00"}, "only one"),
         ({"after": "17:00:00"}, "when"),
         ({"when": HOME, "until": "2020-01-01 00:00:00"}, "past"),
@@ -283,4 +286,53 @@ async def test_a_value_falling_below_and_a_state_reached(
     assert _messages(phone) == [
         "Heat fell below 18: close the window",
         "Door is now locked: sleep",
+    ]
+
+
+async def test_an_llm_tool_call_sets_a_moment(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    tool_agent: Any,  # noqa: F811 - the fixture imported above
+    hass_admin_user: Any,
+    phone: list[Any],
+) -> None:
+    """'Remind me when I get home to take the laundry out', through an LLM agent's
+    tool call in Home Assistant's conversation pipeline."""
+    await _set(hass, DAN, "not_home", user_id=hass_admin_user.id)
+    tool_agent.plan = lambda _: [
+        llm.ToolInput(
+            tool_name="dland_assistant__schedule_task",
+            tool_args={
+                "text": "Take the laundry out",
+                "reminder": True,
+                "when": "arrive",
+            },
+        ),
+        llm.ToolInput(
+            tool_name="dland_assistant__schedule_task",
+            tool_args={
+                "text": "Hang the washing",
+                "reminder": True,
+                "when": "state",
+                "when_entity": "sensor.washer",
+                "when_not_state": "running",
+            },
+        ),
+    ]
+    await conversation.async_converse(
+        hass,
+        "remind me when I get home to take the laundry out",
+        None,
+        Context(user_id=hass_admin_user.id),
+        agent_id=tool_agent.entity_id,
+    )
+    assert [result["scheduled"]["kind"] for result in tool_agent.results] == [
+        "moment",
+        "moment",
+    ]
+    await _set(hass, DAN, "home", user_id=hass_admin_user.id)
+    await _set(hass, "sensor.washer", "idle")
+    assert _messages(phone) == [
+        "Dan came home: Take the laundry out",
+        "Washer is no longer running: Hang the washing",
     ]

@@ -26,6 +26,7 @@ from .const import CHANNELS, DOMAIN
 from .errors import guard_store
 from .identity import Caller, async_caller, async_is_read_only
 from .models import Task, TaskAction, TaskStatus
+from .moments.rules import ZONE_HOME, moment_from_request
 from .personas import personas
 from .runtime import loaded_entry
 
@@ -72,6 +73,42 @@ def _summary(task: Task) -> dict[str, Any]:
     }
 
 
+MOMENT_KINDS = ("arrive", "leave", "state", "above", "below")
+
+
+def _person_of(hass: HomeAssistant, user_id: str | None) -> str:
+    """Return the person entity of a user ("" when none)."""
+    for state in hass.states.async_all("person"):
+        if user_id is not None and state.attributes.get("user_id") == user_id:
+            return state.entity_id
+    return ""
+
+
+def _trigger(args: dict[str, Any], person: str) -> dict[str, Any]:
+    """Return the trigger of the tool's moment arguments (checked by the rules)."""
+    when = args["when"]
+    entity = args.get("when_entity") or (person if when in ("arrive", "leave") else "")
+    if when in ("arrive", "leave"):
+        return {
+            "trigger": "zone",
+            "entity_id": entity,
+            "zone": args.get("when_zone") or ZONE_HOME,
+            "event": "enter" if when == "arrive" else "leave",
+        }
+    if when == "state":
+        trigger: dict[str, Any] = {"trigger": "state", "entity_id": entity}
+        if "when_state" in args:
+            trigger["to"] = args["when_state"]
+        if "when_not_state" in args:
+            trigger["from"] = args["when_not_state"]
+        return trigger
+    return {
+        "trigger": "numeric_state",
+        "entity_id": entity,
+        when: args.get("when_value"),
+    }
+
+
 class ScheduleTool(llm.Tool):
     """Schedule a reminder or a task for later."""
 
@@ -82,7 +119,14 @@ class ScheduleTool(llm.Tool):
         "Schedule something for later for the user you are talking to. With "
         "reminder=true the text is delivered to the user as a reminder at that "
         "time ('remind me in 2 hours to call mum'); otherwise the text is a prompt "
-        "you will be given at that time, and your answer is delivered. " + WHEN_HELP
+        "you will be given at that time, and your answer is delivered. "
+        + WHEN_HELP
+        + " Instead of a time, a moment: when='arrive' or 'leave' (a person, "
+        "when_entity, default the user, and a zone, when_zone, default home: "
+        "'remind me when I get home'), 'state' (when_entity reaching when_state, "
+        "or no longer in when_not_state: 'when the washer is done' is "
+        "when_not_state='running'), 'above' or 'below' (when_entity's value "
+        "crossing when_value). every_time=true repeats it at every occurrence."
     )
     parameters = vol.Schema(
         {
@@ -92,6 +136,15 @@ class ScheduleTool(llm.Tool):
             vol.Optional("at"): str,
             vol.Optional("cron"): str,
             vol.Optional("name", description="A short name"): str,
+            vol.Optional("when"): vol.In(
+                ["arrive", "leave", "state", "above", "below"]
+            ),
+            vol.Optional("when_entity"): str,
+            vol.Optional("when_zone"): str,
+            vol.Optional("when_state"): str,
+            vol.Optional("when_not_state"): str,
+            vol.Optional("when_value"): vol.Coerce(float),
+            vol.Optional("every_time"): bool,
         }
     )
 
@@ -118,6 +171,17 @@ class ScheduleTool(llm.Tool):
             delay = timedelta(minutes=args["in_minutes"])
         channel = llm_context.platform if llm_context.platform in CHANNELS else None
         caller = await async_caller(hass, llm_context.context)
+        moment = None
+        if "when" in args:
+            moment = moment_from_request(
+                _trigger(args, _person_of(hass, caller.person_user)),
+                after=None,
+                before=None,
+                until=None,
+                every_time=bool(args.get("every_time")),
+                cooldown=None,
+                now=dt_util.utcnow(),
+            )
         task = await task_manager.async_schedule_task(
             hass,
             loaded_entry(hass),
@@ -128,6 +192,7 @@ class ScheduleTool(llm.Tool):
                 at=at,
                 delay=delay,
                 cron=args.get("cron"),
+                moment=moment,
                 name=args.get("name"),
                 user=caller.person_user,
                 platform=channel,

@@ -8,7 +8,7 @@ is never an occurrence: a change counts only from one real state to another
 start-up).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -54,35 +54,39 @@ def _one_entity(domains: list[str] | None = None) -> Any:
     return validate
 
 
-TRIGGER_SCHEMA = vol.Any(
-    vol.Schema(
-        {
-            vol.Required("trigger"): "state",
-            vol.Required("entity_id"): _one_entity(),
-            vol.Optional("from"): _STATES,
-            vol.Optional("to"): _STATES,
-        }
-    ),
-    vol.All(
-        vol.Schema(
-            {
-                vol.Required("trigger"): "numeric_state",
-                vol.Required("entity_id"): _one_entity(),
-                vol.Optional("above"): vol.Coerce(float),
-                vol.Optional("below"): vol.Coerce(float),
-            }
-        ),
-        cv.has_at_least_one_key("above", "below"),
-    ),
-    vol.Schema(
-        {
-            vol.Required("trigger"): "zone",
-            vol.Required("entity_id"): _one_entity(["person", "device_tracker"]),
-            vol.Optional("zone", default=ZONE_HOME): _one_entity(["zone"]),
-            vol.Required("event"): vol.In(["enter", "leave"]),
-        }
-    ),
+_STATE = vol.Schema(
+    {
+        vol.Required("trigger"): "state",
+        vol.Required("entity_id"): _one_entity(),
+        vol.Optional("from"): _STATES,
+        vol.Optional("to"): _STATES,
+    }
 )
+_NUMERIC_STATE = vol.All(
+    vol.Schema(
+        {
+            vol.Required("trigger"): "numeric_state",
+            vol.Required("entity_id"): _one_entity(),
+            vol.Optional("above"): vol.Coerce(float),
+            vol.Optional("below"): vol.Coerce(float),
+        }
+    ),
+    cv.has_at_least_one_key("above", "below"),
+)
+_ZONE = vol.Schema(
+    {
+        vol.Required("trigger"): "zone",
+        vol.Required("entity_id"): _one_entity(["person", "device_tracker"]),
+        vol.Optional("zone", default=ZONE_HOME): _one_entity(["zone"]),
+        vol.Required("event"): vol.In(["enter", "leave"]),
+    }
+)
+# By trigger: each says precisely what is wrong with its own kind.
+TRIGGER_SCHEMAS: dict[str, Callable[[Any], Any]] = {
+    "state": _STATE,
+    "numeric_state": _NUMERIC_STATE,
+    "zone": _ZONE,
+}
 
 
 def trigger_config(value: Any) -> dict[str, Any]:
@@ -99,7 +103,13 @@ def trigger_config(value: Any) -> dict[str, Any]:
     config = {key: item for key, item in value.items() if key not in ("id", "alias")}
     if "platform" in config and "trigger" not in config:
         config["trigger"] = config.pop("platform")
-    checked: dict[str, Any] = TRIGGER_SCHEMA(config)
+    schema = TRIGGER_SCHEMAS.get(str(config.get("trigger")))
+    if schema is None:
+        raise vol.Invalid(
+            f"a {config.get('trigger')} trigger cannot be watched, only "
+            + ", ".join(TRIGGER_SCHEMAS)
+        )
+    checked: dict[str, Any] = schema(config)
     return checked
 
 
