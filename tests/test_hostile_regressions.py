@@ -90,6 +90,10 @@ def test_youtube_non_ascii_signature_is_invalid_not_a_crash() -> None:
             {"type": "x", "summary": "y", "agent": "ghost", "prompt": "p"},
             HTTPStatus.NOT_FOUND,
         ),
+        # Found by the fuzz: blank text, and an empty id no replay can match.
+        ({"type": " ", "summary": "y"}, HTTPStatus.BAD_REQUEST),
+        ({"type": "x", "summary": "\n "}, HTTPStatus.BAD_REQUEST),
+        ({"type": "x", "summary": "y", "id": ""}, HTTPStatus.BAD_REQUEST),
         (
             {"type": "x", "summary": "y", "agent": "Nikki", "prompt": "  "},
             HTTPStatus.BAD_REQUEST,

@@ -99,11 +99,15 @@ async def async_route_event(
 
 HA_EVENT_FIELDS = vol.Schema(
     {
-        vol.Required("type"): vol.All(str, vol.Length(min=1, max=100)),
-        vol.Required("summary"): vol.All(str, vol.Length(min=1, max=MAX_SUMMARY)),
+        # Blank text names nothing: refused, not stored.
+        vol.Required("type"): vol.All(str, vol.Strip, vol.Length(min=1, max=100)),
+        vol.Required("summary"): vol.All(
+            str, vol.Strip, vol.Length(min=1, max=MAX_SUMMARY)
+        ),
         vol.Optional("user"): str,
         vol.Optional("significance", default=1): vol.All(int, vol.Range(min=0, max=3)),
-        vol.Optional("id"): vol.All(str, vol.Length(max=200)),
+        # An empty id could not tell a replay from a new event.
+        vol.Optional("id"): vol.All(str, vol.Length(min=1, max=200)),
         vol.Optional("agent"): str,
         vol.Optional("prompt"): str,
         vol.Optional("platform"): str,
