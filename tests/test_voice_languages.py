@@ -55,6 +55,15 @@ CASE_SCHEMA = vol.Schema(
         vol.Required("conversation"): [
             {vol.Required("say"): str, vol.Optional("answer"): str}
         ],
+        vol.Required("device"): str,
+        vol.Required("moments"): [
+            {
+                vol.Required("say"): str,
+                vol.Required("prompt"): str,
+                vol.Required("moment"): vol.In(["arrive", "leave", "done"]),
+                vol.Optional("answer"): str,
+            }
+        ],
     }
 )
 
@@ -165,6 +174,72 @@ async def test_remind(
         assert _speech(response) == case["answer"]
 
 
+def _moment_cases() -> list[Any]:
+    return [
+        pytest.param(language, case, id=f"{language}-{case['say']}")
+        for language in LANGUAGES
+        if (CASES_DIR / f"{language}.yaml").exists()
+        for case in _cases(language)["moments"]
+    ]
+
+
+@pytest.mark.parametrize(("language", "case"), _moment_cases())
+async def test_remind_on_a_moment(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_admin_user: Any,
+    freezer: FrozenDateTimeFactory,
+    language: str,
+    case: dict[str, Any],
+) -> None:
+    """'Remind me when I get home', '… when the washer is done': stored as the
+    speaker's arrival or departure or the device done, answered, and run once
+    when it happens."""
+    cases = _cases(language)
+    await _pin(hass, freezer, cases)
+    dan = {"friendly_name": "Dan", "user_id": hass_admin_user.id}
+    at_start = "home" if case["moment"] == "leave" else "not_home"
+    hass.states.async_set("person.dan", at_start, dan)
+    hass.states.async_set(
+        "sensor.washer", "running", {"friendly_name": cases["device"]}
+    )
+    response = await _converse(hass, case["say"], language, hass_admin_user.id)
+    assert response.response_type is intent.IntentResponseType.ACTION_DONE, _speech(
+        response
+    )
+    [task] = (await call(hass, "list_tasks"))["tasks"]
+    assert (task["prompt"], task["kind"], task["next_run"]) == (
+        case["prompt"],
+        "moment",
+        None,
+    )
+    trigger = task["moment"]["trigger"]
+    if case["moment"] == "done":
+        assert (trigger["entity_id"], "running" in trigger["from"]) == (
+            "sensor.washer",
+            True,
+        )
+        hass.states.async_set(
+            "sensor.washer", "idle", {"friendly_name": cases["device"]}
+        )
+    else:
+        event = "enter" if case["moment"] == "arrive" else "leave"
+        assert trigger == {
+            "trigger": "zone",
+            "entity_id": "person.dan",
+            "zone": "zone.home",
+            "event": event,
+        }
+        hass.states.async_set(
+            "person.dan", "not_home" if at_start == "home" else "home", dan
+        )
+    if "answer" in case:
+        assert _speech(response) == case["answer"]
+    await hass.async_block_till_done(wait_background_tasks=True)
+    [task] = (await call(hass, "list_tasks", {"status": ["succeeded"]}))["tasks"]
+    assert task["prompt"] == case["prompt"]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_refusals(
     hass: HomeAssistant,
@@ -244,3 +319,39 @@ async def test_a_reminder_past_the_prompt_bound_is_refused(
     assert response.response_type is intent.IntentResponseType.ERROR
     assert "8192" in _speech(response) or "8 KB" in _speech(response), _speech(response)
     assert (await call(hass, "list_tasks"))["tasks"] == []
+
+
+async def test_moment_reminders_are_listed_and_cancelled_by_voice(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_admin_user: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A reminder waiting for a moment is listed after the timed ones, as its
+    sentence says it, and cancelled by name."""
+    await _pin(hass, freezer, _cases("de"))
+    user = hass_admin_user.id
+    hass.states.async_set("person.dan", "not_home", {"user_id": user})
+    for said in (
+        "erinnere mich, wenn ich nach Hause komme, an die Wäsche",
+        "erinnere mich morgen um acht an den Ofen",
+    ):
+        await _converse(hass, said, "de", user)
+    listed = await _converse(hass, "welche Erinnerungen habe ich", "de", user)
+    assert _speech(listed) == (
+        "Du hast 2 Erinnerungen: den Ofen morgen um 08:00; die Wäsche wenn du nach"
+        " Hause kommst."
+    )
+    cancelled = await _converse(hass, "lösche die Erinnerung an die Wäsche", "de", user)
+    assert _speech(cancelled) == (
+        "Die Erinnerung „die Wäsche“ wenn du nach Hause kommst ist gelöscht."
+    )
+    refused = await _converse(
+        hass, "erinnere mich, wenn der Toaster fertig ist, an das Brot", "de", user
+    )
+    assert _speech(refused) == "Ich finde kein Gerät namens toaster."
+    hass.states.async_set("person.dan", "not_home", {})  # nobody's person
+    nobody = await _converse(
+        hass, "erinnere mich, wenn ich nach Hause komme, an die Post", "de", user
+    )
+    assert nobody.response_type is intent.IntentResponseType.ERROR

@@ -20,11 +20,19 @@ from homeassistant.util import dt as dt_util
 
 from . import task_manager
 from .identity import Caller, async_caller
-from .models import Task, TaskAction, TaskStatus
+from .models import Moment, Task, TaskAction, TaskStatus
+from .moments.rules import (
+    BUSY_STATES,
+    ZONE_HOME,
+    device_done,
+    moment_from_request,
+    named_entity,
+    person_of,
+)
 from .runtime import loaded_entry
 from .schedule_text import ScheduleText
 from .voice.language import DATA_VOICE, VoiceLanguage
-from .voice.spoken_time import moment_filter, split_request
+from .voice.spoken_time import moment_filter, split_moment, split_request
 from .voice.when import (
     SLOTS,
     NotAWhen,
@@ -70,10 +78,29 @@ def _refuse(intent_obj: intent.Intent, text: str) -> intent.IntentResponse:
     return response
 
 
+def _moment_words(
+    hass: HomeAssistant, moment: Moment, voice: VoiceLanguage, words: ScheduleText
+) -> str:
+    """Say a reminder's moment as its sentences do ("when you get home")."""
+    trigger = moment.trigger
+    if trigger["trigger"] == "zone" and trigger["zone"] == ZONE_HOME:
+        return voice.say(
+            "moment_arrive" if trigger["event"] == "enter" else "moment_leave"
+        )
+    if trigger["trigger"] == "state" and trigger.get("from") == list(BUSY_STATES):
+        state = hass.states.get(trigger["entity_id"])
+        name = state.name if state is not None else trigger["entity_id"]
+        return voice.say("moment_done", name=name)
+    # A moment set another way (the action, the card): the schedule's words.
+    return words.moments.schedule(moment) if words.moments else ""
+
+
 def _when_words(
     task: Task, now: datetime, voice: VoiceLanguage, words: ScheduleText
 ) -> str:
     """Say when a reminder comes next, and how it repeats (as the card says it)."""
+    if task.moment is not None and task.next_run is None:
+        return _moment_words(voice.hass, task.moment, voice, words)
     assert task.next_run is not None
     moment = voice.moment(dt_util.as_local(task.next_run), now)
     if not task.cron:
@@ -100,10 +127,14 @@ async def _async_reminders(intent_obj: intent.Intent, caller: Caller) -> list[Ta
         task
         for task in tasks
         if task.action is TaskAction.REMIND
-        and task.next_run is not None
+        and (task.next_run is not None or task.moment is not None)
         and (caller.user_id is None or task.owner == caller.user_id)
     ]
-    return sorted(reminders, key=lambda task: task.next_run or dt_util.utcnow())
+    # Timed ones soonest first, then those waiting for a moment.
+    return sorted(
+        reminders,
+        key=lambda task: (task.next_run is None, task.next_run or task.created),
+    )
 
 
 def _english_request(values: dict[str, Any], now: datetime) -> tuple[When, str, bool]:
@@ -124,6 +155,9 @@ class RemindIntentHandler(intent.IntentHandler):
         vol.Optional("lead"): cv.string,
         vol.Optional("what"): cv.string,
         vol.Optional("link"): cv.string,
+        # A moment instead of a time: "arrive", "leave", or "done" (a device's).
+        vol.Optional("moment"): vol.In(["arrive", "leave", "done"]),
+        vol.Optional("device"): cv.string,
         **_WHEN_SLOTS,
     }
 
@@ -133,6 +167,10 @@ class RemindIntentHandler(intent.IntentHandler):
         values = _values(self.async_validate_slots(intent_obj.slots))
         voice = _voice(intent_obj)
         now = dt_util.now()
+        if "request" in values and (done := split_moment(values["request"])):
+            values = {"moment": "done", "device": done[0], "what": done[1]}
+        if "moment" in values:
+            return await self._async_moment(intent_obj, values, voice)
         try:
             if "request" in values:
                 when, what, said_that = _english_request(values, now)
@@ -176,6 +214,66 @@ class RemindIntentHandler(intent.IntentHandler):
                 what=what,
                 when=moment,
                 said_that=said_that,
+                link=values.get("link"),
+            ),
+        )
+
+    async def _async_moment(
+        self, intent_obj: intent.Intent, values: dict[str, Any], voice: VoiceLanguage
+    ) -> intent.IntentResponse:
+        """Store a reminder for a moment: 'remind me when I get home to …'."""
+        hass = intent_obj.hass
+        caller = await async_caller(hass, intent_obj.context)
+        kind = values["moment"]
+        if kind in ("arrive", "leave"):
+            person = person_of(hass, caller.person_user)
+            if not person:
+                return _refuse(intent_obj, voice.say("no_person"))
+            trigger = {
+                "trigger": "zone",
+                "entity_id": person,
+                "zone": ZONE_HOME,
+                "event": "enter" if kind == "arrive" else "leave",
+            }
+        else:
+            said = _wanted(str(values.get("device", "")), voice.fillers)
+            if (entity := named_entity(hass, said)) is None:
+                return _refuse(intent_obj, voice.say("no_device", name=said))
+            trigger = device_done(entity)
+        what = str(values.get("what", "")).strip()
+        try:
+            task = await task_manager.async_schedule_task(
+                hass,
+                loaded_entry(hass),
+                task_manager.ScheduleRequest(
+                    prompt=what or "Reminder",
+                    caller=caller,
+                    name=what or "Reminder",
+                    moment=moment_from_request(
+                        trigger,
+                        after=None,
+                        before=None,
+                        until=None,
+                        every_time=False,
+                        cooldown=None,
+                        now=dt_util.utcnow(),
+                    ),
+                    user=caller.person_user,
+                    action=TaskAction.REMIND,
+                    source="voice",
+                ),
+            )
+        except HomeAssistantError as err:
+            return _refuse(intent_obj, str(err))
+        assert task.moment is not None
+        words = await _async_words(intent_obj)
+        return _speak(
+            intent_obj,
+            voice.say(
+                "remind_set",
+                what=what,
+                when=_moment_words(hass, task.moment, voice, words),
+                said_that=False,
                 link=values.get("link"),
             ),
         )

@@ -26,7 +26,7 @@ from .const import CHANNELS, DOMAIN
 from .errors import guard_store
 from .identity import Caller, async_caller, async_is_read_only
 from .models import Task, TaskAction, TaskStatus
-from .moments.rules import ZONE_HOME, moment_from_request
+from .moments.rules import ZONE_HOME, moment_from_request, person_of
 from .personas import personas
 from .runtime import loaded_entry
 
@@ -74,14 +74,6 @@ def _summary(task: Task) -> dict[str, Any]:
 
 
 MOMENT_KINDS = ("arrive", "leave", "state", "above", "below")
-
-
-def _person_of(hass: HomeAssistant, user_id: str | None) -> str:
-    """Return the person entity of a user ("" when none)."""
-    for state in hass.states.async_all("person"):
-        if user_id is not None and state.attributes.get("user_id") == user_id:
-            return state.entity_id
-    return ""
 
 
 def _trigger(args: dict[str, Any], person: str) -> dict[str, Any]:
@@ -174,7 +166,7 @@ class ScheduleTool(llm.Tool):
         moment = None
         if "when" in args:
             moment = moment_from_request(
-                _trigger(args, _person_of(hass, caller.person_user)),
+                _trigger(args, person_of(hass, caller.person_user)),
                 after=None,
                 before=None,
                 until=None,

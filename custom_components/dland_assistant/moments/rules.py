@@ -31,6 +31,19 @@ from ..errors import invalid
 from ..models import Moment
 
 ZONE_HOME = "zone.home"
+# What a device is in while it works; "done" is leaving one of them.
+BUSY_STATES = (
+    "on",
+    "running",
+    "washing",
+    "drying",
+    "rinsing",
+    "spinning",
+    "heating",
+    "cleaning",
+    "busy",
+    "active",
+)
 # The longest a moment may wait, and the cooldown's bounds (every-time moments).
 MAX_WAIT = timedelta(days=366)
 MIN_COOLDOWN = timedelta(minutes=1)
@@ -144,6 +157,30 @@ def moment_from_request(
             "moment_cooldown", minimum=1, maximum=int(MAX_COOLDOWN.days * 1440)
         )
     return Moment(config, after, before, until, every_time, cooldown)
+
+
+def person_of(hass: HomeAssistant, user_id: str | None) -> str:
+    """Return the person entity of a user ("" when none)."""
+    for state in hass.states.async_all("person"):
+        if user_id is not None and state.attributes.get("user_id") == user_id:
+            return state.entity_id
+    return ""
+
+
+def named_entity(hass: HomeAssistant, name: str) -> str | None:
+    """Return the one entity with this name (case aside), None if none or several."""
+    wanted = name.casefold().strip()
+    found = [
+        state.entity_id
+        for state in hass.states.async_all()
+        if state.name.casefold() == wanted
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def device_done(entity_id: str) -> dict[str, Any]:
+    """Return the trigger of a device being done: it leaves a busy state."""
+    return {"trigger": "state", "entity_id": entity_id, "from": list(BUSY_STATES)}
 
 
 def is_real(state: State | None) -> bool:

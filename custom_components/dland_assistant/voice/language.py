@@ -45,6 +45,11 @@ RESPONSES = (
     "moment_date",
     "repeating",
     "repeat",
+    "moment_arrive",
+    "moment_leave",
+    "moment_done",
+    "no_person",
+    "no_device",
 )
 SENTENCE_KEYS = ("language", "intents", "lists", "expansion_rules")
 LANGUAGE_SCHEMA = vol.Schema(

@@ -288,3 +288,23 @@ def _what(words: list[str]) -> tuple[str, bool]:
         return "", False
     link, *rest = words
     return " ".join(rest), link == "that"
+
+
+_DONE = r"(?:the |my )?(?P<device>.+?) is (?:done|finished|ready)"
+_MOMENTS = (
+    re.compile(rf"when {_DONE} (?:to|that) (?P<what>.+)"),
+    re.compile(rf"(?:to|that) (?P<what>.+?) when {_DONE}"),
+)
+
+
+def split_moment(text: str) -> tuple[str, str] | None:
+    """Split 'when the washer is done to hang the washing' into device and what.
+
+    English sentences give a request with two parts to one wildcard (Assist
+    prefers the sentence with fewer wildcards), so the device is found here.
+    """
+    said = _normal(text)
+    for pattern in _MOMENTS:
+        if (match := pattern.fullmatch(said)) is not None:
+            return match["device"], match["what"]
+    return None
