@@ -336,3 +336,24 @@ async def test_an_llm_tool_call_sets_a_moment(
         "Dan came home: Take the laundry out",
         "Washer is no longer running: Hang the washing",
     ]
+
+
+async def test_waiting_tasks_show_on_the_card_and_the_pending_list(
+    hass: HomeAssistant, phone: list[Any], entry: MockConfigEntry
+) -> None:
+    """The card's feed and the pending-tasks to-do list show a waiting task."""
+    await _remind(hass, [HOME], "take the laundry out")
+    await call(hass, "schedule_task", {"prompt": "call mum", "in": {"hours": 1}})
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    items = await hass.services.async_call(
+        "todo",
+        "get_items",
+        {"entity_id": "todo.dland_assistant_pending_tasks"},
+        blocking=True,
+        return_response=True,
+    )
+    listed = items["todo.dland_assistant_pending_tasks"]["items"]  # type: ignore[index]
+    assert [item["summary"] for item in listed] == ["call mum", "take the laundry out"]
+    pending = entry.runtime_data.coordinator.data.pending
+    assert [task.kind.value for task in pending] == ["once", "moment"]

@@ -53,13 +53,16 @@ class PendingTasksList(DlandCoordinatorEntity, TodoListEntity):
     @property
     @override
     def todo_items(self) -> list[TodoItem]:
-        """Return the pending one-off tasks, soonest first."""
+        """Return the pending one-off tasks, soonest first, then moment ones."""
         tasks = [
             task
             for task in self.coordinator.data.pending
-            if task.kind is TaskKind.ONCE and task.next_run
+            if (task.kind is TaskKind.ONCE and task.next_run)
+            or task.kind is TaskKind.MOMENT
         ]
-        tasks.sort(key=lambda task: task.next_run or dt_util.utcnow())
+        tasks.sort(
+            key=lambda task: (task.next_run is None, task.next_run or task.created)
+        )
         return [
             TodoItem(
                 uid=task.task_id,

@@ -214,15 +214,16 @@ class TaskTable(Database):
         return [task_from_row(row) for row in await self._fetchall(sql, params)]
 
     async def async_list_active_tasks(self, once_limit: int) -> list[Task]:
-        """Return every recurring task that will run again, and the soonest one-offs.
+        """Return every recurring and moment task, and the soonest one-offs.
 
         The one-off part is bounded, so that a view of it costs the same with ten
-        or ten thousand pending one-off tasks.
+        or ten thousand pending one-off tasks; moment tasks are bounded per owner.
         """
         rows = list(
             await self._fetchall(
                 f"""SELECT {TASK_COLUMNS} FROM tasks t
-                WHERE t.kind = 'cron' AND t.status IN ('scheduled', 'running')""",
+                WHERE t.kind IN ('cron', 'moment')
+                    AND t.status IN ('scheduled', 'running')""",
             )
         )
         rows += await self._fetchall(

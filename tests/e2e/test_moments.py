@@ -1,0 +1,124 @@
+"""Reminders on moments on a real hass: a person's tracker, a restart, a washer.
+
+Dan is a real person (made over the websocket, as the UI makes one) with a phone
+tracker whose state is set over REST, as a tracker integration would set it.
+A reminder for when he gets home runs once when he does, never again; after a
+restart his tracker loads late (unknown, then home), which is not an arrival;
+the next real arrival is. A washer going running → idle is done, once.
+"""
+
+from typing import Any
+
+import pytest
+
+from .harness import HassProcess, wait_for
+
+pytestmark = pytest.mark.e2e
+
+PHONE = "device_tracker.dan_phone"
+DAN = "person.dan"  # the owner's person; its id is read once it exists
+
+
+def _set_state(
+    hass: HassProcess, entity_id: str, state: str, **attributes: Any
+) -> None:
+    status, body = hass.request(
+        "POST", f"/api/states/{entity_id}", {"state": state, "attributes": attributes}
+    )
+    assert status in (200, 201), body
+
+
+def _person(hass: HassProcess) -> str:
+    status, body = hass.request("GET", f"/api/states/{DAN}")
+    assert status == 200, body
+    state: str = body["state"]
+    return state
+
+
+def _runs(hass: HassProcess, task_id: str) -> list[dict[str, Any]]:
+    status, body = hass.call_service("get_executions", {"task_id": task_id})
+    assert status == 200, body
+    runs: list[dict[str, Any]] = body["executions"]
+    return runs
+
+
+def _remind(hass: HassProcess, prompt: str, when: dict[str, Any]) -> str:
+    status, body = hass.call_service(
+        "schedule_task",
+        {"prompt": prompt, "action": "remind", "user": DAN, "when": when},
+    )
+    assert status == 200, body
+    assert body["next_run"] is None
+    task_id: str = body["task_id"]
+    return task_id
+
+
+def _move(hass: HassProcess, where: str) -> None:
+    _set_state(hass, PHONE, where, source_type="router")
+    wait_for(lambda: _person(hass) == where, 10, f"{DAN} {where}")
+
+
+def test_moments_on_a_real_hass(hass_process: Any) -> None:
+    """Home once, never twice; a late tracker after a restart is no arrival; a
+    washer done once."""
+    hass: HassProcess = hass_process().start_onboarded(long_lived_token=True)
+    # The owner's person, made at onboarding: named Dan, given a phone tracker.
+    [owner] = hass.websocket({"type": "auth/current_user"})
+    [persons] = hass.websocket({"type": "person/list"})
+    [person] = [p for p in persons["storage"] if p["user_id"] == owner["id"]]
+    hass.websocket(
+        {
+            "type": "person/update",
+            "person_id": person["id"],
+            "name": "Dan",
+            "user_id": owner["id"],
+            "device_trackers": [PHONE],
+        }
+    )
+    global DAN
+    status, states = hass.request("GET", "/api/states")
+    assert status == 200, states
+    [DAN] = [
+        state["entity_id"]
+        for state in states
+        if state["entity_id"].startswith("person.")
+        and state["attributes"].get("id") == person["id"]
+    ]
+    _move(hass, "not_home")
+    home = {"trigger": "zone", "entity_id": DAN, "event": "enter"}
+    laundry = _remind(hass, "take the laundry out", home)
+    _move(hass, "home")
+    runs = wait_for(lambda: _runs(hass, laundry), 15, "the reminder's run")
+    assert [run["response"] for run in runs] == ["Dan came home: take the laundry out"]
+    _move(hass, "not_home")
+    _move(hass, "home")
+    _move(hass, "not_home")
+    plants = _remind(hass, "water the plants", home)
+
+    hass.stop()
+    hass.start()
+    hass.wait_for_integration()
+    assert _person(hass) in ("unknown", "not_home"), _person(hass)
+    _move(hass, "home")  # the tracker loads late: not an arrival
+    _move(hass, "not_home")
+    assert _runs(hass, plants) == []
+    _move(hass, "home")
+    runs = wait_for(lambda: _runs(hass, plants), 15, "the second reminder's run")
+    assert [run["response"] for run in runs] == ["Dan came home: water the plants"]
+    assert len(_runs(hass, laundry)) == 1
+
+    _set_state(hass, "sensor.washer", "running", friendly_name="Washer")
+    washer = _remind(
+        hass,
+        "hang the washing",
+        {"trigger": "state", "entity_id": "sensor.washer", "from": "running"},
+    )
+    _set_state(hass, "sensor.washer", "idle", friendly_name="Washer")
+    runs = wait_for(lambda: _runs(hass, washer), 15, "the washer reminder's run")
+    _set_state(hass, "sensor.washer", "running", friendly_name="Washer")
+    _set_state(hass, "sensor.washer", "idle", friendly_name="Washer")
+    assert [run["response"] for run in _runs(hass, washer)] == [
+        "Washer is no longer running: hang the washing"
+    ]
+    errors = [line for line in hass.log.splitlines() if " ERROR " in line]
+    assert not [line for line in errors if "dland_assistant" in line], errors
