@@ -71,6 +71,25 @@ def test_card_shows_tasks_and_runs_live(
         },
     )
     assert status == 200, body
+    hass.request(
+        "POST",
+        "/api/states/sensor.washer",
+        {"state": "running", "attributes": {"friendly_name": "Washer"}},
+    )
+    status, body = hass.call_service(
+        "schedule_task",
+        {
+            "name": "Hang the washing",
+            "prompt": "Hang the washing",
+            "action": "remind",
+            "when": {
+                "trigger": "state",
+                "entity_id": "sensor.washer",
+                "from": "running",
+            },
+        },
+    )
+    assert status == 200, body
 
     with logged_in_page(hass) as (page, errors):
         page.goto(f"{hass.base}/profile")
@@ -91,6 +110,10 @@ def test_card_shows_tasks_and_runs_live(
         # Not this year: the year is shown.
         passport = card.locator("tr.task", has_text="Renew the passport")
         assert str(far.year) in passport.locator("td").nth(2).inner_text()
+        # Waiting for a moment: its words, no next run, no time editor.
+        washing = card.locator("tr.task", has_text="Hang the washing")
+        assert "When: Washer is no longer running" in washing.inner_text()
+        assert washing.get_by_role("button", name="Edit").count() == 0
         assert card.locator(".breaker").get_attribute("data-state") == "closed"
         assert card.locator("tr.execution", has_text="Audit").count() == 1
 

@@ -92,7 +92,7 @@ var te=Object.defineProperty;var ee=(i,e,t)=>e in i?te(i,e,{enumerable:!0,config
       <td class="actions">
         ${this._button(s("run"),this._service("run_task",{task_id:n}),{key:`run:${n}`,title:s("run_now")})}
         ${this._button(t.enabled?s("pause"):s("resume"),this._service("set_task_enabled",{task_id:n,enabled:!t.enabled}),{key:`pause:${n}`})}
-        <ha-button size="s" appearance="plain" @click=${()=>this._edit("task",t)}>${s("edit")}</ha-button>
+        ${t.form?.kind==="moment"?l:o`<ha-button size="s" appearance="plain" @click=${()=>this._edit("task",t)}>${s("edit")}</ha-button>`}
         ${this._button(this._confirm===`cancel:${n}`?s("cancel_confirm"):s("cancel"),{...this._service("cancel_task",{task_id:n}),confirm:!0},{key:`cancel:${n}`})}
       </td>
     </tr>`}_routineRow(t,s){let n=t.routine_id,r={confirm:!0,run:()=>this.hass.callWS({type:"config_entries/subentries/delete",entry_id:this._view.entry_id,subentry_id:n})};return o`<tr class="routine" data-routine=${n}>
