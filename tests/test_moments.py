@@ -357,3 +357,31 @@ async def test_waiting_tasks_show_on_the_card_and_the_pending_list(
     assert [item["summary"] for item in listed] == ["call mum", "take the laundry out"]
     pending = entry.runtime_data.coordinator.data.pending
     assert [task.kind.value for task in pending] == ["once", "moment"]
+
+
+async def test_waiting_tasks_show_in_the_calendar_today(
+    hass: HomeAssistant, phone: list[Any], entry: MockConfigEntry
+) -> None:
+    """An all-day event today says what a task waits for."""
+    await _remind(hass, [HOME], "take the laundry out")
+    await entry.runtime_data.coordinator.async_refresh()
+    events = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {"entity_id": "calendar.dland_assistant_runs", "duration": {"days": 2}},
+        blocking=True,
+        return_response=True,
+    )
+    waiting = [
+        event
+        for event in events["calendar.dland_assistant_runs"]["events"]  # type: ignore[index]
+        if event["summary"] == "take the laundry out"
+    ]
+    assert waiting == [
+        {
+            "start": "2026-11-28",
+            "end": "2026-11-29",
+            "summary": "take the laundry out",
+            "description": "When: Dan came home",
+        }
+    ]

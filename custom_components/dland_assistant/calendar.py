@@ -8,7 +8,7 @@ and answers stay in the admins' log (``get_executions``, the card, diagnostics).
 """
 
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice, takewhile
 from typing import override
 
@@ -21,8 +21,9 @@ from .coordinator import DlandCoordinator, Overview
 from .engine.cron import cron_runs
 from .entity import DlandCoordinatorEntity
 from .heartbeat import rhythm
-from .models import Execution, Rhythm, Task, TaskKind
+from .models import Execution, Rhythm, Task, TaskKind, TaskStatus
 from .runtime import DlandConfigEntry
+from .schedule_text import ScheduleText
 from .store import StoreError
 from .subentries import Routine
 
@@ -141,6 +142,30 @@ def _upcoming_routine_events(
     return events
 
 
+def _waiting_events(
+    tasks: list[Task], words: ScheduleText, today: date, first: date, last: date
+) -> list[CalendarEvent]:
+    """Tasks waiting for a moment, as all-day events today ("When: Dan came home").
+
+    They have no time; today is when they may come.
+    """
+    if not first <= today <= last:
+        return []
+    return [
+        CalendarEvent(
+            start=today,
+            end=today + timedelta(days=1),
+            summary=task.name,
+            description=words.task(task),
+            uid=f"{task.task_id}-waiting",
+        )
+        for task in tasks
+        if task.enabled
+        and task.next_run is None
+        and task.status is TaskStatus.SCHEDULED
+    ]
+
+
 def _past_event(execution: Execution, name: str) -> CalendarEvent:
     label = name or (
         f"Routine run ({execution.origin})"
@@ -232,6 +257,13 @@ class RunsCalendar(DlandCoordinatorEntity, CalendarEntity):
             if (routine_rhythm := heartbeats.armed(routine_id)) is not None
         ]
         events += task_events
+        events += _waiting_events(
+            [task for task in self.coordinator.data.pending if task.moment],
+            words,
+            dt_util.as_local(now).date(),
+            dt_util.as_local(start_date).date(),
+            dt_util.as_local(end_date).date(),
+        )
         events += await hass.async_add_executor_job(
             _upcoming_routine_events,
             [
