@@ -5,7 +5,8 @@ home's language and time zone are set as a user sets them (the core config
 websocket command), the clock is put at that file's ``now``, and Assist is
 spoken to over REST (``/api/conversation/process``, no language given: the
 home's is used): no reminders yet; a reminder for a later day, stored as the
-cases say; then "cancel all" twice, answered as the cases' last two lines say.
+cases say; then "cancel all" twice, answered as the cases' last two lines say;
+then a reminder for when the speaker gets home, stored as a moment.
 Then impossible slots sent straight to the intent API are refused.
 """
 
@@ -96,6 +97,21 @@ def test_each_language_on_a_real_hass(hass_process: Any, tmp_path: Path) -> None
         assert _speech(_say(hass, cancel_none["say"])) == cancel_none["answer"]
         status, listed = hass.call_service("list_tasks", {"status": ["scheduled"]})
         assert listed["tasks"] == [], language
+
+        # A moment: the owner's person (made at onboarding) coming home.
+        arrive = next(case for case in cases["moments"] if case["moment"] == "arrive")
+        response = _say(hass, arrive["say"])
+        assert response["response_type"] == "action_done", response
+        status, listed = hass.call_service("list_tasks", {"status": ["scheduled"]})
+        [task] = listed["tasks"]
+        assert (task["kind"], task["prompt"]) == ("moment", arrive["prompt"])
+        assert task["moment"]["trigger"]["event"] == "enter"
+        status, body = hass.request(
+            "POST",
+            "/api/services/dland_assistant/cancel_task",
+            {"task_id": task["task_id"]},
+        )
+        assert status == 200, body
         spoken.append(language)
     assert spoken == LANGUAGES
     assert {"de", "en", "es", "fr", "it", "nl", "pl"} <= set(spoken)
