@@ -7,10 +7,14 @@ restart his tracker loads late (unknown, then home), which is not an arrival;
 the next real arrival is. A washer going running → idle is done, once.
 """
 
+import json
+import time
 from typing import Any
 
 import pytest
 
+from ..scripted_model import ScriptedModel
+from .accounts import add_subentry
 from .harness import HassProcess, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -58,11 +62,8 @@ def _move(hass: HassProcess, where: str) -> None:
     wait_for(lambda: _person(hass) == where, 10, f"{DAN} {where}")
 
 
-def test_moments_on_a_real_hass(hass_process: Any) -> None:
-    """Home once, never twice; a late tracker after a restart is no arrival; a
-    washer done once."""
-    hass: HassProcess = hass_process().start_onboarded(long_lived_token=True)
-    # The owner's person, made at onboarding: named Dan, given a phone tracker.
+def _make_dan(hass: HassProcess) -> None:
+    """Name the owner's person Dan and give it a phone tracker."""
     [owner] = hass.websocket({"type": "auth/current_user"})
     [persons] = hass.websocket({"type": "person/list"})
     [person] = [p for p in persons["storage"] if p["user_id"] == owner["id"]]
@@ -84,6 +85,13 @@ def test_moments_on_a_real_hass(hass_process: Any) -> None:
         if state["entity_id"].startswith("person.")
         and state["attributes"].get("id") == person["id"]
     ]
+
+
+def test_moments_on_a_real_hass(hass_process: Any) -> None:
+    """Home once, never twice; a late tracker after a restart is no arrival; a
+    washer done once."""
+    hass: HassProcess = hass_process().start_onboarded(long_lived_token=True)
+    _make_dan(hass)
     _move(hass, "not_home")
     home = {"trigger": "zone", "entity_id": DAN, "event": "enter"}
     laundry = _remind(hass, "take the laundry out", home)
@@ -122,3 +130,76 @@ def test_moments_on_a_real_hass(hass_process: Any) -> None:
     ]
     errors = [line for line in hass.log.splitlines() if " ERROR " in line]
     assert not [line for line in errors if "dland_assistant" in line], errors
+
+
+def test_an_llm_agent_sets_a_moment_on_a_real_hass(hass_process: Any) -> None:
+    """Home Assistant's ollama integration on the scripted model: the model calls
+    the schedule tool with when=arrive; the owner's arrival then reminds once."""
+    model = ScriptedModel()
+    url = model.start_in_thread()
+    try:
+        hass: HassProcess = hass_process().start_onboarded(long_lived_token=True)
+        _make_dan(hass)
+        _move(hass, "not_home")
+        ollama = _flow(hass, "ollama", {"url": url})
+        wait_for(lambda: _loaded(hass), 60, "ollama to load")
+        add_subentry(
+            hass,
+            ollama["entry_id"],
+            "conversation",
+            {
+                "name": "Scripted",
+                "model": "scripted:latest",
+                "prompt": "You run a home.",
+                "llm_hass_api": ["assist"],
+            },
+        )
+        time.sleep(1)  # a new subentry reloads the ollama entry
+        wait_for(lambda: _loaded(hass), 60, "ollama to load again")
+        call = {"text": "take the laundry out", "reminder": True, "when": "arrive"}
+        status, body = hass.request(
+            "POST",
+            "/api/conversation/process",
+            {
+                "text": "remind me when I get home to take the laundry out "
+                f"CALL schedule_task {json.dumps(call)}",
+                "agent_id": "conversation.scripted",
+            },
+        )
+        assert status == 200, body
+        status, listed = hass.call_service("list_tasks", {"status": ["scheduled"]})
+        [task] = listed["tasks"]
+        trigger = task["moment"]["trigger"]
+        assert (task["kind"], task["prompt"], trigger["entity_id"]) == (
+            "moment",
+            "take the laundry out",
+            DAN,
+        )
+        _move(hass, "home")
+        runs = wait_for(lambda: _runs(hass, task["task_id"]), 15, "the reminder's run")
+        _move(hass, "not_home")
+        _move(hass, "home")
+        assert [run["response"] for run in _runs(hass, task["task_id"])] == [
+            "Dan came home: take the laundry out"
+        ]
+        assert len(runs) == 1
+    finally:
+        model.stop_thread()
+
+
+def _loaded(hass: HassProcess) -> bool:
+    status, body = hass.request("GET", "/api/config/config_entries/entry?domain=ollama")
+    return status == 200 and bool(body) and body[0]["state"] == "loaded"
+
+
+def _flow(hass: HassProcess, handler: str, data: dict[str, Any]) -> dict[str, Any]:
+    status, flow = hass.request(
+        "POST", "/api/config/config_entries/flow", {"handler": handler}
+    )
+    assert status == 200, flow
+    status, done = hass.request(
+        "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", data
+    )
+    assert status == 200, done
+    result: dict[str, Any] = done["result"]
+    return result
