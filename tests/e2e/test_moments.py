@@ -4,17 +4,23 @@ Dan is a real person (made over the websocket, as the UI makes one) with a phone
 tracker whose state is set over REST, as a tracker integration would set it.
 A reminder for when he gets home runs once when he does, never again; after a
 restart his tracker loads late (unknown, then home), which is not an arrival;
-the next real arrival is. A washer going running → idle is done, once.
+the next real arrival is. A washer going running → idle is done, once. An LLM
+agent sets one with its tool call. On a shifted clock, a daily window and an
+expiry hold.
 """
 
+from datetime import datetime
 import json
+from pathlib import Path
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from ..scripted_model import ScriptedModel
 from .accounts import add_subentry
+from .clock import ShiftedClock
 from .harness import HassProcess, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -203,3 +209,66 @@ def _flow(hass: HassProcess, handler: str, data: dict[str, Any]) -> dict[str, An
     assert status == 200, done
     result: dict[str, Any] = done["result"]
     return result
+
+
+def _status(hass: HassProcess, task_id: str) -> str:
+    statuses = ["scheduled", "running", "succeeded", "missed", "cancelled", "failed"]
+    status, listed = hass.call_service("list_tasks", {"status": statuses})
+    assert status == 200, listed
+    [task] = [task for task in listed["tasks"] if task["task_id"] == task_id]
+    state: str = task["status"]
+    return state
+
+
+def test_a_window_and_an_expiry_on_a_real_hass(
+    hass_process: Any, tmp_path: Path
+) -> None:
+    """On the home's clock (libfaketime, Berlin): 'after 17:00' ignores a 15:31
+    arrival and takes the 18:00 one; 'until 15:30' ends missed at 15:30."""
+    clock = ShiftedClock(tmp_path / "faketime", 0)
+    clock.move_to(_berlin("2027-01-11 15:00:00"))
+    hass: HassProcess = clock.attach(hass_process())
+    hass.start_onboarded(long_lived_token=True)
+    _make_dan(hass)
+    _move(hass, "not_home")
+    home = {"trigger": "zone", "entity_id": DAN, "event": "enter"}
+    status, body = hass.call_service(
+        "schedule_task",
+        {
+            "prompt": "lock up",
+            "action": "remind",
+            "user": DAN,
+            "when": home,
+            "after": "17:00:00",
+        },
+    )
+    assert status == 200, body
+    evening = body["task_id"]
+    status, body = hass.call_service(
+        "schedule_task",
+        {
+            "prompt": "bring the parcel in",
+            "action": "remind",
+            "user": DAN,
+            "when": home,
+            "until": "2027-01-11 15:30:00",
+        },
+    )
+    assert status == 200, body
+    parcel = body["task_id"]
+    clock.move_to(_berlin("2027-01-11 15:31:00"))
+    wait_for(lambda: _status(hass, parcel) == "missed", 30, "the expiry")
+    _move(hass, "home")  # 15:31: before the window, after the expiry
+    time.sleep(1)
+    assert _runs(hass, evening) == []
+    assert _runs(hass, parcel) == []
+    _move(hass, "not_home")
+    clock.move_to(_berlin("2027-01-11 18:00:00"))
+    _move(hass, "home")
+    runs = wait_for(lambda: _runs(hass, evening), 15, "the evening reminder")
+    assert [run["response"] for run in runs] == ["Dan came home: lock up"]
+    assert _status(hass, evening) == "succeeded"
+
+
+def _berlin(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Europe/Berlin"))
