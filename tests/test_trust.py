@@ -391,8 +391,21 @@ async def test_outside_runs_cannot_schedule_even_by_calling_the_tool(
             context,
         )
     assert err.value.translation_key == "outside_cannot_schedule"
+    # Nor a task waiting for a moment (outside text cannot arm a reminder).
+    with pytest.raises(ServiceValidationError) as err:
+        await dland_llm.ScheduleTool().async_call(
+            hass,
+            llm.ToolInput(
+                "dland_assistant__schedule_task",
+                {"text": "x", "when": "state", "when_entity": "lock.front_door"},
+            ),
+            context,
+        )
+    assert err.value.translation_key == "outside_cannot_schedule"
+    moment = {"trigger": "state", "entity_id": "lock.front_door", "to": "unlocked"}
     for service, data in (
         ("schedule_task", {"prompt": "x", "cron": "* * * * *"}),
+        ("schedule_task", {"prompt": "x", "when": moment}),
         ("wakeup", {"agent": "Nikki", "prompt": "x"}),
     ):
         with pytest.raises(ServiceValidationError):
