@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 import hmac
 import json
 from pathlib import Path
+import re
 import sqlite3
 import time
 from typing import Any
@@ -305,6 +306,22 @@ def _report_stalls(fuzzed: Target, path: Path) -> None:
     report(*lines)
 
 
+# A log record starts with its time; a traceback's lines belong to the one above.
+_RECORD = re.compile(r"^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", re.MULTILINE)
+
+
+def _ours(log: str) -> str:
+    """Return the log without aiohttp's own refusals of an over-long request line.
+
+    aiohttp's parser answers a request line over its 8,190-byte limit with 400
+    before Home Assistant routes it (no handler of ours runs) and logs the
+    LineTooLong it raised; a fuzzed query string can be that long.
+    """
+    return "".join(
+        record for record in _RECORD.split(log) if "LineTooLong" not in record
+    )
+
+
 @pytest.fixture
 def fuzzed(
     target: Target, socket_enabled: None, request: pytest.FixtureRequest
@@ -319,7 +336,7 @@ def fuzzed(
     target.lag_windows.append(lag_reading(target.process, reset=True))
     reading = merged_reading(target.lag_windows)
     target.stalls[request.node.name] = reading
-    new = target.process.log[mark:]
+    new = _ours(target.process.log[mark:])
     bad = [line for line in new.splitlines() if any(word in line for word in FORBIDDEN)]
     problems = []
     if bad:
