@@ -74,13 +74,16 @@ def _cases(language: str) -> dict[str, Any]:
     return cases
 
 
-def _remind_cases() -> list[Any]:
-    # A language without cases fails test_every_language_has_cases_…, not collection.
+def _params(kind: str) -> list[Any]:
+    """Each language's cases of a kind ("remind", "moments"), as test parameters.
+
+    A language without cases fails test_every_language_has_cases_…, not collection.
+    """
     return [
         pytest.param(language, case, id=f"{language}-{case['say']}")
         for language in LANGUAGES
         if (CASES_DIR / f"{language}.yaml").exists()
-        for case in _cases(language)["remind"]
+        for case in _cases(language)[kind]
     ]
 
 
@@ -150,7 +153,7 @@ async def test_sentences_are_installed_per_language(
     assert (config_dir / "custom_sentences" / "de-CH" / "dland_assistant.yaml").exists()
 
 
-@pytest.mark.parametrize(("language", "case"), _remind_cases())
+@pytest.mark.parametrize(("language", "case"), _params("remind"))
 async def test_remind(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -174,16 +177,7 @@ async def test_remind(
         assert _speech(response) == case["answer"]
 
 
-def _moment_cases() -> list[Any]:
-    return [
-        pytest.param(language, case, id=f"{language}-{case['say']}")
-        for language in LANGUAGES
-        if (CASES_DIR / f"{language}.yaml").exists()
-        for case in _cases(language)["moments"]
-    ]
-
-
-@pytest.mark.parametrize(("language", "case"), _moment_cases())
+@pytest.mark.parametrize(("language", "case"), _params("moments"))
 async def test_remind_on_a_moment(
     hass: HomeAssistant,
     entry: MockConfigEntry,

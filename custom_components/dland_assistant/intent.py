@@ -25,6 +25,7 @@ from .moments.rules import (
     BUSY_STATES,
     ZONE_HOME,
     device_done,
+    home_trigger,
     moment_from_request,
     named_entity,
     person_of,
@@ -137,6 +138,32 @@ async def _async_reminders(intent_obj: intent.Intent, caller: Caller) -> list[Ta
     )
 
 
+async def _async_store(
+    intent_obj: intent.Intent, caller: Caller, what: str, **when: Any
+) -> Task | intent.IntentResponse:
+    """Store the speaker's reminder; the refusal to say when the action refuses.
+
+    The action's bounds (the prompt's length, the caller's quota) are said as the
+    action says them.
+    """
+    try:
+        return await task_manager.async_schedule_task(
+            intent_obj.hass,
+            loaded_entry(intent_obj.hass),
+            task_manager.ScheduleRequest(
+                prompt=what or "Reminder",
+                caller=caller,
+                name=what or "Reminder",
+                user=caller.person_user,
+                action=TaskAction.REMIND,
+                source="voice",
+                **when,
+            ),
+        )
+    except HomeAssistantError as err:
+        return _refuse(intent_obj, str(err))
+
+
 def _english_request(values: dict[str, Any], now: datetime) -> tuple[When, str, bool]:
     """Split an English request ("in 10 minutes to check the oven")."""
     said = f"{values.get('lead', '')} {values['request']}".strip()
@@ -182,26 +209,11 @@ class RemindIntentHandler(intent.IntentHandler):
         except NotAWhen:
             return _refuse(intent_obj, voice.say("no_when"))
         caller = await async_caller(intent_obj.hass, intent_obj.context)
-        try:
-            task = await task_manager.async_schedule_task(
-                intent_obj.hass,
-                loaded_entry(intent_obj.hass),
-                task_manager.ScheduleRequest(
-                    prompt=what or "Reminder",
-                    caller=caller,
-                    name=what or "Reminder",
-                    delay=when.delay,
-                    at=when.at,
-                    cron=when.cron,
-                    user=caller.person_user,
-                    action=TaskAction.REMIND,
-                    source="voice",
-                ),
-            )
-        except HomeAssistantError as err:
-            # Bounds the action keeps (the prompt's length, the caller's quota),
-            # said as the action says them.
-            return _refuse(intent_obj, str(err))
+        task = await _async_store(
+            intent_obj, caller, what, delay=when.delay, at=when.at, cron=when.cron
+        )
+        if isinstance(task, intent.IntentResponse):
+            return task
         assert task.next_run is not None
         if task.cron:
             moment = voice.repeat(task.cron) or task.cron
@@ -229,12 +241,7 @@ class RemindIntentHandler(intent.IntentHandler):
             person = person_of(hass, caller.person_user)
             if not person:
                 return _refuse(intent_obj, voice.say("no_person"))
-            trigger = {
-                "trigger": "zone",
-                "entity_id": person,
-                "zone": ZONE_HOME,
-                "event": "enter" if kind == "arrive" else "leave",
-            }
+            trigger = home_trigger(person, arrive=kind == "arrive")
         else:
             said = _wanted(str(values.get("device", "")), voice.fillers)
             if (entity := named_entity(hass, said)) is None:
@@ -242,29 +249,12 @@ class RemindIntentHandler(intent.IntentHandler):
             trigger = device_done(entity)
         what = str(values.get("what", "")).strip()
         try:
-            task = await task_manager.async_schedule_task(
-                hass,
-                loaded_entry(hass),
-                task_manager.ScheduleRequest(
-                    prompt=what or "Reminder",
-                    caller=caller,
-                    name=what or "Reminder",
-                    moment=moment_from_request(
-                        trigger,
-                        after=None,
-                        before=None,
-                        until=None,
-                        every_time=False,
-                        cooldown=None,
-                        now=dt_util.utcnow(),
-                    ),
-                    user=caller.person_user,
-                    action=TaskAction.REMIND,
-                    source="voice",
-                ),
-            )
+            moment = moment_from_request(trigger)
         except HomeAssistantError as err:
             return _refuse(intent_obj, str(err))
+        task = await _async_store(intent_obj, caller, what, moment=moment)
+        if isinstance(task, intent.IntentResponse):
+            return task
         assert task.moment is not None
         words = await _async_words(intent_obj)
         return _speak(

@@ -26,7 +26,7 @@ from .const import CHANNELS, DOMAIN
 from .errors import guard_store
 from .identity import Caller, async_caller, async_is_read_only
 from .models import Task, TaskAction, TaskStatus
-from .moments.rules import ZONE_HOME, moment_from_request, person_of
+from .moments.rules import ZONE_HOME, home_trigger, moment_from_request, person_of
 from .personas import personas
 from .runtime import loaded_entry
 
@@ -81,12 +81,8 @@ def _trigger(args: dict[str, Any], person: str) -> dict[str, Any]:
     when = args["when"]
     entity = args.get("when_entity") or (person if when in ("arrive", "leave") else "")
     if when in ("arrive", "leave"):
-        return {
-            "trigger": "zone",
-            "entity_id": entity,
-            "zone": args.get("when_zone") or ZONE_HOME,
-            "event": "enter" if when == "arrive" else "leave",
-        }
+        zone = args.get("when_zone") or ZONE_HOME
+        return home_trigger(entity, arrive=when == "arrive") | {"zone": zone}
     if when == "state":
         trigger: dict[str, Any] = {"trigger": "state", "entity_id": entity}
         if "when_state" in args:
@@ -167,12 +163,7 @@ class ScheduleTool(llm.Tool):
         if "when" in args:
             moment = moment_from_request(
                 _trigger(args, person_of(hass, caller.person_user)),
-                after=None,
-                before=None,
-                until=None,
                 every_time=bool(args.get("every_time")),
-                cooldown=None,
-                now=dt_util.utcnow(),
             )
         task = await task_manager.async_schedule_task(
             hass,

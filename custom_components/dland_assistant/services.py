@@ -15,7 +15,6 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
-from homeassistant.util import dt as dt_util
 
 from . import memory, task_manager
 from .const import (
@@ -239,7 +238,6 @@ async def _async_schedule_task(
             until=data.get("until"),
             every_time=data.get("every_time", False),
             cooldown=data.get("cooldown"),
-            now=dt_util.utcnow(),
         )
     elif given := [field for field in MOMENT_FIELDS if field in data]:
         raise invalid("moment_needs_when", fields=", ".join(given))

@@ -204,3 +204,20 @@ def add_subentry(
     assert done["type"] == "create_entry", done
     result: dict[str, Any] = done
     return result
+
+
+def config_flow(
+    process: HassProcess, handler: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Set up an integration through its config flow, as in the UI; its entry."""
+    status, flow = process.request(
+        "POST", "/api/config/config_entries/flow", {"handler": handler}
+    )
+    assert status == 200, flow
+    status, done = process.request(
+        "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", data
+    )
+    assert status == 200, done
+    assert done["type"] == "create_entry", done
+    result: dict[str, Any] = done["result"]
+    return result

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ..scripted_model import ScriptedModel
-from .accounts import add_subentry
+from .accounts import add_subentry, config_flow
 from .clock import ShiftedClock
 from .harness import HassProcess, wait_for
 
@@ -52,10 +52,10 @@ def _runs(hass: HassProcess, task_id: str) -> list[dict[str, Any]]:
     return runs
 
 
-def _remind(hass: HassProcess, prompt: str, when: dict[str, Any]) -> str:
+def _remind(hass: HassProcess, prompt: str, when: dict[str, Any], **extra: Any) -> str:
     status, body = hass.call_service(
         "schedule_task",
-        {"prompt": prompt, "action": "remind", "user": DAN, "when": when},
+        {"prompt": prompt, "action": "remind", "user": DAN, "when": when, **extra},
     )
     assert status == 200, body
     assert body["next_run"] is None
@@ -147,7 +147,7 @@ def test_an_llm_agent_sets_a_moment_on_a_real_hass(hass_process: Any) -> None:
         hass: HassProcess = hass_process().start_onboarded(long_lived_token=True)
         _make_dan(hass)
         _move(hass, "not_home")
-        ollama = _flow(hass, "ollama", {"url": url})
+        ollama = config_flow(hass, "ollama", {"url": url})
         wait_for(lambda: _loaded(hass), 60, "ollama to load")
         add_subentry(
             hass,
@@ -198,19 +198,6 @@ def _loaded(hass: HassProcess) -> bool:
     return status == 200 and bool(body) and body[0]["state"] == "loaded"
 
 
-def _flow(hass: HassProcess, handler: str, data: dict[str, Any]) -> dict[str, Any]:
-    status, flow = hass.request(
-        "POST", "/api/config/config_entries/flow", {"handler": handler}
-    )
-    assert status == 200, flow
-    status, done = hass.request(
-        "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", data
-    )
-    assert status == 200, done
-    result: dict[str, Any] = done["result"]
-    return result
-
-
 def _status(hass: HassProcess, task_id: str) -> str:
     statuses = ["scheduled", "running", "succeeded", "missed", "cancelled", "failed"]
     status, listed = hass.call_service("list_tasks", {"status": statuses})
@@ -232,30 +219,8 @@ def test_a_window_and_an_expiry_on_a_real_hass(
     _make_dan(hass)
     _move(hass, "not_home")
     home = {"trigger": "zone", "entity_id": DAN, "event": "enter"}
-    status, body = hass.call_service(
-        "schedule_task",
-        {
-            "prompt": "lock up",
-            "action": "remind",
-            "user": DAN,
-            "when": home,
-            "after": "17:00:00",
-        },
-    )
-    assert status == 200, body
-    evening = body["task_id"]
-    status, body = hass.call_service(
-        "schedule_task",
-        {
-            "prompt": "bring the parcel in",
-            "action": "remind",
-            "user": DAN,
-            "when": home,
-            "until": "2027-01-11 15:30:00",
-        },
-    )
-    assert status == 200, body
-    parcel = body["task_id"]
+    evening = _remind(hass, "lock up", home, after="17:00:00")
+    parcel = _remind(hass, "bring the parcel in", home, until="2027-01-11 15:30:00")
     clock.move_to(_berlin("2027-01-11 15:31:00"))
     wait_for(lambda: _status(hass, parcel) == "missed", 30, "the expiry")
     _move(hass, "home")  # 15:31: before the window, after the expiry

@@ -20,7 +20,14 @@ import pytest
 import pytest_socket
 
 from ..scripted_model import Chat, ScriptedModel
-from .accounts import add_subentry, create_user, json_request, login, raw_request
+from .accounts import (
+    add_subentry,
+    config_flow,
+    create_user,
+    json_request,
+    login,
+    raw_request,
+)
 from .harness import HassProcess, wait_for
 from .webhooks import DOMAIN, VONAGE_METHOD, VONAGE_SECRET, vonage_sign
 
@@ -115,20 +122,6 @@ class Home:
         return len(self.executions())
 
 
-def _flow(process: HassProcess, handler: str, data: dict[str, Any]) -> dict[str, Any]:
-    status, flow = process.request(
-        "POST", "/api/config/config_entries/flow", {"handler": handler}
-    )
-    assert status == 200, flow
-    status, done = process.request(
-        "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", data
-    )
-    assert status == 200, done
-    assert done["type"] == "create_entry", done
-    result: dict[str, Any] = done["result"]
-    return result
-
-
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Generator[Home]:
     """A hass with ollama on the scripted model, Scout, Liz, and her phone."""
@@ -138,7 +131,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Generator[Home]:
     process = HassProcess(tmp_path_factory.mktemp("trust") / "config")
     try:
         process.start_onboarded()
-        ollama = _flow(process, "ollama", {"url": url})
+        ollama = config_flow(process, "ollama", {"url": url})
 
         def ollama_loaded() -> bool:
             status, body = process.request(

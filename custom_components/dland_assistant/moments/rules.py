@@ -129,14 +129,14 @@ def trigger_config(value: Any) -> dict[str, Any]:
 def moment_from_request(
     trigger: Any,
     *,
-    after: time | None,
-    before: time | None,
-    until: datetime | None,
-    every_time: bool,
-    cooldown: timedelta | None,
-    now: datetime,
+    after: time | None = None,
+    before: time | None = None,
+    until: datetime | None = None,
+    every_time: bool = False,
+    cooldown: timedelta | None = None,
 ) -> Moment:
     """Return the moment a request asks for, or raise a translated error."""
+    now = dt_util.utcnow()
     try:
         config = trigger_config(trigger)
     except vol.Invalid as err:
@@ -157,6 +157,16 @@ def moment_from_request(
             "moment_cooldown", minimum=1, maximum=int(MAX_COOLDOWN.days * 1440)
         )
     return Moment(config, after, before, until, every_time, cooldown)
+
+
+def home_trigger(person: str, *, arrive: bool) -> dict[str, Any]:
+    """Return the trigger of a person coming home (or leaving it)."""
+    return {
+        "trigger": "zone",
+        "entity_id": person,
+        "zone": ZONE_HOME,
+        "event": "enter" if arrive else "leave",
+    }
 
 
 def person_of(hass: HomeAssistant, user_id: str | None) -> str:
