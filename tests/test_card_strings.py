@@ -15,10 +15,17 @@ def _source() -> str:
     return "\n".join(path.read_text() for path in sorted(SOURCES.glob("*.js")))
 
 
-def _when_kinds(source: str) -> list[str]:
-    match = re.search(r"WHEN_KINDS = \[([^\]]*)\]", source)
+def _kinds(source: str, name: str) -> list[str]:
+    match = re.search(rf"{name} = \[([^\]]*)\]", source)
     assert match
     return re.findall(r'"([a-z]+)"', match[1])
+
+
+def _when_kinds(source: str) -> list[str]:
+    """The times, then the moments (spread into the list)."""
+    kinds = _kinds(source, "WHEN_KINDS")
+    assert "...MOMENT_KINDS" in source
+    return kinds + _kinds(source, "MOMENT_KINDS")
 
 
 def test_every_string_the_card_says_is_translatable_and_none_is_left_over() -> None:

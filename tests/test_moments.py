@@ -4,7 +4,7 @@ Real state machine, real store; the clock is pinned. A reminder reaches Dan's
 phone (a mocked notify service: the internet) saying what happened.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -13,8 +13,11 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.dland_assistant.models import TaskStatus
+from custom_components.dland_assistant.models import Moment, TaskStatus
+from custom_components.dland_assistant.moments.rules import device_done
+from custom_components.dland_assistant.schedule_text import ScheduleText
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -83,7 +86,7 @@ async def test_coming_home_reminds_once_saying_what_happened(
         "scheduled",
         None,
     )
-    assert task["schedule_text"] == "When: Dan came home"
+    assert task["schedule_text"] == "When Dan gets home"
     assert task["moment"]["trigger"] == HOME
     await _set(hass, DAN, "home")
     assert _messages(phone) == ["Dan came home: take the laundry out"]
@@ -149,7 +152,7 @@ async def test_every_time_with_a_cooldown(
     task_id = await _remind(
         hass, [HOME], "say hello", every_time=True, cooldown={"minutes": 30}
     )
-    assert (await _task(hass, task_id))["schedule_text"] == "Every time: Dan came home"
+    assert (await _task(hass, task_id))["schedule_text"] == "Every time Dan gets home"
     await _set(hass, DAN, "home")
     await _set(hass, DAN, "not_home")
     freezer.tick(timedelta(minutes=5))
@@ -234,6 +237,12 @@ async def test_moments_per_owner_are_bounded(
         await _remind(hass, [HOME], f"reminder {number}")
     with pytest.raises(ServiceValidationError, match="already have 50"):
         await _remind(hass, [HOME], "one too many")
+    timed = await call(
+        hass, "schedule_task", {"prompt": "later", "action": "remind", "in": "01:00"}
+    )
+    with pytest.raises(ServiceValidationError, match="already have 50"):
+        await call(hass, "update_task", {"task_id": timed["task_id"], "when": HOME})
+    assert (await _task(hass, timed["task_id"]))["kind"] == "once"
     await _set(hass, DAN, "home")
     assert len(phone) == 50
 
@@ -382,6 +391,178 @@ async def test_waiting_tasks_show_in_the_calendar_today(
             "start": "2026-11-28",
             "end": "2026-11-29",
             "summary": "take the laundry out",
-            "description": "When: Dan came home",
+            "description": "When Dan gets home",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            [
+                "When Dan gets home, between 17:00 and 22:00, until 2026-11-28 20:00",
+                "Every time Dan leaves Work, after 07:00",
+                "When Heat rises above 25, before 09:30",
+                "When Door is locked",
+                "When Washer is no longer running",
+                "When Washer is done",
+            ],
+        ),
+        (
+            "de",
+            [
+                "Wenn Dan nach Hause kommt, zwischen 17:00 und 22:00, "
+                "bis 2026-11-28 20:00",
+                "Jedes Mal, wenn Dan Work verlässt, nach 07:00",
+                "Wenn Heat über 25 steigt, vor 09:30",
+                "Wenn Door locked ist",
+                "Wenn Washer nicht mehr running ist",
+                "Wenn Washer fertig ist",
+            ],
+        ),
+    ],
+)
+async def test_a_waiting_moment_is_said_as_still_to_come(
+    hass: HomeAssistant, phone: list[Any], language: str, expected: list[str]
+) -> None:
+    """The schedule says what is awaited ("When Dan gets home"), window and expiry."""
+    hass.states.async_set("zone.work", "0", {"friendly_name": "Work"})
+    hass.states.async_set("sensor.heat", "20", {"friendly_name": "Heat"})
+    hass.states.async_set("lock.door", "unlocked", {"friendly_name": "Door"})
+    leave_work = {"trigger": "zone", "entity_id": DAN, "zone": "zone.work"}
+    words = await ScheduleText.async_load(hass, language)
+    moments = [
+        Moment(
+            HOME,
+            after=time(17),
+            before=time(22),
+            until=datetime(2026, 11, 28, 20, tzinfo=UTC),
+        ),
+        Moment({**leave_work, "event": "leave"}, after=time(7), every_time=True),
+        Moment(
+            {"trigger": "numeric_state", "entity_id": "sensor.heat", "above": 25},
+            before=time(9, 30),
+        ),
+        Moment({"trigger": "state", "entity_id": "lock.door", "to": ["locked"]}),
+        Moment({**WASHER_DONE, "from": ["running"]}),
+        Moment(device_done("sensor.washer")),
+    ]
+    assert words.moments is not None
+    assert [words.moments.schedule(moment) for moment in moments] == expected
+
+
+async def test_an_edit_changes_a_moment_or_turns_a_task_into_one(
+    hass: HomeAssistant, phone: list[Any], freezer: FrozenDateTimeFactory
+) -> None:
+    """A new ``when`` replaces the moment; a window alone adjusts it; a time ends it."""
+    timed = (
+        await call(
+            hass,
+            "schedule_task",
+            {"prompt": "lock up", "action": "remind", "user": DAN, "in": "01:00"},
+        )
+    )["task_id"]
+    answer = await call(hass, "update_task", {"task_id": timed, "when": [HOME]})
+    assert answer["next_run"] is None
+    task = await _task(hass, timed)
+    assert (task["kind"], task["schedule_text"]) == ("moment", "When Dan gets home")
+
+    await call(hass, "update_task", {"task_id": timed, "after": "17:00:00"})
+    task = await _task(hass, timed)
+    assert task["schedule_text"] == "When Dan gets home, after 17:00"
+    assert task["moment"]["trigger"] == HOME  # the trigger stayed
+    await _set(hass, DAN, "home")  # 15:00: before the window
+    await _set(hass, DAN, "not_home")
+    assert phone == []
+
+    await call(hass, "update_task", {"task_id": timed, "in": "03:00"})  # 18:00
+    task = await _task(hass, timed)
+    assert (task["kind"], task["moment"]) == ("once", None)
+    freezer.move_to("2026-11-28 17:30:00+00:00")
+    await _set(hass, DAN, "home")  # in the old window, but no longer watched
+    assert phone == []
+    freezer.move_to("2026-11-28 18:00:00+00:00")
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert _messages(phone) == ["lock up"]
+
+
+async def test_a_window_on_a_timed_task_is_refused_and_changes_nothing(
+    hass: HomeAssistant, phone: list[Any]
+) -> None:
+    """after/before/until/every_time/cooldown need a moment: a translated error."""
+    timed = (
+        await call(
+            hass,
+            "schedule_task",
+            {"prompt": "lock up", "action": "remind", "user": DAN, "in": "01:00"},
+        )
+    )["task_id"]
+    before = await _task(hass, timed)
+    with pytest.raises(ServiceValidationError, match="when"):
+        await call(hass, "update_task", {"task_id": timed, "after": "17:00:00"})
+    assert await _task(hass, timed) == before
+
+
+async def test_the_card_edits_a_moment_and_previews_it(
+    hass: HomeAssistant,
+    phone: list[Any],
+    entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """The card's feed gives a waiting task's moment as its editor fills it, and the
+    zones to choose; the preview says a moment in words (no run times) and refuses
+    a bad one with the action's translated error."""
+    hass.states.async_set("zone.work", "0", {"friendly_name": "Work"})
+    hass.states.async_set("zone.home", "0", {"friendly_name": "Villa"})
+    await _remind(
+        hass,
+        [HOME],
+        "lock up",
+        after="17:00:00",
+        until="2026-11-29 20:00:00",
+        every_time=True,
+        cooldown={"minutes": 30},
+    )
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "dland_assistant/subscribe"})
+    assert (await client.receive_json())["success"]
+    view = (await client.receive_json())["event"]
+    [task] = view["tasks"]
+    assert task["schedule"] == (
+        "Every time Dan gets home, after 17:00, until 2026-11-29 20:00"
+    )
+    assert task["form"]["moment"] == {
+        "trigger": HOME,
+        "after": "17:00",
+        "before": "",
+        "until": "2026-11-29T20:00",
+        "every_time": True,
+        "cooldown": 30.0,
+    }
+    assert view["choices"]["zones"] == [  # home first
+        {"id": "zone.home", "name": "Villa"},
+        {"id": "zone.work", "name": "Work"},
+    ]
+
+    preview = {"type": "dland_assistant/preview_schedule"}
+    await client.send_json_auto_id(
+        preview | {"when": WASHER_DONE, "before": "09:00", "language": "de"}
+    )
+    answer = await client.receive_json()
+    assert answer["result"] == {
+        "schedule_text": "Wenn Washer nicht mehr running ist, vor 09:00",
+        "next_runs": [],
+    }
+    for asked, key in [
+        ({"when": {"trigger": "template", "value_template": "x"}}, "moment_invalid"),
+        ({"after": "17:00"}, "moment_needs_when"),
+        ({"when": HOME, "cooldown": {"seconds": 5}}, "moment_cooldown"),
+    ]:
+        await client.send_json_auto_id(preview | asked)
+        refused = await client.receive_json()
+        assert not refused["success"]
+        assert refused["error"]["translation_key"] == key, refused
+    await client.close()

@@ -35,7 +35,7 @@ from .models import (
     TaskAction,
     TaskStatus,
 )
-from .moments.rules import moment_from_request
+from .moments.rules import MOMENT_FIELDS, moment_from_request
 from .personas import agent_display_name
 from .runtime import DlandConfigEntry, loaded_entry
 from .sources import wakeup
@@ -101,8 +101,6 @@ SCHEDULE_TASK_SCHEMA = vol.Schema(
         vol.Optional("cooldown"): _time_period,
     }
 )
-# What only a moment task has (a moment cannot be changed by an edit yet).
-MOMENT_FIELDS = ("after", "before", "until", "every_time", "cooldown")
 TASK_ID_SCHEMA = vol.Schema({vol.Required(ATTR_TASK_ID): _ID})
 # An edit names what changes; the rest stays (no defaults, unlike schedule_task).
 UPDATE_TASK_SCHEMA = vol.Schema(
@@ -111,7 +109,6 @@ UPDATE_TASK_SCHEMA = vol.Schema(
         **{
             vol.Optional(str(key)): value
             for key, value in SCHEDULE_TASK_SCHEMA.schema.items()
-            if str(key) not in (ATTR_WHEN, *MOMENT_FIELDS)
             if str(key) != "enabled"
         },
     }

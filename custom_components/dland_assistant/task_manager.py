@@ -37,6 +37,7 @@ from .models import (
     TaskStatus,
     Trust,
 )
+from .moments.rules import MOMENT_FIELDS, moment_from_request
 from .personas import resolve_agent
 from .runtime import DlandConfigEntry, DlandRuntimeData
 from .store import NewTask, QuotaExceeded, StoreError
@@ -228,15 +229,26 @@ async def async_schedule_task(
         raise invalid(err.key, limit=err.limit) from err
     except StoreError as err:
         raise store_failed(err) from err
-    if task.kind is TaskKind.MOMENT:
-        # Watched from the moment the caller hears it is set.
-        await runtime.moments.async_reload()
-    await runtime.scheduler.async_wake()
-    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
+    await _async_changed(hass, runtime, task.kind)
     return task
 
 
-# What an edit may change; "at", "in" and "cron" replace the schedule.
+async def _async_changed(
+    hass: HomeAssistant, runtime: DlandRuntimeData, *kinds: TaskKind
+) -> None:
+    """Let the engine, the moment watcher and the entities know tasks changed.
+
+    ``kinds``: of the changed task, before and after. Moment tasks are watched
+    again from the moment the caller hears of the change; other changes leave
+    the watcher alone.
+    """
+    if TaskKind.MOMENT in kinds:
+        await runtime.moments.async_reload()
+    await runtime.scheduler.async_wake()
+    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
+
+
+# What an edit may change; "at", "in", "cron" and "when" replace the schedule.
 EDITABLE = (
     "name",
     "prompt",
@@ -283,12 +295,16 @@ async def async_update_task(
         "only_when_needed": task.only_when_needed,
     }
     wanted = current | {key: changes[key] for key in EDITABLE if key in changes}
-    rescheduled = any(key in changes for key in ("at", "in", "cron"))
+    moment = _changed_moment(task, changes)
+    rescheduled = moment is not None or any(
+        key in changes for key in ("at", "in", "cron")
+    )
     request = ScheduleRequest(
         caller=caller,
         at=changes.get("at"),
         delay=changes.get("in"),
         cron=changes.get("cron") if rescheduled else task.cron,
+        moment=moment,
         enabled=task.enabled,
         source=task.source,
         # An edit does not launder what came from outside.
@@ -302,12 +318,41 @@ async def async_update_task(
         schedule=None if rescheduled else (task.kind, task.next_run),
         owner=task.owner,
     )
-    updated = await guard_store(runtime.store.async_update_task(task_id, new))
+    try:
+        updated = await guard_store(runtime.store.async_update_task(task_id, new))
+    except QuotaExceeded as err:
+        raise invalid(err.key, limit=err.limit) from err
     if updated is None:
         raise invalid("task_ended", task_id=task_id, status=task.status)
-    await runtime.scheduler.async_wake()
-    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
+    await _async_changed(hass, runtime, task.kind, updated.kind)
     return updated
+
+
+def _changed_moment(task: Task, changes: dict[str, Any]) -> Moment | None:
+    """Return the moment an edit asks for; None when it leaves the moment alone.
+
+    A new ``when`` replaces the moment (what it leaves out takes its default);
+    the window, expiry, repeat or cooldown alone change the task's own moment.
+    """
+    given = {key: changes[key] for key in MOMENT_FIELDS if key in changes}
+    if "when" in changes:
+        return moment_from_request(changes["when"], **given)
+    if not given:
+        return None
+    if task.moment is None:
+        raise invalid("moment_needs_when", fields=", ".join(given))
+    current = task.moment
+    return moment_from_request(
+        current.trigger,
+        **{
+            "after": current.after,
+            "before": current.before,
+            "until": current.until,
+            "every_time": current.every_time,
+            "cooldown": current.cooldown,
+        }
+        | given,
+    )
 
 
 async def _async_existing_task(
@@ -331,8 +376,7 @@ async def async_cancel_task(
         raise invalid("task_ended", task_id=task_id, status=task.status)
     runtime.scheduler.cancel_task_run(task_id)
     async_clear_task_issue(hass, task_id)
-    await runtime.scheduler.async_wake()
-    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
+    await _async_changed(hass, runtime, task.kind)
 
 
 async def async_run_task(
@@ -371,8 +415,7 @@ async def async_set_task_enabled(
         next_run = next_cron_run(task.cron, task.time_zone, dt_util.utcnow())
     await guard_store(runtime.store.async_set_enabled(task_id, enabled, next_run))
     updated = await guard_store(runtime.store.async_get_task(task_id))
-    await runtime.scheduler.async_wake()
-    async_dispatcher_send(hass, SIGNAL_TASKS_CHANGED)
+    await _async_changed(hass, runtime, task.kind)
     assert updated is not None
     return updated
 

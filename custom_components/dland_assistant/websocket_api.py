@@ -23,7 +23,8 @@ from .engine.cron import next_cron_run
 from .errors import guard_store, invalid
 from .identity import Caller
 from .items import routine_attributes, task_attributes
-from .models import Execution, ExecutionStatus
+from .models import Execution, ExecutionStatus, Moment
+from .moments.rules import MOMENT_FIELDS, ZONE_HOME, moment_from_request
 from .personas import agent_display_name, personas
 from .runtime import DlandConfigEntry, loaded_entry
 from .schedule_text import ScheduleText
@@ -65,6 +66,22 @@ def _execution(overview: Overview, execution: Execution, name: str) -> dict[str,
         "next_attempt": (
             local_time(execution.next_attempt) if execution.next_attempt else None
         ),
+    }
+
+
+def _moment_form(moment: Moment | None) -> dict[str, Any] | None:
+    """Return a moment as the editor fills its fields (times of day, local expiry)."""
+    if moment is None:
+        return None
+    return {
+        "trigger": moment.trigger,
+        "after": f"{moment.after:%H:%M}" if moment.after else "",
+        "before": f"{moment.before:%H:%M}" if moment.before else "",
+        "until": (
+            f"{dt_util.as_local(moment.until):%Y-%m-%dT%H:%M}" if moment.until else ""
+        ),
+        "every_time": moment.every_time,
+        "cooldown": moment.cooldown.total_seconds() / 60,
     }
 
 
@@ -120,6 +137,7 @@ def view(
                     "missed_run_policy": task.missed_run_policy.value,
                     "retry_attempts": task.max_attempts,
                     "only_when_needed": task.only_when_needed,
+                    "moment": _moment_form(task.moment),
                 },
             }
             for task in overview.tasks
@@ -135,6 +153,14 @@ def view(
                 key=lambda person: person["name"],
             ),
             "channels": list(CHANNELS),
+            # Where a person may arrive or leave (a moment's zone).
+            "zones": sorted(
+                (
+                    {"id": state.entity_id, "name": state.name}
+                    for state in hass.states.async_all("zone")
+                ),
+                key=lambda zone: (zone["id"] != ZONE_HOME, zone["name"]),
+            ),
         },
         "routines": [
             {
@@ -206,6 +232,13 @@ async def websocket_subscribe(
         vol.Exclusive("cron", "when"): vol.All(str, vol.Length(max=1000)),
         vol.Exclusive("in", "when"): cv.positive_time_period_dict,
         vol.Exclusive("at", "when"): cv.datetime,
+        # A moment: its trigger, window, expiry and repeat, as schedule_task takes.
+        vol.Exclusive("when", "when"): vol.Any(dict, list),
+        vol.Optional("after"): cv.time,
+        vol.Optional("before"): cv.time,
+        vol.Optional("until"): cv.datetime,
+        vol.Optional("every_time"): cv.boolean,
+        vol.Optional("cooldown"): cv.positive_time_period_dict,
         vol.Optional("language"): vol.All(str, vol.Length(max=35)),
     }
 )
@@ -221,6 +254,19 @@ async def websocket_preview_schedule(
     error, so the editor shows it at the field before anything is saved.
     """
     entry = loaded_entry(hass)
+    texts = entry.runtime_data.schedule_texts
+    words = await texts.async_get(msg.get("language") or hass.config.language)
+    if "when" in msg:
+        moment = moment_from_request(
+            msg["when"], **{key: msg[key] for key in MOMENT_FIELDS if key in msg}
+        )
+        assert words.moments is not None
+        # A moment has no run times: it waits for what happens.
+        result = {"schedule_text": words.moments.schedule(moment), "next_runs": []}
+        connection.send_result(msg["id"], result)
+        return
+    if given := [key for key in MOMENT_FIELDS if key in msg]:
+        raise invalid("moment_needs_when", fields=", ".join(given))
     user = connection.user
     request = task_manager.ScheduleRequest(
         prompt="",
@@ -231,7 +277,7 @@ async def websocket_preview_schedule(
     )
     now = dt_util.utcnow()
     _kind, first = task_manager.first_run(hass, request, now)
-    assert first is not None  # the preview takes no moment
+    assert first is not None  # a moment was answered above
     runs = [first]
     cron = request.cron
     while cron is not None and len(runs) < PREVIEW_RUNS:
@@ -239,8 +285,6 @@ async def websocket_preview_schedule(
         if following is None:
             break
         runs.append(following)
-    texts = entry.runtime_data.schedule_texts
-    words = await texts.async_get(msg.get("language") or hass.config.language)
     connection.send_result(
         msg["id"],
         {

@@ -186,8 +186,7 @@ export class DlandAssistantCard extends LitElement {
         ${this._button(t("run"), this._service("run_task", { task_id: id }), { key: `run:${id}`, title: t("run_now") })}
         ${this._button(task.enabled ? t("pause") : t("resume"),
           this._service("set_task_enabled", { task_id: id, enabled: !task.enabled }), { key: `pause:${id}` })}
-        ${task.form?.kind === "moment" ? nothing  /* a moment is set by voice, an LLM or the action */
-          : html`<ha-button size="s" appearance="plain" @click=${() => this._edit("task", task)}>${t("edit")}</ha-button>`}
+        <ha-button size="s" appearance="plain" @click=${() => this._edit("task", task)}>${t("edit")}</ha-button>
         ${this._button(this._confirm === `cancel:${id}` ? t("cancel_confirm") : t("cancel"),
           { ...this._service("cancel_task", { task_id: id }), confirm: true }, { key: `cancel:${id}` })}
       </td>

@@ -33,6 +33,15 @@ export const select = (editor, name, label, options, { required = true, custom =
     ${errorLine(editor, name)}
   </div>`;
 
+/** One entity, with Home Assistant's searchable entity picker. */
+export const entity = (editor, name, label) => html`
+  <div class="field">
+    <ha-selector name=${name} .hass=${editor.hass} .label=${label} .required=${false}
+      .selector=${{ entity: {} }} .value=${editor.data[name] || undefined}
+      @value-changed=${(event) => editor.set(name, event.detail.value ?? "")}></ha-selector>
+    ${errorLine(editor, name)}
+  </div>`;
+
 /** Free text over several lines. */
 export const textarea = (editor, name, label) => html`
   <div class="field">

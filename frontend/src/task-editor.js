@@ -1,8 +1,8 @@
 import { html, nothing } from "lit";
 import { EditorDialog } from "./editor-dialog.js";
-import { input, select, textarea, toggle, formError, policyFields, recipientFields } from "./fields.js";
+import { entity, input, select, textarea, toggle, formError, policyFields, recipientFields } from "./fields.js";
 import { formatWhen, weekdayName } from "./format.js";
-import { WEEK, WHEN_KINDS, fieldOf, scheduleOf, whenOf } from "./schedule.js";
+import { MOMENT_KINDS, WEEK, WHEN_KINDS, fieldOf, scheduleOf, whenOf } from "./schedule.js";
 
 const PREVIEW_DELAY = 250; // ms after the last key, so typing asks once, not per key
 
@@ -41,9 +41,9 @@ export class TaskEditor extends EditorDialog {
   }
 
   _when() {
-    const d = this.data;
-    return { kind: d.when_kind, minutes: d.when_minutes, at: d.when_at, time: d.when_time,
-      days: d.when_days, every: d.when_every, cron: d.when_cron };
+    // Every when_* field, without its prefix ("when_kind" is the "kind").
+    return Object.fromEntries(Object.entries(this.data)
+      .filter(([key]) => key.startsWith("when_")).map(([key, value]) => [key.slice(5), value]));
   }
 
   changed(name) {
@@ -105,6 +105,7 @@ export class TaskEditor extends EditorDialog {
           ? input(this, "when_every", t(`field_every_${kind}`), { type: "number", min: 1 }) : nothing}
         ${kind === "cron" ? input(this, "when_cron", t("field_cron"), { placeholder: "30 7 * * 1-5" }) : nothing}
       </div>
+      ${MOMENT_KINDS.includes(kind) ? this._momentFields(kind, choices) : nothing}
       ${kind === "days" ? html`<div class="days" role="group" aria-label=${t("field_days")}>
         ${WEEK.map((day) => {
           const on = this.data.when_days.includes(day);
@@ -122,6 +123,33 @@ export class TaskEditor extends EditorDialog {
       ${policyFields(this)}
       ${toggle(this, "only_when_needed", t("field_only_when_needed"))}
       ${formError(this)}`;
+  }
+
+  /** What a moment waits for, and when it counts (window, expiry, every time). */
+  _momentFields(kind, choices) {
+    const t = this.t;
+    const zones = choices.zones || [];
+    return html`
+      <div class="row moment">
+        ${["arrive", "leave"].includes(kind) ? html`
+          ${select(this, "when_person", t("field_person"), choices.people.map((p) => [p.id, p.name]),
+            { required: false })}
+          ${select(this, "when_zone", t("field_zone"), zones.map((z) => [z.id, z.name]))}`
+        : entity(this, "when_entity", t("field_entity"))}
+        ${kind === "state" ? input(this, "when_state", t("field_state"), { placeholder: "locked" }) : nothing}
+        ${["above", "below"].includes(kind)
+          ? input(this, "when_value", t("field_value"), { type: "number" }) : nothing}
+      </div>
+      <div class="row moment-window">
+        ${input(this, "when_after", t("field_after"), { type: "time" })}
+        ${input(this, "when_before", t("field_before"), { type: "time" })}
+        ${input(this, "when_until", t("field_until"), { type: "datetime-local" })}
+      </div>
+      <div class="row">
+        ${toggle(this, "when_every_time", t("field_every_time"))}
+        ${this.data.when_every_time
+          ? input(this, "when_cooldown", t("field_cooldown"), { type: "number", min: 1 }) : nothing}
+      </div>`;
   }
 
   async save() {

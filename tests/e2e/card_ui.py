@@ -15,8 +15,10 @@ def write(editor: Locator, name: str, value: str) -> None:
 
 def choose(page: Page, editor: Locator, name: str, label: str) -> None:
     """Open a dropdown (an ``ha-selector`` of options) and pick ``label``."""
-    editor.locator(f"ha-selector[name={name}]").click()
-    page.get_by_role("menuitem", name=label, exact=True).click()
+    field = editor.locator(f"ha-selector[name={name}]")
+    field.click()
+    # Its own menu: another dropdown may offer the same label (a person).
+    field.get_by_role("menuitem", name=label, exact=True).click()
 
 
 def chosen(editor: Locator, name: str) -> object:

@@ -110,10 +110,10 @@ def test_card_shows_tasks_and_runs_live(
         # Not this year: the year is shown.
         passport = card.locator("tr.task", has_text="Renew the passport")
         assert str(far.year) in passport.locator("td").nth(2).inner_text()
-        # Waiting for a moment: its words, no next run, no time editor.
+        # Waiting for a moment: its words, no next run; edited like any task.
         washing = card.locator("tr.task", has_text="Hang the washing")
-        assert "When: Washer is no longer running" in washing.inner_text()
-        assert washing.get_by_role("button", name="Edit").count() == 0
+        assert "When Washer is no longer running" in washing.inner_text()
+        assert washing.get_by_role("button", name="Edit").count() == 1
         assert card.locator(".breaker").get_attribute("data-state") == "closed"
         assert card.locator("tr.execution", has_text="Audit").count() == 1
 

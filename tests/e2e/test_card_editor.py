@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
@@ -9,7 +10,8 @@ import pytest
 
 from .browser import logged_in_page
 from .card_ui import choose, chosen, fill, pick, write
-from .harness import HassProcess
+from .harness import HassProcess, wait_for
+from .people import TrackedPerson, runs_of, set_state
 from .test_card_browser import DASHBOARD, SAVE_DASHBOARD, SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
@@ -241,3 +243,104 @@ def test_tasks_are_made_and_changed_from_the_card(
     assert plant_check_data["cron"] == "0 18 * * 1"
     assert "Plant check" not in titles
     assert "Audit" in titles
+
+
+def test_moments_are_made_and_changed_from_the_card(
+    hass_process: Callable[..., HassProcess],
+) -> None:
+    """ "When someone arrives" (Liz, home): said in words while typing, stored as
+    a zone trigger, and Liz's arrival reminds once. A washer done, picked with
+    Home Assistant's entity picker; then edited into every time, after 17:00:
+    the same task, its moment changed."""
+    hass = hass_process()
+    hass.start()
+    hass.onboard()
+    hass.finish_onboarding()
+    hass.wait_for_integration()
+    liz = TrackedPerson(hass, "Liz")
+    liz.move("not_home")
+    set_state(hass, "sensor.washer", "running", friendly_name="Washer")
+
+    def tasks() -> dict[str, dict[str, Any]]:
+        status, body = hass.call_service("list_tasks")
+        assert status == 200, body
+        return {task["name"]: task for task in body["tasks"]}
+
+    with logged_in_page(hass) as (page, errors):
+        page.goto(f"{hass.base}/profile")
+        page.wait_for_function(
+            "document.querySelector('home-assistant')?.hass?.connected === true",
+            timeout=60_000,
+        )
+        page.evaluate(SAVE_DASHBOARD, DASHBOARD)
+        page.goto(f"{hass.base}/mission-control/mission")
+        card = page.locator("dland-assistant-card")
+        card.get_by_role("button", name="New task").wait_for(timeout=60_000)
+        editor = card.locator("dland-task-editor")
+        words = editor.locator(".schedule-text")
+
+        card.get_by_role("button", name="New task").click()
+        fill(editor, "name", "Laundry")
+        choose(page, editor, "action", "Remind (deliver the text)")
+        write(editor, "prompt", "take the laundry out")
+        choose(page, editor, "when_kind", "When someone arrives")
+        choose(page, editor, "when_person", "Liz")
+        assert chosen(editor, "when_zone") == "zone.home"
+        expect(words).to_have_text("When Liz gets home", timeout=10_000)
+        assert editor.locator(".next-runs li").count() == 0
+        page.screenshot(path=SCREENSHOTS / "card-editor-moment.png", full_page=True)
+        editor.get_by_role("button", name="Save").click()
+        editor.wait_for(state="detached", timeout=10_000)
+        card.locator("tr.task", has_text="When Liz gets home").wait_for(timeout=10_000)
+        laundry = tasks()["Laundry"]
+        assert laundry["kind"] == "moment"
+        assert laundry["moment"]["trigger"] == {
+            "trigger": "zone",
+            "entity_id": liz.entity_id,
+            "zone": "zone.home",
+            "event": "enter",
+        }
+
+        card.get_by_role("button", name="New task").click()
+        fill(editor, "name", "Washing")
+        choose(page, editor, "action", "Remind (deliver the text)")
+        write(editor, "prompt", "hang the washing")
+        choose(page, editor, "when_kind", "When a device is done")
+        editor.locator("ha-selector[name=when_entity]").click()
+        page.get_by_placeholder("Search", exact=True).fill("Washer")
+        page.locator("ha-combo-box-item", has_text="Washer").first.click()
+        expect(words).to_have_text("When Washer is done", timeout=10_000)
+        editor.get_by_role("button", name="Save").click()
+        editor.wait_for(state="detached", timeout=10_000)
+        washing_row = card.locator("tr.task", has_text="Washing")
+        washing_row.wait_for(timeout=10_000)
+
+        # Every time, after 17:00: the same task, its moment changed.
+        washing_row.get_by_role("button", name="Edit").click()
+        assert chosen(editor, "when_kind") == "done"
+        expect(words).to_have_text("When Washer is done", timeout=10_000)
+        fill(editor, "when_after", "17:00")
+        editor.locator("ha-switch[name=when_every_time]").click()
+        expect(words).to_have_text(
+            "Every time Washer is done, after 17:00", timeout=10_000
+        )
+        editor.get_by_role("button", name="Save").click()
+        editor.wait_for(state="detached", timeout=10_000)
+        card.locator("tr.task", has_text="Every time Washer is done").wait_for(
+            timeout=10_000
+        )
+        assert errors == []
+
+    washing = tasks()["Washing"]
+    assert washing["moment"]["trigger"]["entity_id"] == "sensor.washer"
+    assert (washing["moment"]["after"], washing["moment"]["every_time"]) == (
+        "17:00:00",
+        True,
+    )
+    # Liz comes home: the card-made reminder runs once.
+    liz.move("home")
+    runs = wait_for(lambda: runs_of(hass, laundry["task_id"]), 15, "the reminder")
+    assert [run["response"] for run in runs] == ["Liz came home: take the laundry out"]
+    liz.move("not_home")
+    liz.move("home")
+    assert len(runs_of(hass, laundry["task_id"])) == 1

@@ -49,6 +49,8 @@ MAX_WAIT = timedelta(days=366)
 MIN_COOLDOWN = timedelta(minutes=1)
 MAX_COOLDOWN = timedelta(days=7)
 DEFAULT_COOLDOWN = timedelta(minutes=10)
+# What only a moment task has, besides its trigger.
+MOMENT_FIELDS = ("after", "before", "until", "every_time", "cooldown")
 _NOT_REAL = (STATE_UNKNOWN, STATE_UNAVAILABLE)
 _STATES = vol.All(cv.ensure_list, [vol.All(cv.string, vol.Length(max=255))])
 

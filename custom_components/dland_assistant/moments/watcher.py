@@ -1,11 +1,11 @@
 """Watch the entities waiting moment tasks name; make a task due when its moment comes.
 
 Every waiting task is listened for (bounded: MAX_MOMENTS_PER_OWNER per owner),
-reloaded whenever tasks change. A change counts only between two real states
-(``rules.occurs``), within the task's window, before its expiry and, for an
-every-time task, after its cooldown; the store then makes the task due in one
-conditional update, so an occurrence makes it due once and the scheduler's claim
-runs it once. An expired task ends as missed.
+reloaded whenever a moment task changes or its run ends. A change counts only
+between two real states (``rules.occurs``), within the task's window, before its
+expiry and, for an every-time task, after its cooldown; the store then makes the
+task due in one conditional update, so an occurrence makes it due once and the
+scheduler's claim runs it once. An expired task ends as missed.
 """
 
 import asyncio
@@ -21,10 +21,7 @@ from homeassistant.core import (
     State,
     callback,
 )
-from homeassistant.helpers.dispatcher import (
-    async_dispatcher_connect,
-    async_dispatcher_send,
-)
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -66,20 +63,14 @@ class MomentWatcher:
         self._open: set[str] = set()
 
     async def async_start(self) -> None:
-        """Listen for the waiting tasks' moments, and follow task changes."""
-        stop_changes = async_dispatcher_connect(
-            self.hass, SIGNAL_TASKS_CHANGED, self._async_changed
-        )
-        stop_runs = self.hass.bus.async_listen(
+        """Listen for the waiting tasks' moments, and follow their runs.
+
+        Changes to tasks reload it through ``async_reload`` (task_manager), only
+        when they concern a moment task.
+        """
+        self._stop_following = self.hass.bus.async_listen(
             EVENT_EXECUTION_FINISHED, self._async_run_ended
         )
-
-        @callback
-        def stop_following() -> None:
-            stop_changes()
-            stop_runs()
-
-        self._stop_following = stop_following
         await self.async_reload()
 
     @callback
@@ -99,11 +90,7 @@ class MomentWatcher:
     @callback
     def _async_run_ended(self, event: Event) -> None:
         if event.data.get("task_id") in self._open:
-            self._async_changed()
-
-    @callback
-    def _async_changed(self) -> None:
-        self.hass.async_create_task(self.async_reload(), eager_start=False)
+            self.hass.async_create_task(self.async_reload(), eager_start=False)
 
     async def async_reload(self) -> None:
         """Listen for the tasks waiting now; end those past their expiry."""
@@ -188,4 +175,5 @@ class MomentWatcher:
             return
         if fired:
             await self._wake()
+            await self.async_reload()  # it waits no more until its run ends
             async_dispatcher_send(self.hass, SIGNAL_TASKS_CHANGED)

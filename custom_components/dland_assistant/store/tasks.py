@@ -145,10 +145,19 @@ class TaskTable(Database):
     async def async_update_task(self, task_id: str, new: NewTask) -> Task | None:
         """Change a task that has not ended; None if it has ended meanwhile.
 
-        Its id, owner, source and history stay; its failures start again.
+        Its id, owner, source and history stay; its failures start again. Raises
+        QuotaExceeded when it becomes one moment task too many for its owner.
         """
 
         async def work(conn: aiosqlite.Connection) -> int:
+            if new.kind is TaskKind.MOMENT:
+                cursor = await conn.execute(
+                    """SELECT COUNT(*) FROM tasks WHERE owner IS ? AND id != ?
+                    AND kind = 'moment' AND status IN ('scheduled', 'running')""",
+                    (new.owner, task_id),
+                )
+                if (await cursor.fetchone() or (0,))[0] >= MAX_MOMENTS_PER_OWNER:
+                    raise QuotaExceeded(MAX_MOMENTS_PER_OWNER, "moment_quota")
             cursor = await conn.execute(
                 """UPDATE tasks SET name = ?, agent = ?, prompt = ?, user = ?,
                     platform = ?, kind = ?, next_run = ?, cron = ?, time_zone = ?,
