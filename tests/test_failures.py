@@ -1,6 +1,7 @@
 """A run that fails for a person is reported to that person, once, with what and why."""
 
 from datetime import timedelta
+import sqlite3
 from typing import Any
 
 import pytest
@@ -179,13 +180,16 @@ async def test_a_run_cut_off_by_a_crash_is_reported_at_the_next_start(
     phone.clear()
     # What a crash mid-run leaves on disk: the run in progress, by another boot.
     store = runtime(entry).store
-    await store._conn.execute(
-        "UPDATE executions SET status = 'in_progress', finished = NULL,"
-        " boot_id = 'crashed' WHERE id = ?",
-        (execution["execution_id"],),
-    )
-    await store._conn.execute("UPDATE tasks SET status = 'running'")
-    await store._conn.commit()
+
+    def crash(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE executions SET status = 'in_progress', finished = NULL,"
+            " boot_id = 'crashed' WHERE id = ?",
+            (execution["execution_id"],),
+        )
+        conn.execute("UPDATE tasks SET status = 'running'")
+
+    await store._write(crash)
     for _ in range(2):  # the second start finds nothing left to report
         assert await hass.config_entries.async_reload(entry.entry_id)
         await settle(hass)

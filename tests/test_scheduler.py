@@ -632,11 +632,13 @@ async def test_failed_finish_write_is_recorded_at_unload(
     await call(hass, "run_task", {"task_id": task_id})
     await wait_until(hass, lambda: test_agent.running == 1)
     store = runtime(entry).store
-    await store._conn.execute("PRAGMA query_only = ON")  # the disk "fails"
+    await store._call(
+        lambda conn: conn.execute("PRAGMA query_only = ON")
+    )  # the disk "fails"
     release.set()
     await settle(hass)
     assert "Cannot write the database (recording a finished run)" in caplog.text
-    await store._conn.execute("PRAGMA query_only = OFF")
+    await store._call(lambda conn: conn.execute("PRAGMA query_only = OFF"))
     await hass.config_entries.async_reload(entry.entry_id)
     await settle(hass)
     execution = (await _executions(hass))[0]
@@ -695,7 +697,7 @@ async def test_unwritable_database_loses_no_run(
     await wait_until(hass, lambda: test_agent.running == 1)
     store = runtime(entry).store
     # SQLite's own read-only switch: every write fails as on a read-only disk.
-    await store._conn.execute("PRAGMA query_only = ON")
+    await store._call(lambda conn: conn.execute("PRAGMA query_only = ON"))
     release.set()
     await wait_until(hass, lambda: test_agent.running == 0)
     freezer.tick(timedelta(minutes=3))  # the one-off falls due meanwhile
@@ -707,7 +709,7 @@ async def test_unwritable_database_loses_no_run(
     assert (await _task(hass, once_id))["status"] == "scheduled"
     assert len(test_agent.calls) == 1
 
-    await store._conn.execute("PRAGMA query_only = OFF")
+    await store._call(lambda conn: conn.execute("PRAGMA query_only = OFF"))
     freezer.tick(timedelta(seconds=10))
     async_fire_time_changed(hass)
     await wait_until(hass, lambda: len(test_agent.calls) == 2)

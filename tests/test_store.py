@@ -5,6 +5,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3
+from typing import Any
 
 import pytest
 
@@ -17,9 +18,11 @@ from custom_components.dland_assistant.models import (
 from custom_components.dland_assistant.store import (
     SCHEMA_VERSION,
     NewTask,
+    QuotaExceeded,
     SchemaTooNewError,
     StoreError,
     TaskStore,
+    database as store_database,
     tasks as store_tasks,
 )
 
@@ -140,12 +143,12 @@ async def test_claim_is_all_or_nothing(
     calls = 0
     original = store_tasks.insert_execution
 
-    async def flaky(*args: object) -> str:
+    def flaky(*args: object) -> str:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise sqlite3.OperationalError("disk I/O error")
-        return await original(*args)  # type: ignore[arg-type]
+        return original(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store_tasks, "insert_execution", flaky)
     with pytest.raises(StoreError):
@@ -264,3 +267,70 @@ async def test_skip_cron_runs_a_missed_time_still_within_the_grace(
     [task] = await store.async_list_tasks()
     assert task.next_run == datetime(2026, 11, 28, 15, 15, tzinfo=UTC)
     assert task.status is (TaskStatus.RUNNING if runs else TaskStatus.SCHEDULED)
+
+
+async def test_writes_that_land_together_share_one_commit(
+    store: TaskStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three writes at once: one transaction; the one that fails is undone alone,
+    its caller hears why, the others are committed (and readable by another
+    connection once their callers return)."""
+    commits: list[int] = []
+    original = store_database._commit
+
+    def counting(conn: sqlite3.Connection, *, works: list[Any]) -> Any:
+        commits.append(len(works))
+        return original(conn, works=works)
+
+    monkeypatch.setattr(store_database, "_commit", counting)
+
+    def insert(key: str, fail: bool = False) -> Any:
+        def work(conn: sqlite3.Connection) -> str:
+            conn.execute("INSERT INTO state (key, value) VALUES (?, 'x')", (key,))
+            if fail:
+                raise QuotaExceeded(1)
+            return key
+
+        return work
+
+    results = await asyncio.gather(
+        store._write(insert("a")),
+        store._write(insert("b", fail=True)),
+        store._write(insert("c")),
+        return_exceptions=True,
+    )
+    assert results[0] == "a"
+    assert isinstance(results[1], QuotaExceeded)
+    assert results[2] == "c"
+    assert commits == [3]
+    with closing(sqlite3.connect(tmp_path / "tasks.db")) as other:
+        keys = {row[0] for row in other.execute("SELECT key FROM state")}
+    assert {"a", "c"} <= keys
+    assert "b" not in keys
+
+
+async def test_a_disk_that_takes_no_writes_fails_each_write_of_a_group(
+    store: TaskStore, tmp_path: Path
+) -> None:
+    """Every caller hears the StoreError; nothing is written."""
+    await store._call(lambda conn: conn.execute("PRAGMA query_only = ON"))
+
+    def insert(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO state (key, value) VALUES ('k', 'v')")
+
+    results = await asyncio.gather(
+        store._write(insert), store._write(insert), return_exceptions=True
+    )
+    assert [type(result) for result in results] == [StoreError, StoreError]
+    await store._call(lambda conn: conn.execute("PRAGMA query_only = OFF"))
+    assert await store._fetchall("SELECT key FROM state WHERE key = 'k'") == []
+
+
+async def test_a_closed_store_refuses_reads_and_writes(store: TaskStore) -> None:
+    """After close: a clear StoreError, not a crash; closing twice is harmless."""
+    await store.async_close()
+    await store.async_close()
+    with pytest.raises(StoreError, match="closed"):
+        await store.async_list_tasks()
+    with pytest.raises(StoreError, match="closed"):
+        await store.async_add_task(_once(NOW))

@@ -8,8 +8,7 @@ repair issue of a database that takes no writes.
 """
 
 from datetime import datetime
-
-import aiosqlite
+import sqlite3
 
 from .audits import AuditTable
 from .database import (
@@ -69,14 +68,14 @@ class TaskStore(
         """
         cut = older_than.timestamp()
 
-        async def work(conn: aiosqlite.Connection) -> tuple[int, int]:
-            executions = await conn.execute(
+        def work(conn: sqlite3.Connection) -> tuple[int, int]:
+            executions = conn.execute(
                 "DELETE FROM executions WHERE started < ? AND status != 'in_progress'",
                 (cut,),
             )
-            await conn.execute("DELETE FROM events WHERE time < ?", (cut,))
-            await conn.execute("DELETE FROM audits WHERE time < ?", (cut,))
-            tasks = await conn.execute(
+            conn.execute("DELETE FROM events WHERE time < ?", (cut,))
+            conn.execute("DELETE FROM audits WHERE time < ?", (cut,))
+            tasks = conn.execute(
                 f"""DELETE FROM tasks WHERE updated < ? AND status IN
                     ({", ".join("?" * len(ENDED_TASK_STATUSES))})""",
                 (cut, *ENDED_TASK_STATUSES),

@@ -1,8 +1,7 @@
 """The audits table: the hourly audit's records."""
 
 import json
-
-import aiosqlite
+import sqlite3
 
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
@@ -17,8 +16,8 @@ class AuditTable(Database):
     async def async_add_audit(self, report: dict[str, JsonValueType]) -> None:
         """Store one audit's report, timed now."""
 
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT INTO audits (id, time, report) VALUES (?, ?, ?)",
                 (ulid_now(), dt_util.utcnow().timestamp(), json.dumps(report)),
             )

@@ -2,9 +2,8 @@
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+import sqlite3
 from typing import Any
-
-import aiosqlite
 
 from ..models import RoutedEvent
 from .database import Database, QuotaExceeded
@@ -22,13 +21,13 @@ class EventTable(Database):
         Raises QuotaExceeded when its source has MAX_EVENTS_PER_SOURCE stored.
         """
 
-        async def work(conn: aiosqlite.Connection) -> bool:
-            cursor = await conn.execute(
+        def work(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
                 "SELECT COUNT(*) FROM events WHERE source = ?", (event.source,)
             )
-            if (await cursor.fetchone() or (0,))[0] >= MAX_EVENTS_PER_SOURCE:
+            if (cursor.fetchone() or (0,))[0] >= MAX_EVENTS_PER_SOURCE:
                 raise QuotaExceeded(MAX_EVENTS_PER_SOURCE)
-            cursor = await conn.execute(
+            cursor = conn.execute(
                 """INSERT OR IGNORE INTO events (id, source, type, user, summary,
                     significance, time, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
@@ -85,8 +84,8 @@ class EventTable(Database):
     async def async_set_state(self, key: str, value: str) -> None:
         """Store a value."""
 
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT INTO state (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),

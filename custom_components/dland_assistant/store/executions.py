@@ -6,8 +6,6 @@ from datetime import datetime
 import sqlite3
 from typing import Any
 
-import aiosqlite
-
 from homeassistant.util.ulid import ulid_now
 
 from ..engine.retry import (
@@ -28,7 +26,7 @@ from ..models import (
     TaskKind,
     Trust,
 )
-from .database import Database
+from .database import Database, fetchall
 from .rows import (
     EXECUTION_COLUMNS,
     PREFIXED_EXECUTION_COLUMNS,
@@ -75,8 +73,8 @@ class AbandonedRun:
     retry_at: datetime | None = None
 
 
-async def insert_execution(
-    conn: aiosqlite.Connection,
+def insert_execution(
+    conn: sqlite3.Connection,
     task: Task,
     source: ExecutionSource,
     started: datetime,
@@ -84,7 +82,7 @@ async def insert_execution(
 ) -> str:
     """Insert the in_progress execution of a claimed task; return its id."""
     execution_id = ulid_now()
-    await conn.execute(
+    conn.execute(
         """INSERT INTO executions (id, task_id, source, status, started, boot_id,
             owner, trust, attempt)
         VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?, ?)""",
@@ -102,8 +100,8 @@ async def insert_execution(
     return execution_id
 
 
-async def _async_task_after_run(
-    conn: aiosqlite.Connection,
+def _task_after_run(
+    conn: sqlite3.Connection,
     execution_id: str,
     status: ExecutionStatus,
     finished: datetime,
@@ -118,7 +116,8 @@ async def _async_task_after_run(
     retried or backed off instead (see ``engine.retry``).
     """
     rows = list(
-        await conn.execute_fetchall(
+        fetchall(
+            conn,
             """SELECT t.id, t.kind, t.action, t.next_run, t.cron, t.time_zone,
                 t.attempt, t.failures, t.max_attempts, t.retry_until
             FROM tasks t JOIN executions e ON e.task_id = t.id
@@ -133,7 +132,7 @@ async def _async_task_after_run(
     if retry is None or status not in RETRIED_STATUSES:
         counts = ", attempt = 0, failures = 0, retry_until = NULL"
         # A moment task that happens every time waits again (next_run NULL).
-        await conn.execute(
+        conn.execute(
             f"""UPDATE tasks SET updated = ?, status = CASE
                 WHEN kind = 'once' THEN ?
                 WHEN kind = 'moment' AND json_extract(moment, '$.every_time')
@@ -165,7 +164,7 @@ async def _async_task_after_run(
     ends = plan.next_run is None
     if ends and kind is TaskKind.MOMENT:
         # Given up: a moment task that happens every time waits again.
-        await conn.execute(
+        conn.execute(
             """UPDATE tasks SET updated = ?, next_run = NULL, attempt = 0,
                 retry_until = NULL, failures = ?, status = CASE
                 WHEN json_extract(moment, '$.every_time') THEN 'scheduled'
@@ -174,7 +173,7 @@ async def _async_task_after_run(
             (finished.timestamp(), plan.failures, status.value, task_id),
         )
         return FinishedRun(task_id, kind, None, plan.failures, None)
-    await conn.execute(
+    conn.execute(
         """UPDATE tasks SET updated = ?, status = ?, next_run = ?, attempt = ?,
             failures = ?, retry_until = ?
         WHERE id = ?""",
@@ -190,7 +189,7 @@ async def _async_task_after_run(
     )
     retry_at = plan.next_run if plan.retry else None
     if retry_at is not None:
-        await conn.execute(
+        conn.execute(
             "UPDATE executions SET next_attempt = ? WHERE id = ?",
             (retry_at.timestamp(), execution_id),
         )
@@ -205,9 +204,9 @@ class ExecutionTable(Database):
     ) -> str:
         """Record a run with no stored task (a wakeup, a routine): ``in_progress``."""
 
-        async def work(conn: aiosqlite.Connection) -> str:
+        def work(conn: sqlite3.Connection) -> str:
             execution_id = ulid_now()
-            await conn.execute(
+            conn.execute(
                 """INSERT INTO executions (id, task_id, source, status, started,
                     boot_id, origin, agent, user, prompt, routine, owner, trust,
                     attempt)
@@ -235,8 +234,8 @@ class ExecutionTable(Database):
     async def async_set_next_attempt(self, execution_id: str, when: datetime) -> None:
         """Record when a failed run with no task (a routine's) is tried again."""
 
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "UPDATE executions SET next_attempt = ? WHERE id = ?",
                 (when.timestamp(), execution_id),
             )
@@ -256,9 +255,9 @@ class ExecutionTable(Database):
     ) -> str:
         """Record a routine's run that needed no agent, or its skip; return its id."""
 
-        async def work(conn: aiosqlite.Connection) -> str:
+        def work(conn: sqlite3.Connection) -> str:
             execution_id = ulid_now()
-            await conn.execute(
+            conn.execute(
                 """INSERT INTO executions (id, task_id, source, status, started,
                     finished, boot_id, origin, routine, response, error, owner)
                 VALUES (?, NULL, 'heartbeat', ?, ?, ?, ?, 'heartbeat', ?, ?, ?, ?)""",
@@ -296,12 +295,12 @@ class ExecutionTable(Database):
     ) -> FinishedRun | None:
         """Record how an execution ended; None if it had already ended.
 
-        Its task follows in the same transaction (see ``_async_task_after_run``):
+        Its task follows in the same transaction (see ``_task_after_run``):
         a failure under ``retry`` that is ``retryable`` is tried again later.
         """
 
-        async def work(conn: aiosqlite.Connection) -> FinishedRun | None:
-            cursor = await conn.execute(
+        def work(conn: sqlite3.Connection) -> FinishedRun | None:
+            cursor = conn.execute(
                 """UPDATE executions SET status = ?, finished = ?, response = ?,
                     error = ?, conversation_id = ?, delivery_channel = ?,
                     delivery_target = ?, delivery_status = ?, delivery_error = ?,
@@ -324,7 +323,7 @@ class ExecutionTable(Database):
             )
             if not cursor.rowcount:
                 return None
-            return await _async_task_after_run(
+            return _task_after_run(
                 conn, execution_id, status, finished, retry, retryable=retryable
             )
 
@@ -340,8 +339,8 @@ class ExecutionTable(Database):
         interrupted run is tried again. Returns them.
         """
 
-        async def work(conn: aiosqlite.Connection) -> list[AbandonedRun]:
-            cursor = await conn.execute(
+        def work(conn: sqlite3.Connection) -> list[AbandonedRun]:
+            cursor = conn.execute(
                 """SELECT e.id, t.name, t.action, COALESCE(e.user, t.user),
                     t.platform, t.deliver
                 FROM executions e LEFT JOIN tasks t ON t.id = e.task_id
@@ -349,13 +348,13 @@ class ExecutionTable(Database):
                 (boot_id,),
             )
             abandoned = []
-            for row in await cursor.fetchall():
-                await conn.execute(
+            for row in cursor.fetchall():
+                conn.execute(
                     """UPDATE executions SET status = 'abandoned', finished = ?,
                         error = ? WHERE id = ?""",
                     (now.timestamp(), INTERRUPTED, row[0]),
                 )
-                after = await _async_task_after_run(
+                after = _task_after_run(
                     conn,
                     row[0],
                     ExecutionStatus.ABANDONED,

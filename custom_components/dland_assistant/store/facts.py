@@ -1,8 +1,7 @@
 """The facts table: long-term memory, stored once per normalised fact."""
 
+import sqlite3
 from typing import Any
-
-import aiosqlite
 
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
@@ -41,22 +40,22 @@ class FactTable(Database):
         """
         now = dt_util.utcnow().timestamp()
 
-        async def work(conn: aiosqlite.Connection) -> tuple[int, int, int]:
+        def work(conn: sqlite3.Connection) -> tuple[int, int, int]:
             new = known = full = 0
-            cursor = await conn.execute("SELECT COUNT(*) FROM facts")
-            count = (await cursor.fetchone() or (0,))[0]
-            await cursor.close()
+            cursor = conn.execute("SELECT COUNT(*) FROM facts")
+            count = (cursor.fetchone() or (0,))[0]
+            cursor.close()
             for item in facts:
-                cursor = await conn.execute(
+                cursor = conn.execute(
                     "SELECT 1 FROM facts WHERE norm = ?", (item.norm,)
                 )
-                exists = await cursor.fetchone() is not None
-                await cursor.close()
+                exists = cursor.fetchone() is not None
+                cursor.close()
                 if not exists and count >= MAX_FACTS:
                     full += 1
                     continue
                 count += not exists
-                await conn.execute(
+                conn.execute(
                     """INSERT INTO facts (id, subject, fact, confidence, source,
                         created, updated, norm, trust)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -98,8 +97,8 @@ class FactTable(Database):
     async def async_forget_fact(self, fact_id: str) -> bool:
         """Forget a fact; False if there is none with this id."""
 
-        async def work(conn: aiosqlite.Connection) -> bool:
-            cursor = await conn.execute("DELETE FROM facts WHERE id = ?", (fact_id,))
+        def work(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute("DELETE FROM facts WHERE id = ?", (fact_id,))
             return bool(cursor.rowcount)
 
         forgotten: bool = await self._write(work)

@@ -1,8 +1,7 @@
 """The routine_schedules table: each routine's anchor and next run."""
 
 from datetime import UTC, datetime
-
-import aiosqlite
+import sqlite3
 
 from ..models import Rhythm
 from .database import Database
@@ -32,8 +31,8 @@ class RoutineScheduleTable(Database):
     async def async_save_rhythm(self, rhythm: Rhythm) -> None:
         """Store a routine's rhythm."""
 
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 """INSERT INTO routine_schedules (routine, key, anchor, next_run)
                 VALUES (?, ?, ?, ?)
                 ON CONFLICT (routine) DO UPDATE SET key = excluded.key,
@@ -51,10 +50,10 @@ class RoutineScheduleTable(Database):
     async def async_forget_rhythms_except(self, keep: set[str]) -> None:
         """Delete the rhythms of routines that no longer exist."""
 
-        async def work(conn: aiosqlite.Connection) -> None:
-            cursor = await conn.execute("SELECT routine FROM routine_schedules")
-            gone = [row[0] for row in await cursor.fetchall() if row[0] not in keep]
-            await conn.executemany(
+        def work(conn: sqlite3.Connection) -> None:
+            cursor = conn.execute("SELECT routine FROM routine_schedules")
+            gone = [row[0] for row in cursor.fetchall() if row[0] not in keep]
+            conn.executemany(
                 "DELETE FROM routine_schedules WHERE routine = ?",
                 [(routine,) for routine in gone],
             )

@@ -3,8 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import aiosqlite
+import sqlite3
 
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
@@ -21,7 +20,7 @@ from ..models import (
     TaskStatus,
     Trust,
 )
-from .database import Database, QuotaExceeded
+from .database import Database, QuotaExceeded, fetchall
 from .executions import insert_execution
 from .rows import TASK_COLUMNS, from_timestamp, task_from_row, to_timestamp
 
@@ -86,23 +85,23 @@ class TaskTable(Database):
         task_id = ulid_now()
         now = dt_util.utcnow().timestamp()
 
-        async def work(conn: aiosqlite.Connection) -> None:
-            cursor = await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            cursor = conn.execute(
                 """SELECT COUNT(*) FROM tasks
                 WHERE owner IS ? AND status IN ('scheduled', 'running')""",
                 (new.owner,),
             )
-            if (await cursor.fetchone() or (0,))[0] >= MAX_TASKS_PER_OWNER:
+            if (cursor.fetchone() or (0,))[0] >= MAX_TASKS_PER_OWNER:
                 raise QuotaExceeded(MAX_TASKS_PER_OWNER)
             if new.kind is TaskKind.MOMENT:
-                cursor = await conn.execute(
+                cursor = conn.execute(
                     """SELECT COUNT(*) FROM tasks WHERE owner IS ?
                     AND kind = 'moment' AND status IN ('scheduled', 'running')""",
                     (new.owner,),
                 )
-                if (await cursor.fetchone() or (0,))[0] >= MAX_MOMENTS_PER_OWNER:
+                if (cursor.fetchone() or (0,))[0] >= MAX_MOMENTS_PER_OWNER:
                     raise QuotaExceeded(MAX_MOMENTS_PER_OWNER, "moment_quota")
-            await conn.execute(
+            conn.execute(
                 """INSERT INTO tasks (id, name, agent, prompt, user, platform, kind,
                     next_run, cron, time_zone, enabled, status, timeout,
                     missed_run_policy, source, created, updated, deliver, action,
@@ -149,16 +148,16 @@ class TaskTable(Database):
         QuotaExceeded when it becomes one moment task too many for its owner.
         """
 
-        async def work(conn: aiosqlite.Connection) -> int:
+        def work(conn: sqlite3.Connection) -> int:
             if new.kind is TaskKind.MOMENT:
-                cursor = await conn.execute(
+                cursor = conn.execute(
                     """SELECT COUNT(*) FROM tasks WHERE owner IS ? AND id != ?
                     AND kind = 'moment' AND status IN ('scheduled', 'running')""",
                     (new.owner, task_id),
                 )
-                if (await cursor.fetchone() or (0,))[0] >= MAX_MOMENTS_PER_OWNER:
+                if (cursor.fetchone() or (0,))[0] >= MAX_MOMENTS_PER_OWNER:
                     raise QuotaExceeded(MAX_MOMENTS_PER_OWNER, "moment_quota")
-            cursor = await conn.execute(
+            cursor = conn.execute(
                 """UPDATE tasks SET name = ?, agent = ?, prompt = ?, user = ?,
                     platform = ?, kind = ?, next_run = ?, cron = ?, time_zone = ?,
                     timeout = ?, missed_run_policy = ?, deliver = ?, action = ?,
@@ -299,8 +298,8 @@ class TaskTable(Database):
         task due once, and the scheduler's claim runs it once.
         """
 
-        async def work(conn: aiosqlite.Connection) -> int:
-            cursor = await conn.execute(
+        def work(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
                 """UPDATE tasks SET next_run = ?, fired = ?, occurrence = ?,
                     updated = ?
                 WHERE id = ? AND kind = 'moment' AND status = 'scheduled'
@@ -320,8 +319,8 @@ class TaskTable(Database):
     async def async_expire_moment(self, task_id: str, now: datetime) -> bool:
         """End a waiting moment task whose moment did not come in time (missed)."""
 
-        async def work(conn: aiosqlite.Connection) -> int:
-            cursor = await conn.execute(
+        def work(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
                 """UPDATE tasks SET status = 'missed', updated = ?
                 WHERE id = ? AND kind = 'moment' AND status = 'scheduled'
                     AND next_run IS NULL""",
@@ -334,8 +333,8 @@ class TaskTable(Database):
     async def async_cancel_task(self, task_id: str) -> bool:
         """Mark a task cancelled; False when it had already ended."""
 
-        async def work(conn: aiosqlite.Connection) -> int:
-            cursor = await conn.execute(
+        def work(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
                 """UPDATE tasks SET status = 'cancelled', updated = ?
                 WHERE id = ? AND status IN ('scheduled', 'running')""",
                 (dt_util.utcnow().timestamp(), task_id),
@@ -349,8 +348,8 @@ class TaskTable(Database):
     ) -> None:
         """Pause or resume a task; a resumed cron task gets a fresh next run."""
 
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 """UPDATE tasks SET enabled = ?, next_run = COALESCE(?, next_run),
                     updated = ? WHERE id = ?""",
                 (
@@ -375,11 +374,12 @@ class TaskTable(Database):
         run: a one-off one becomes ``missed``, a cron one only moves on.
         """
 
-        async def work(conn: aiosqlite.Connection) -> ClaimResult:
-            result = ClaimResult([], [], await self._skip_overlaps(conn, now, boot_id))
+        def work(conn: sqlite3.Connection) -> ClaimResult:
+            result = ClaimResult([], [], self._skip_overlaps(conn, now, boot_id))
             while len(result.claims) < limit:
                 rows = list(
-                    await conn.execute_fetchall(
+                    fetchall(
+                        conn,
                         f"""SELECT {TASK_COLUMNS} FROM tasks t
                         WHERE t.status = 'scheduled' AND t.enabled = 1
                             AND t.next_run <= ?
@@ -391,7 +391,7 @@ class TaskTable(Database):
                     break
                 for row in rows:
                     task = task_from_row(row)
-                    claim = await self._claim_one(conn, task, now, boot_id, grace)
+                    claim = self._claim_one(conn, task, now, boot_id, grace)
                     if claim is None:
                         result.skipped.append(task.task_id)
                     else:
@@ -401,15 +401,16 @@ class TaskTable(Database):
         result: ClaimResult = await self._write(work)
         return result
 
-    async def _skip_overlaps(
-        self, conn: aiosqlite.Connection, now: datetime, boot_id: str
+    def _skip_overlaps(
+        self, conn: sqlite3.Connection, now: datetime, boot_id: str
     ) -> list[tuple[Task, str]]:
         """Record as skipped the cron times due while their task is still running.
 
         Only under the skip policy; under run_once the time waits, and the run it
         stands for starts once the previous one ends (later times coalesce in it).
         """
-        rows = await conn.execute_fetchall(
+        rows = fetchall(
+            conn,
             f"""SELECT {TASK_COLUMNS} FROM tasks t
             WHERE t.status = 'running' AND t.kind = 'cron' AND t.enabled = 1
                 AND t.missed_run_policy = 'skip' AND t.next_run <= ?""",
@@ -420,7 +421,7 @@ class TaskTable(Database):
             task = task_from_row(row)
             assert task.cron is not None
             assert task.time_zone is not None
-            await conn.execute(
+            conn.execute(
                 "UPDATE tasks SET next_run = ?, updated = ? WHERE id = ?",
                 (
                     to_timestamp(next_cron_run(task.cron, task.time_zone, now)),
@@ -429,7 +430,7 @@ class TaskTable(Database):
                 ),
             )
             execution_id = ulid_now()
-            await conn.execute(
+            conn.execute(
                 """INSERT INTO executions (id, task_id, source, status, started,
                     finished, boot_id, error, owner, trust)
                 VALUES (?, ?, ?, 'skipped', ?, ?, ?, ?, ?, ?)""",
@@ -448,9 +449,9 @@ class TaskTable(Database):
             overlapped.append((task, execution_id))
         return overlapped
 
-    async def _claim_one(
+    def _claim_one(
         self,
-        conn: aiosqlite.Connection,
+        conn: sqlite3.Connection,
         task: Task,
         now: datetime,
         boot_id: str,
@@ -482,13 +483,13 @@ class TaskTable(Database):
                 status = TaskStatus.SCHEDULED
         else:
             status = TaskStatus.RUNNING
-        await conn.execute(
+        conn.execute(
             "UPDATE tasks SET status = ?, next_run = ?, updated = ? WHERE id = ?",
             (status.value, to_timestamp(next_run), now.timestamp(), task.task_id),
         )
         if skip:
             return None
-        execution_id = await insert_execution(
+        execution_id = insert_execution(
             conn, task, ExecutionSource.SCHEDULE, now, boot_id
         )
         return Claim(task=task, execution_id=execution_id, started=now)
@@ -502,10 +503,12 @@ class TaskTable(Database):
         cron task keeps its schedule.
         """
 
-        async def work(conn: aiosqlite.Connection) -> Claim | None:
+        def work(conn: sqlite3.Connection) -> Claim | None:
             rows = list(
-                await conn.execute_fetchall(
-                    f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?", (task_id,)
+                fetchall(
+                    conn,
+                    f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?",
+                    (task_id,),
                 )
             )
             if not rows:
@@ -513,11 +516,11 @@ class TaskTable(Database):
             task = task_from_row(rows[0])
             if task.status in (TaskStatus.RUNNING, TaskStatus.CANCELLED):
                 return None
-            await conn.execute(
+            conn.execute(
                 "UPDATE tasks SET status = 'running', updated = ? WHERE id = ?",
                 (now.timestamp(), task_id),
             )
-            execution_id = await insert_execution(
+            execution_id = insert_execution(
                 conn, task, ExecutionSource.MANUAL, now, boot_id
             )
             return Claim(
@@ -533,8 +536,8 @@ class TaskTable(Database):
     async def async_reassign_agent(self, old: str, new: str) -> int:
         """Move the tasks that have not ended from one agent to another."""
 
-        async def work(conn: aiosqlite.Connection) -> int:
-            cursor = await conn.execute(
+        def work(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
                 """UPDATE tasks SET agent = ?, updated = ?
                 WHERE agent = ? AND status IN ('scheduled', 'running')""",
                 (new, dt_util.utcnow().timestamp(), old),
@@ -552,13 +555,13 @@ class TaskTable(Database):
     async def async_set_owners(self, owners: dict[str, str]) -> None:
         """Give tasks (and their executions) their owners."""
 
-        async def work(conn: aiosqlite.Connection) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             for task_id, owner in owners.items():
-                await conn.execute(
+                conn.execute(
                     "UPDATE tasks SET owner = ? WHERE id = ? AND owner IS NULL",
                     (owner, task_id),
                 )
-                await conn.execute(
+                conn.execute(
                     "UPDATE executions SET owner = ? WHERE task_id = ?"
                     " AND owner IS NULL",
                     (owner, task_id),
