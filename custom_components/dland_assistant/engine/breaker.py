@@ -34,7 +34,7 @@ class CircuitBreaker:
     opened_at: datetime | None = None
     probing: bool = False
     trips: int = 0
-    # Called after every recorded outcome, e.g. to update the breaker's entity.
+    # Called after a recorded outcome changes a breaker, e.g. to update its entity.
     on_change: Callable[[], None] | None = None
 
     @property
@@ -64,9 +64,15 @@ class CircuitBreaker:
         return False
 
     def record(self, ok: bool) -> None:
-        """Record the outcome of an agent run."""
+        """Record the outcome of an agent run; say so only if it changed anything.
+
+        A success of a healthy agent changes nothing: its entity is not written
+        again for every run.
+        """
+        before = (self.failures, self.opened_at, self.probing, self.trips)
         self._record(ok)
-        if self.on_change is not None:
+        changed = before != (self.failures, self.opened_at, self.probing, self.trips)
+        if changed and self.on_change is not None:
             self.on_change()
 
     def _record(self, ok: bool) -> None:
@@ -97,7 +103,7 @@ class AgentBreakers:
     threshold: int = 5
     recovery: timedelta = timedelta(seconds=60)
     limit: int = 256
-    # Called after every recorded outcome, e.g. to update the breaker's entity.
+    # Called after a recorded outcome changes a breaker, e.g. to update its entity.
     on_change: Callable[[], None] | None = None
     _by_agent: dict[str, CircuitBreaker] = field(default_factory=dict)
 

@@ -36,7 +36,7 @@ from ..store import TaskStore
 from .agent import AgentError, RunRefused, async_run_agent
 from .delivery import async_deliver, async_deliver_to_target
 from .failures import FailedRun, async_report_failure
-from .tool_log import ToolLog, start_tool_log
+from .tool_log import ToolLog, end_tool_log, start_tool_log
 from .vision import async_describe_images
 
 REMINDER_TITLE = "Reminder"
@@ -165,6 +165,7 @@ class RunPerformer:
             )
             status = ExecutionStatus.FAILED
             error = f"{type(err).__name__}: {err}"
+        end_tool_log()
         # Cancelled on request: the person meant it.
         retryable = retryable and status is not ExecutionStatus.CANCELLED
         return RunOutcome(status, response, error, retryable=retryable)

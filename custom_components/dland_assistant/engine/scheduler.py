@@ -118,6 +118,11 @@ class Scheduler:
         self.store_health = StoreHealth(hass)
         # Ends of runs the database refused (disk full); written on a later tick.
         self._unrecorded: list[Callable[[], Awaitable[FinishedRun | None]]] = []
+        # One wake at a time; asked again while it claims, it claims once more.
+        self._wake_task: asyncio.Task[None] | None = None
+        self._wake_again = False
+        # Runs whose end is being recorded: their slots are free for the next claim.
+        self._finishing: set[str] = set()
 
     @property
     def running(self) -> int:
@@ -212,7 +217,8 @@ class Scheduler:
             if self._stopping:
                 return
             now = dt_util.utcnow()
-            free = max(0, self.settings.max_concurrent - len(self._runs))
+            busy = len(self._runs) - len(self._finishing)
+            free = max(0, self.settings.max_concurrent - busy)
             # With no free slot, times that overlap a run in progress still skip.
             result = await self.store.async_claim_due(
                 now, free, self.boot_id, self.settings.grace
@@ -232,7 +238,7 @@ class Scheduler:
                 )
             for claim in result.claims:
                 self._start_claim(claim)
-            next_due = await self.store.async_next_due()
+            next_due = result.next_due
             # A task already due waits for a free slot: the end of a run wakes us.
             self._arm(next_due if next_due is not None and next_due > now else None)
 
@@ -263,10 +269,26 @@ class Scheduler:
 
     @callback
     def _spawn_wake(self) -> None:
-        if not self._stopping:
-            self.entry.async_create_background_task(
-                self.hass, self.async_wake(), f"{DOMAIN} wake"
-            )
+        """Claim soon, in one wake task however many ask (a burst of run ends).
+
+        Not started at once: a run's end asks before its record is queued, so
+        the claim lands in the same group commit, after it.
+        """
+        if self._stopping:
+            return
+        if self._wake_task is not None and not self._wake_task.done():
+            self._wake_again = True
+            return
+        self._wake_task = self.entry.async_create_background_task(
+            self.hass, self._async_wake_while_asked(), f"{DOMAIN} wake", False
+        )
+
+    async def _async_wake_while_asked(self) -> None:
+        while True:
+            self._wake_again = False
+            await self.async_wake()
+            if not self._wake_again or self._stopping:
+                return
 
     async def _async_tick(self, _now: datetime) -> None:
         await self._async_watchdog()
@@ -305,6 +327,7 @@ class Scheduler:
             if (
                 now - run.started > timedelta(seconds=limit)
                 and run.cancel_status is None
+                and run.execution_id not in self._finishing
             ):
                 LOGGER.warning(
                     "Execution %s of %s exceeded twice its timeout; cancelling",
@@ -444,6 +467,9 @@ class Scheduler:
             tool_calls=run.tool_log.as_json() if run.tool_log else None,
         )
         finished: FinishedRun | None = None
+        # Its slot is free: the next claim shares this record's commit.
+        self._finishing.add(run.execution_id)
+        self._spawn_wake()
         try:
             finished = await record()
         except StoreError as err:
@@ -452,6 +478,7 @@ class Scheduler:
             self._unrecorded.append(record)
             self.store_health.async_failed("recording a finished run", err)
         finally:
+            self._finishing.discard(run.execution_id)
             self._runs.pop(run.execution_id, None)
             run.done.set()
         self.announce_finished(
@@ -468,7 +495,6 @@ class Scheduler:
             attempt=request.attempt,
             retry_at=finished.retry_at if finished else None,
         )
-        self._spawn_wake()
         return finished
 
     def announce_finished(

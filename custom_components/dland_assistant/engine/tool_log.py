@@ -74,6 +74,11 @@ def start_tool_log() -> ToolLog:
     return log
 
 
+def end_tool_log() -> None:
+    """End the run's tool log here: tasks started from now on keep none alive."""
+    _current.set(None)
+
+
 def _arguments(call_id: str) -> Any:
     """Return a call's arguments, from the chat log being written in this task."""
     chat_log = current_chat_log.get()

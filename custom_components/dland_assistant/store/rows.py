@@ -18,17 +18,20 @@ from ..models import (
     Trust,
 )
 
-TASK_COLUMNS = """
+_OWN_COLUMNS = """
     t.id, t.name, t.agent, t.prompt, t.user, t.platform, t.kind, t.next_run, t.cron,
     t.time_zone, t.enabled, t.status, t.timeout, t.missed_run_policy, t.source,
     t.created, t.updated, t.deliver, t.action, t.owner, t.trust, t.attempt,
     t.failures, t.max_attempts, t.retry_until, t.only_when_needed, t.moment,
-    t.fired, t.occurrence,
+    t.fired, t.occurrence"""
+TASK_COLUMNS = f"""{_OWN_COLUMNS},
     (SELECT e.started FROM executions e WHERE e.task_id = t.id
         ORDER BY e.started DESC LIMIT 1) AS last_run,
     (SELECT e.status FROM executions e WHERE e.task_id = t.id
         ORDER BY e.started DESC LIMIT 1) AS last_status
 """
+# What a claim reads: a run needs no last run (two index reads per task saved).
+CLAIM_COLUMNS = f"{_OWN_COLUMNS}, NULL AS last_run, NULL AS last_status"
 EXECUTION_COLUMNS = (
     "id, task_id, source, status, started, finished, error, response, boot_id,"
     " conversation_id, delivery_channel, delivery_target, delivery_status,"

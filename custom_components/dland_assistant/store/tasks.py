@@ -20,9 +20,15 @@ from ..models import (
     TaskStatus,
     Trust,
 )
-from .database import Database, QuotaExceeded, fetchall
+from .database import Database, QuotaExceeded, fetchall, fetchone_value
 from .executions import insert_execution
-from .rows import TASK_COLUMNS, from_timestamp, task_from_row, to_timestamp
+from .rows import (
+    CLAIM_COLUMNS,
+    TASK_COLUMNS,
+    from_timestamp,
+    task_from_row,
+    to_timestamp,
+)
 
 # Stored work per user: far above what a home makes (a task a day for three years).
 MAX_TASKS_PER_OWNER = 1000
@@ -30,6 +36,14 @@ MAX_TASKS_PER_OWNER = 1000
 MAX_MOMENTS_PER_OWNER = 50
 # Why a run that came while the previous one was still going did not start.
 PREVIOUS_RUN_GOING = "The previous run is still going"
+# The earliest next run of a runnable task (a cron time may come while its task
+# runs, under the skip policy).
+# Two indexed reads (tasks_due, tasks_running): one with OR would scan the table.
+_NEXT_DUE = """SELECT MIN(due) FROM (
+    SELECT MIN(next_run) AS due FROM tasks WHERE status = 'scheduled' AND enabled = 1
+    UNION ALL
+    SELECT MIN(next_run) FROM tasks WHERE status = 'running' AND kind = 'cron'
+        AND missed_run_policy = 'skip' AND enabled = 1)"""
 # A cron time exactly ``grace`` late is still within the grace.
 _JUST_BEFORE = timedelta(microseconds=1)
 
@@ -71,6 +85,8 @@ class ClaimResult:
     # Cron times that came while the task's previous run was still going, under
     # the skip policy: (task, skipped execution id).
     overlapped: list[tuple[Task, str]]
+    # The earliest next run of a runnable task once these are claimed.
+    next_due: datetime | None = None
 
 
 class TaskTable(Database):
@@ -268,14 +284,9 @@ class TaskTable(Database):
 
     async def async_next_due(self) -> datetime | None:
         """Return the earliest next run of a runnable task."""
-        rows = list(
-            await self._fetchall(
-                "SELECT MIN(next_run) FROM tasks WHERE enabled = 1"
-                " AND (status = 'scheduled' OR (status = 'running'"
-                " AND kind = 'cron' AND missed_run_policy = 'skip'))"
-            )
+        return from_timestamp(
+            await self._call(lambda conn: fetchone_value(conn, _NEXT_DUE))
         )
-        return from_timestamp(rows[0][0]) if rows else None
 
     async def async_open_moments(self) -> list[Task]:
         """Return the moment tasks that have not ended (waiting, due or running).
@@ -375,28 +386,30 @@ class TaskTable(Database):
         """
 
         def work(conn: sqlite3.Connection) -> ClaimResult:
-            result = ClaimResult([], [], self._skip_overlaps(conn, now, boot_id))
-            while len(result.claims) < limit:
-                rows = list(
-                    fetchall(
-                        conn,
-                        f"""SELECT {TASK_COLUMNS} FROM tasks t
-                        WHERE t.status = 'scheduled' AND t.enabled = 1
-                            AND t.next_run <= ?
-                        ORDER BY t.next_run LIMIT ?""",
-                        (now.timestamp(), limit - len(result.claims)),
-                    )
+            claims: list[Claim] = []
+            skipped: list[str] = []
+            overlapped = self._skip_overlaps(conn, now, boot_id)
+            while len(claims) < limit:
+                wanted = limit - len(claims)
+                rows = fetchall(
+                    conn,
+                    f"""SELECT {CLAIM_COLUMNS} FROM tasks t
+                    WHERE t.status = 'scheduled' AND t.enabled = 1
+                        AND t.next_run <= ?
+                    ORDER BY t.next_run LIMIT ?""",
+                    (now.timestamp(), wanted),
                 )
-                if not rows:
-                    break
                 for row in rows:
                     task = task_from_row(row)
                     claim = self._claim_one(conn, task, now, boot_id, grace)
                     if claim is None:
-                        result.skipped.append(task.task_id)
+                        skipped.append(task.task_id)
                     else:
-                        result.claims.append(claim)
-            return result
+                        claims.append(claim)
+                if len(rows) < wanted:
+                    break  # nothing more is due
+            next_due = from_timestamp(fetchone_value(conn, _NEXT_DUE))
+            return ClaimResult(claims, skipped, overlapped, next_due)
 
         result: ClaimResult = await self._write(work)
         return result
