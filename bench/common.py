@@ -22,16 +22,23 @@ from typing import Any
 
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockModule,
+    MockPlatform,
     async_test_home_assistant,
+    mock_integration,
+    mock_platform,
 )
 
 from custom_components.dland_assistant.config_flow import DEFAULT_OPTIONS
 from custom_components.dland_assistant.const import CONF_DEFAULT_AGENT, DOMAIN
 from homeassistant import loader
-from homeassistant.components import conversation
-from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.components import ai_task, conversation
+from homeassistant.components.ai_task.const import DATA_PREFERENCES
+from homeassistant.config_entries import ConfigEntry, ConfigFlow
+from homeassistant.const import Platform, __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.setup import async_setup_component
 
 RESULTS = Path(__file__).parents[1] / "docs" / "bench-results.json"
@@ -66,12 +73,67 @@ class NoopAgent(conversation.AbstractConversationAgent):
         )
 
 
+class NoopAITask(ai_task.AITaskEntity):
+    """Home Assistant's AI task entity for outside runs: answers at once, counts."""
+
+    _attr_name = "No-op model"
+    _attr_unique_id = "noop_model"
+    _attr_supported_features = ai_task.AITaskEntityFeature.GENERATE_DATA
+
+    def __init__(self) -> None:
+        """Start with no calls."""
+        self.calls: list[tuple[float, str]] = []
+
+    async def _async_generate_data(
+        self, task: ai_task.GenDataTask, chat_log: conversation.ChatLog
+    ) -> ai_task.GenDataTaskResult:
+        self.calls.append((time.time(), task.instructions))
+        return ai_task.GenDataTaskResult(
+            conversation_id=chat_log.conversation_id, data="ok"
+        )
+
+
+class _NoopModelFlow(ConfigFlow, domain="bench_model"):
+    """Makes bench_model a config entry integration (its AI task platform)."""
+
+
+async def _async_add_outside_model(hass: HomeAssistant) -> NoopAITask:
+    """Set up the no-op AI task entity and make it Home Assistant's preferred one."""
+    assert await async_setup_component(hass, "ai_task", {})
+    entity = NoopAITask()
+
+    async def setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+        await hass.config_entries.async_forward_entry_setups(entry, [Platform.AI_TASK])
+        return True
+
+    async def setup_platform(
+        hass: HomeAssistant, _: ConfigEntry, add: AddConfigEntryEntitiesCallback
+    ) -> None:
+        add([entity])
+
+    mock_integration(hass, MockModule("bench_model", async_setup_entry=setup_entry))
+    mock_platform(
+        hass, "bench_model.ai_task", MockPlatform(async_setup_entry=setup_platform)
+    )
+    mock_platform(hass, "bench_model.config_flow")
+    model_entry = MockConfigEntry(domain="bench_model")
+    model_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(model_entry.entry_id)
+    await hass.async_block_till_done()
+    hass.data[DATA_PREFERENCES].async_set_preferences(
+        gen_data_entity_id=entity.entity_id
+    )
+    return entity
+
+
 @dataclass
 class Bench:
-    """A running Home Assistant with the integration and the no-op agent."""
+    """A running Home Assistant with the integration, the no-op agent and model."""
 
     hass: HomeAssistant
     agent: NoopAgent
+    # Where outside runs (feeds, SMS, …) go: Home Assistant's AI task entity.
+    outside: NoopAITask
     entry: MockConfigEntry | None = None
 
 
@@ -104,7 +166,7 @@ async def bench_hass(
         agent_entry.add_to_hass(hass)
         agent = NoopAgent()
         conversation.async_set_agent(hass, agent_entry, agent)
-        bench = Bench(hass, agent)
+        bench = Bench(hass, agent, await _async_add_outside_model(hass))
         if integration:
             bench.entry = MockConfigEntry(
                 domain=DOMAIN,

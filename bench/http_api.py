@@ -14,6 +14,7 @@ import argparse
 import asyncio
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
+import gc
 import hashlib
 import hmac
 import multiprocessing
@@ -138,7 +139,12 @@ async def in_child_process(function: Any, *args: Any) -> Any:
 async def client_run(
     url: str, headers: dict[str, str], bodies: list[bytes], concurrency: int
 ) -> dict[str, Any]:
-    """Load a URL from another process while the loop's lag is sampled here."""
+    """Load a URL from another process while the loop's lag is sampled here.
+
+    Home Assistant's set-up garbage is collected first, so that its one full
+    collection (a start-up cost) is not counted as the load's.
+    """
+    gc.collect()
     lag = LagMonitor()
     lag.start()
     latencies, statuses, elapsed = await in_child_process(
@@ -149,7 +155,7 @@ async def client_run(
         **summary(latencies),
         "per_second": len(latencies) / elapsed,
         "statuses": statuses,
-        "loop_lag_max_ms": max(lags),
+        "loop_lag_max_ms": summary(lags)["max"],
         "loop_lag_p99_ms": summary(lags)["p99"],
     }
 
@@ -256,6 +262,7 @@ async def storm(
         await asyncio.sleep(1)
         bodies = [atom(f"video{n % videos}", f"Edit {n}") for n in range(notifications)]
         url = f"http://127.0.0.1:{port}/api/events/youtube"
+        gc.collect()  # Home Assistant's set-up garbage: a start-up cost
         lag = LagMonitor()
         lag.start()
         latencies, statuses, elapsed = await in_child_process(
@@ -264,7 +271,8 @@ async def storm(
         await hass.async_block_till_done()
         await asyncio.sleep(1)
         lags = await lag.stop()
-        runs = len(bench.agent.calls)
+        # Feed text is outside text: its runs go to the AI task entity.
+        runs = len(bench.outside.calls)
         assert bench_entry is not None
         await hub_runner.cleanup()
     return {
@@ -272,7 +280,7 @@ async def storm(
         "statuses": statuses,
         "seconds": elapsed,
         "agent_runs": runs,
-        "loop_lag_max_ms": max(lags),
+        "loop_lag_max_ms": summary(lags)["max"],
         "loop_lag_p99_ms": summary(lags)["p99"],
     }
 

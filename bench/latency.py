@@ -13,6 +13,7 @@ import custom_components  # noqa: F401  # isort: skip
 import argparse
 import asyncio
 from datetime import UTC, datetime
+import gc
 from pathlib import Path
 import tempfile
 import time
@@ -24,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bench.common import Bench, LagMonitor, bench_hass, fmt, save, summary
 from custom_components.dland_assistant import task_manager
+from custom_components.dland_assistant.identity import Caller
 from custom_components.dland_assistant.runtime import loaded_entry
 from homeassistant.setup import async_setup_component
 
@@ -58,10 +60,16 @@ async def _wait_until(when: float) -> None:
 async def run_ours(bench: Bench, due: list[tuple[str, float]]) -> list[float]:
     """Schedule through the integration; delays from due time to the agent call."""
     hass = bench.hass
-    for key, when in due:
+    # Two people share the work: one may keep at most 1,000 unfinished tasks.
+    callers = [
+        Caller(user_id=(await hass.auth.async_create_user(name)).id, is_admin=False)
+        for name in ("Bench A", "Bench B")
+    ]
+    for number, (key, when) in enumerate(due):
         at = datetime.fromtimestamp(when, UTC)
         request = task_manager.ScheduleRequest(
             prompt=key,
+            caller=callers[number % 2],
             name=key,
             deliver=False,
             **(
@@ -153,6 +161,7 @@ async def main_async(
                 integration=system == "dland_assistant",
                 options={"max_concurrent": slots},
             ) as bench:
+                gc.collect()  # Home Assistant's set-up garbage: a start-up cost
                 lag = LagMonitor()
                 lag.start()
                 if system == "dland_assistant":
@@ -164,7 +173,7 @@ async def main_async(
                 lags = await lag.stop()
             raw[system] = delays
             results[system] = {**summary(delays), "missed": len(due) - len(delays)}
-            results[system]["loop_lag_max_ms"] = max(lags) if lags else None
+            results[system]["loop_lag_max_ms"] = summary(lags)["max"]
             print(f"  {system}: {len(delays)}/{len(due)} fired", flush=True)
         raw["tick_10s_model"] = modelled_tick(due, phase=due[0][1] - 3.7)
         results["tick_10s_model"] = {**summary(raw["tick_10s_model"]), "missed": 0}

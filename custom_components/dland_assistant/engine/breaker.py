@@ -115,6 +115,7 @@ class AgentBreakers:
             breaker = self._by_agent[agent] = CircuitBreaker(
                 self.threshold, self.recovery, on_change=self._changed
             )
+            self._changed()  # one more agent to show
         return breaker
 
     def _forget_healthy(self) -> None:

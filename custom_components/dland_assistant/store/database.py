@@ -4,9 +4,10 @@ Times are stored as UTC epoch seconds. The connection lives on one worker thread
 every statement runs there, never on the event loop. A transaction is a plain
 function run there whole, in one hop from the loop and back (not one hop per
 statement), so transactions cannot interleave. Writes that arrive while the
-thread is busy are committed together (group commit): each in its own savepoint,
-so one that fails is undone alone; each caller hears of its write only once the
-commit holding it is done, so nothing acknowledged is lost to a crash.
+thread is busy are committed together (group commit); when one of them fails,
+the group is rolled back and each runs again alone, so only that one fails. Each
+caller hears of its write only once the commit holding it is done, so nothing
+acknowledged is lost to a crash.
 """
 
 import asyncio
@@ -206,6 +207,8 @@ class Database:
         """Run ``work`` in a transaction: all of it is committed or none.
 
         Returns once it is committed; writes queued meanwhile share the commit.
+        ``work`` may run twice (again alone, after another write of its group
+        failed and the group was rolled back): it depends on the database only.
         """
         if self._thread is None:
             raise StoreError("The store is closed")
@@ -249,29 +252,49 @@ def _settle(group: list[_Queued], outcomes: list[tuple[bool, Any]]) -> None:
             queued.future.set_exception(value)
 
 
-def _commit(conn: sqlite3.Connection, works: list[Work[Any]]) -> list[tuple[bool, Any]]:
-    """Run writes in one transaction, each in a savepoint; commit; say each's end.
+def _commit(
+    conn: sqlite3.Connection, *, works: list[Work[Any]]
+) -> list[tuple[bool, Any]]:
+    """Run writes in one transaction and commit; say how each ended.
 
-    A write that raises is undone alone (its savepoint) and reported; the others
-    are committed. An error of the commit itself fails them all (raised).
+    When one raises, the transaction is rolled back and each write runs again
+    alone, so only the failing one fails (a write is a function of the database
+    only: running it again after a rollback is running it once). An error of the
+    commit itself fails them all (raised).
     """
-    outcomes: list[tuple[bool, Any]] = []
+    if len(works) > 1:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            values = [work(conn) for work in works]
+        except Exception:  # noqa: BLE001 - each is tried again alone below
+            _rollback(conn)
+        else:
+            _end(conn, "COMMIT")
+            return [(True, value) for value in values]
+    return [_commit_alone(conn, work) for work in works]
+
+
+def _commit_alone(conn: sqlite3.Connection, work: Work[Any]) -> tuple[bool, Any]:
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for work in works:
-            conn.execute("SAVEPOINT work")
-            try:
-                value = work(conn)
-            except Exception as err:  # noqa: BLE001 - handed to its caller
-                conn.execute("ROLLBACK TO work")
-                conn.execute("RELEASE work")
-                outcomes.append((False, _as_store_error(err)))
-            else:
-                conn.execute("RELEASE work")
-                outcomes.append((True, value))
-        conn.execute("COMMIT")
+        value = work(conn)
+    except Exception as err:  # noqa: BLE001 - handed to its caller
+        _rollback(conn)
+        return False, _as_store_error(err)
+    _end(conn, "COMMIT")
+    return True, value
+
+
+def _end(conn: sqlite3.Connection, statement: str) -> None:
+    """Commit; a failed commit leaves no transaction open behind it."""
+    try:
+        conn.execute(statement)
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    return outcomes
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite may have rolled back already (a full disk, an I/O error).
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
