@@ -40,7 +40,7 @@ def plot(latency: dict[str, Any]) -> None:
     axes.set_xscale("log")
     axes.set_xlabel("delay from due time to the agent call (ms, log scale)")
     axes.set_ylabel("share of runs")
-    axes.axvline(50, color="grey", linestyle=":", label="target p99 50 ms")
+    axes.axvline(50, color="grey", linestyle=":", label="target p99 (2 slots) 50 ms")
     axes.set_title(
         f"Firing latency: {latency['one_offs']:,} one-off + {latency['crons']} cron"
         f" tasks, {latency.get('slots', 2)} agent slots"
@@ -57,8 +57,8 @@ def latency_table(latency: dict[str, Any]) -> list[str]:
     split = latency["one_offs"]
     lines = [
         "| system | p50 ms | p99 ms | max ms | one-offs p99 ms | cron burst p99 ms"
-        " | fired | p99 ratio to ours |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        " | fired | p99 ratio to ours | worst loop lag ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for system in ("dland_assistant", "apscheduler", "ha_automation", "tick_10s_model"):
         if system not in latency:
@@ -67,7 +67,8 @@ def latency_table(latency: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {LABELS[system]} | {f(row['p50'])} | {f(row['p99'])} | {f(row['max'])}"
             f" | {f(percentile(raw[:split], 0.99))} | {f(percentile(raw[split:], 0.99))}"
-            f" | {row['n']} | {f(row['p99'] / ours, 2)}x |"
+            f" | {row['n']} | {f(row['p99'] / ours, 2)}x"
+            f" | {f(row.get('loop_lag_max_ms'))} |"
         )
     return lines
 
@@ -103,7 +104,8 @@ def main() -> None:
             f"{latency['one_offs']:,} one-off tasks on whole seconds over a minute and"
             f" {latency['crons']} cron tasks due at the minute boundary inside it;"
             f" {latency.get('slots', 2)} agent runs at once (the default). Delay from"
-            " the due time to the agent call. Target: p99 under 50 ms.",
+            " the due time to the agent call. Targets: p99 under 50 ms with 2 slots,"
+            " under 20 ms with 16; single tasks 2–5 ms; worst loop lag under 20 ms.",
             "",
             *latency_table(latency),
             "",
@@ -140,13 +142,18 @@ def main() -> None:
             "## 3. Throughput",
             "",
             f"{throughput['count']:,} tasks due at once, each claimed, run and logged"
-            " in committed SQLite transactions.",
+            " in committed SQLite transactions; the clock starts when the scheduler"
+            " is woken, the loop is watched from before the tasks are stored. Memory:"
+            " resident growth from the first tenth of the runs to the end (after a"
+            " full collection), per 1,000 runs. Targets: 5,000 tasks/s with 16 slots,"
+            " worst loop lag under 20 ms, no growth per run.",
             "",
-            "| system | seconds | tasks/s | worst loop lag ms |",
-            "| --- | --- | --- | --- |",
+            "| system | seconds | tasks/s | worst loop lag ms | RSS KB per 1,000 runs |",
+            "| --- | --- | --- | --- | --- |",
             *[
                 f"| {name} | {f(row['seconds'], 2)} | {f(row['per_second'], 0)}"
-                f" | {f(row['loop_lag_max_ms'])} |"
+                f" | {f(row['loop_lag_max_ms'])}"
+                f" | {f(row.get('rss_kb_per_1000_runs'))} |"
                 for name, row in throughput.items()
                 if isinstance(row, dict)
             ],
@@ -159,8 +166,9 @@ def main() -> None:
             "",
             "`POST /api/wakeup` through Home Assistant's HTTP server with a long-lived"
             " token (202 path; per-source rate limit and queue bound raised for the"
-            " run), 16 requests in flight from a client in its own thread; the ceiling"
-            " is a bare aiohttp handler doing the same body reading and validation.",
+            " run), 16 requests in flight from a client in its own process; the ceiling"
+            " is a bare aiohttp handler doing the same body reading and validation."
+            " Targets: 1,500 requests/s, p99 under 20 ms, loop lag under 20 ms.",
             "",
             "| server | requests/s | p50 ms | p99 ms | answers | worst loop lag ms |",
             "| --- | --- | --- | --- | --- | --- |",

@@ -32,7 +32,7 @@ async def test_diagnostics_download(
     )
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert diagnostics["store"]["tasks_by_status"] == {"scheduled": 1}
-    assert diagnostics["store"]["schema_version"] == 12
+    assert diagnostics["store"]["schema_version"] == 13
     assert diagnostics["scheduler"]["timer_at"] is not None
     assert diagnostics["scheduler"]["breaker"] == "closed"
     [failure] = diagnostics["recent_failures"]

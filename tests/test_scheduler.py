@@ -637,7 +637,9 @@ async def test_failed_finish_write_is_recorded_at_unload(
     )  # the disk "fails"
     release.set()
     await settle(hass)
-    assert "Cannot write the database (recording a finished run)" in caplog.text
+    # Refused, and kept to be written (the claim that shared its commit failed too).
+    assert "Cannot write the database" in caplog.text
+    assert len(runtime(entry).scheduler._unrecorded) == 1
     await store._call(lambda conn: conn.execute("PRAGMA query_only = OFF"))
     await hass.config_entries.async_reload(entry.entry_id)
     await settle(hass)

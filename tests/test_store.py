@@ -208,7 +208,7 @@ async def test_version_1_database_migrates_forward(tmp_path: Path) -> None:
     task_store = TaskStore(path)
     await task_store.async_open()
     try:
-        assert await task_store.async_schema_version() == SCHEMA_VERSION == 12
+        assert await task_store.async_schema_version() == SCHEMA_VERSION == 13
         task = await task_store.async_get_task("t1")
         assert task is not None
         assert task.name == "old"

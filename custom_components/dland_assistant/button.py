@@ -7,7 +7,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import task_manager
-from .coordinator import DlandCoordinator
 from .entity import RoutineEntity, TaskEntity, async_add_item_entities
 from .runtime import DlandConfigEntry
 
@@ -34,10 +33,7 @@ class RunTaskButton(TaskEntity, ButtonEntity):
     """Runs a recurring task now."""
 
     _attr_translation_key = "run_task"
-
-    def __init__(self, coordinator: DlandCoordinator, task_id: str) -> None:
-        """Belong to one task."""
-        super().__init__(coordinator, task_id, "run")
+    _key = "run"
 
     @override
     async def async_press(self) -> None:
@@ -54,10 +50,7 @@ class RunRoutineButton(RoutineEntity, ButtonEntity):
     """Runs a heartbeat routine now."""
 
     _attr_translation_key = "run_routine"
-
-    def __init__(self, coordinator: DlandCoordinator, routine_id: str) -> None:
-        """Belong to one routine."""
-        super().__init__(coordinator, routine_id, "run")
+    _key = "run"
 
     @override
     async def async_press(self) -> None:

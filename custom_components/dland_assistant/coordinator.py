@@ -5,7 +5,7 @@ tasks or routines change, and once a minute so that "failed in the last 24 h" ag
 """
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import override
 
@@ -48,6 +48,14 @@ class Overview:
     # All scheduled tasks; ``tasks`` holds every recurring one but only the soonest
     # one-off ones.
     pending_count: int = 0
+    # ``tasks`` by id: each task's entities look theirs up at every refresh.
+    tasks_by_id: dict[str, Task] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Index the tasks by id."""
+        object.__setattr__(
+            self, "tasks_by_id", {task.task_id: task for task in self.tasks}
+        )
 
     @property
     def pending(self) -> list[Task]:
@@ -64,7 +72,7 @@ class Overview:
 
     def task(self, task_id: str) -> Task | None:
         """Return a task by id."""
-        return next((task for task in self.tasks if task.task_id == task_id), None)
+        return self.tasks_by_id.get(task_id)
 
 
 class DlandCoordinator(DataUpdateCoordinator[Overview]):

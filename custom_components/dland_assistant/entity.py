@@ -2,6 +2,7 @@
 
 from abc import abstractmethod
 from collections.abc import Callable
+from functools import partial
 import time
 from typing import override
 
@@ -88,13 +89,20 @@ class DlandCoordinatorEntity(CoordinatorEntity[DlandCoordinator]):
 class ItemEntity(DlandCoordinatorEntity):
     """An entity of one task or routine, named after it (``{name}``)."""
 
-    def __init__(self, coordinator: DlandCoordinator, item_id: str, key: str) -> None:
-        """Belong to one item; ``key`` tells this entity from the item's others."""
-        super().__init__(coordinator, f"{self._prefix}{item_id}_{key}")
+    def __init__(self, coordinator: DlandCoordinator, item_id: str) -> None:
+        """Belong to one item."""
+        super().__init__(coordinator, self.item_key(item_id))
         self.item_id = item_id
         self._name_it()
 
     _prefix: str
+    # Tells this entity from the item's others (one per platform).
+    _key: str
+
+    @classmethod
+    def item_key(cls, item_id: str) -> str:
+        """Return the unique id of an item's entity, less the entry's id."""
+        return f"{cls._prefix}{item_id}_{cls._key}"
 
     @abstractmethod
     def _item_name(self) -> str | None:
@@ -122,10 +130,22 @@ class TaskEntity(ItemEntity):
 
     _prefix = TASK_ITEM
 
+    _shown: tuple[Task | None, bool] | None = None
+
     @property
     def task(self) -> Task | None:
         """Return the task as last refreshed."""
         return self.coordinator.data.task(self.item_id)
+
+    @override
+    def _handle_coordinator_update(self) -> None:
+        # The view is read again after every run: a task whose row did not change
+        # keeps its state, unwritten (hundreds of entities, many refreshes).
+        shown = (self.task, self.coordinator.last_update_success)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        super()._handle_coordinator_update()
 
     @override
     def _item_name(self) -> str | None:
@@ -153,25 +173,31 @@ def async_add_dynamic_entities(
     entry: DlandConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     domain: str,
-    wanted: Callable[[Overview], dict[str, Entity]],
+    wanted: Callable[[Overview], dict[str, Callable[[], Entity]]],
 ) -> None:
     """Keep one entity per task or routine: add new ones, remove gone ones.
 
-    ``wanted`` maps unique ids to entities; only those not added yet are used.
-    Registry entries of a platform's per-item entities that are no longer wanted
-    are removed, including ones left by a task cancelled while Home Assistant was
-    down.
+    ``wanted`` maps unique ids to makers of their entities; only those not added
+    yet are made. Registry entries of a platform's per-item entities that are no
+    longer wanted are removed, including ones left by a task cancelled while Home
+    Assistant was down; the registry is read only when the wanted ones change.
     """
     coordinator = entry.runtime_data.coordinator
     registry = er.async_get(hass)
     added: set[str] = set()
+    last: set[str] | None = None
     prefixes = (f"{entry.entry_id}_{TASK_ITEM}", f"{entry.entry_id}_{ROUTINE_ITEM}")
 
     @callback
     def _sync() -> None:
-        entities = wanted(coordinator.data)
-        if new := [e for key, e in entities.items() if key not in added]:
-            added.update(entities)
+        nonlocal last
+        makers = wanted(coordinator.data)
+        keys = set(makers)
+        if keys == last:
+            return
+        last = keys
+        if new := [make() for key, make in makers.items() if key not in added]:
+            added.update(keys)
             async_add_entities(new)
         for registry_entry in er.async_entries_for_config_entry(
             registry, entry.entry_id
@@ -179,7 +205,7 @@ def async_add_dynamic_entities(
             if (
                 registry_entry.domain == domain
                 and registry_entry.unique_id.startswith(prefixes)
-                and registry_entry.unique_id not in entities
+                and registry_entry.unique_id not in keys
             ):
                 added.discard(registry_entry.unique_id)
                 registry.async_remove(registry_entry.entity_id)
@@ -195,17 +221,22 @@ def async_add_item_entities(
     async_add_entities: AddConfigEntryEntitiesCallback,
     domain: str,
     *,
-    for_task: Callable[[DlandCoordinator, str], TaskEntity],
-    for_routine: Callable[[DlandCoordinator, str], RoutineEntity],
+    for_task: type[TaskEntity],
+    for_routine: type[RoutineEntity],
 ) -> None:
     """Keep one entity per recurring task and one per routine of a platform."""
     coordinator = entry.runtime_data.coordinator
 
-    def wanted(overview: Overview) -> dict[str, Entity]:
-        entities: list[ItemEntity] = [
-            for_task(coordinator, t.task_id) for t in recurring_tasks(overview)
-        ]
-        entities += [for_routine(coordinator, r) for r in overview.routines]
-        return {str(entity.unique_id): entity for entity in entities}
+    def wanted(overview: Overview) -> dict[str, Callable[[], Entity]]:
+        makers: dict[str, Callable[[], Entity]] = {
+            f"{entry.entry_id}_{for_task.item_key(t.task_id)}": partial(
+                for_task, coordinator, t.task_id
+            )
+            for t in recurring_tasks(overview)
+        }
+        for routine_id in overview.routines:
+            unique_id = f"{entry.entry_id}_{for_routine.item_key(routine_id)}"
+            makers[unique_id] = partial(for_routine, coordinator, routine_id)
+        return makers
 
     async_add_dynamic_entities(hass, entry, async_add_entities, domain, wanted)

@@ -8,7 +8,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import task_manager
 from .const import CONF_ENABLED
-from .coordinator import DlandCoordinator
 from .entity import RoutineEntity, TaskEntity, async_add_item_entities
 from .items import routine_attributes, task_attributes
 from .runtime import DlandConfigEntry
@@ -36,10 +35,7 @@ class TaskSwitch(TaskEntity, SwitchEntity):
     """On while a recurring task runs on its schedule."""
 
     _attr_translation_key = "task"
-
-    def __init__(self, coordinator: DlandCoordinator, task_id: str) -> None:
-        """Follow one task."""
-        super().__init__(coordinator, task_id, "enabled")
+    _key = "enabled"
 
     @property
     @override
@@ -82,10 +78,7 @@ class RoutineSwitch(RoutineEntity, SwitchEntity):
     """On while a heartbeat routine runs on its schedule."""
 
     _attr_translation_key = "routine"
-
-    def __init__(self, coordinator: DlandCoordinator, routine_id: str) -> None:
-        """Follow one routine."""
-        super().__init__(coordinator, routine_id, "enabled")
+    _key = "enabled"
 
     @property
     @override

@@ -242,8 +242,12 @@ class Database:
 
 
 def _settle(group: list[_Queued], outcomes: list[tuple[bool, Any]]) -> None:
-    """Tell each waiting writer how its write ended."""
-    for queued, (ok, value) in zip(group, outcomes, strict=True):
+    """Tell each waiting writer how its write ended, the newest first.
+
+    A claim queued after the ends of runs then starts its runs before those ends
+    are announced: the next agents are reached sooner.
+    """
+    for queued, (ok, value) in reversed(list(zip(group, outcomes, strict=True))):
         if queued.future.done():  # its caller stopped waiting
             continue
         if ok:

@@ -41,12 +41,6 @@ EXECUTION_COLUMNS = (
 PREFIXED_EXECUTION_COLUMNS = ", ".join(
     f"e.{column.strip()}" for column in EXECUTION_COLUMNS.split(",")
 )
-# A task in one of these will never run again by itself: it may be pruned.
-ENDED_TASK_STATUSES = tuple(
-    status.value
-    for status in TaskStatus
-    if status not in (TaskStatus.SCHEDULED, TaskStatus.RUNNING)
-)
 
 
 def to_timestamp(value: datetime | None) -> float | None:

@@ -208,5 +208,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tasks_waiting ON tasks (owner)
         WHERE kind = 'moment' AND status = 'scheduled';
     """,
+    # 13: indexes a run's claim and end need not touch. An execution's
+    # conversation and routine are indexed only when it has one; a task's
+    # last change only once it has ended (what pruning reads), so claiming and
+    # ending the runs of a recurring task leave that index alone.
+    """
+    DROP INDEX executions_conversation;
+    CREATE INDEX executions_conversation ON executions (conversation_id, started)
+        WHERE conversation_id IS NOT NULL;
+    DROP INDEX executions_routine;
+    CREATE INDEX executions_routine ON executions (routine, started)
+        WHERE routine IS NOT NULL;
+    DROP INDEX tasks_updated;
+    CREATE INDEX tasks_ended ON tasks (updated)
+        WHERE status NOT IN ('scheduled', 'running');
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

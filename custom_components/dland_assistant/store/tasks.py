@@ -1,9 +1,10 @@
 """The tasks table: stored work, its claims when due, and its owners."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import sqlite3
+from typing import Any
 
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
@@ -235,7 +236,13 @@ class TaskTable(Database):
         if clauses:
             sql += f" WHERE {' AND '.join(clauses)}"
         sql += " ORDER BY t.next_run IS NULL, t.next_run, t.created"
-        return [task_from_row(row) for row in await self._fetchall(sql, params)]
+        return await self._fetch_tasks(sql, params)
+
+    async def _fetch_tasks(self, sql: str, params: Sequence[Any] = ()) -> list[Task]:
+        """Return a query's tasks, made from their rows on the database thread."""
+        return await self._call(
+            lambda conn: [task_from_row(row) for row in fetchall(conn, sql, params)]
+        )
 
     async def async_list_active_tasks(self, once_limit: int) -> list[Task]:
         """Return every recurring and moment task, and the soonest one-offs.
@@ -243,37 +250,41 @@ class TaskTable(Database):
         The one-off part is bounded, so that a view of it costs the same with ten
         or ten thousand pending one-off tasks; moment tasks are bounded per owner.
         """
-        rows = list(
-            await self._fetchall(
+
+        def read(conn: sqlite3.Connection) -> list[Task]:
+            rows = fetchall(
+                conn,
                 f"""SELECT {TASK_COLUMNS} FROM tasks t
                 WHERE t.kind IN ('cron', 'moment')
                     AND t.status IN ('scheduled', 'running')""",
             )
-        )
-        rows += await self._fetchall(
-            f"""SELECT {TASK_COLUMNS} FROM tasks t
-            WHERE t.kind = 'once' AND t.status IN ('scheduled', 'running')
-            ORDER BY t.next_run IS NULL, t.next_run LIMIT ?""",
-            (once_limit,),
-        )
-        tasks = [task_from_row(row) for row in rows]
-        tasks.sort(
-            key=lambda task: (task.next_run is None, task.next_run or task.created)
-        )
-        return tasks
+            rows += fetchall(
+                conn,
+                f"""SELECT {TASK_COLUMNS} FROM tasks t
+                WHERE t.kind = 'once' AND t.status IN ('scheduled', 'running')
+                ORDER BY t.next_run IS NULL, t.next_run LIMIT ?""",
+                (once_limit,),
+            )
+            tasks = [task_from_row(row) for row in rows]
+            tasks.sort(
+                key=lambda task: (task.next_run is None, task.next_run or task.created)
+            )
+            return tasks
+
+        # One hop, the rows made into tasks off the event loop.
+        return await self._call(read)
 
     async def async_tasks_due_between(
         self, start: datetime, end: datetime, limit: int = 1000
     ) -> list[Task]:
         """Return enabled scheduled one-off tasks due in a window, soonest first."""
-        rows = await self._fetchall(
+        return await self._fetch_tasks(
             f"""SELECT {TASK_COLUMNS} FROM tasks t
             WHERE t.status = 'scheduled' AND t.enabled = 1 AND t.kind = 'once'
                 AND t.next_run >= ? AND t.next_run < ?
             ORDER BY t.next_run LIMIT ?""",
             (start.timestamp(), end.timestamp(), limit),
         )
-        return [task_from_row(row) for row in rows]
 
     async def async_count_tasks_by_status(self) -> dict[str, int]:
         """Return how many tasks there are in each status."""
@@ -293,12 +304,11 @@ class TaskTable(Database):
 
         Bounded by MAX_MOMENTS_PER_OWNER for each owner.
         """
-        rows = await self._fetchall(
+        return await self._fetch_tasks(
             f"""SELECT {TASK_COLUMNS} FROM tasks t
             WHERE t.kind = 'moment' AND t.status IN ('scheduled', 'running')
             ORDER BY t.created"""
         )
-        return [task_from_row(row) for row in rows]
 
     async def async_fire_moment(
         self, task_id: str, now: datetime, occurrence: str
