@@ -1,12 +1,18 @@
 """Switches (and the run-now button beside each): one per recurring task and routine."""
 
+from datetime import timedelta
+from typing import Any
+
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.dland_assistant.const import DOMAIN
+from custom_components.dland_assistant.models import MissedRunPolicy, TaskKind
+from custom_components.dland_assistant.store import NewTask
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_platform, entity_registry as er
+from homeassistant.util import dt as dt_util
 
 from .conftest import (
     RecordingAgent,
@@ -119,3 +125,50 @@ async def test_switch_entities(
 ) -> None:
     """A switch per recurring task and routine, with its schedule and runs."""
     assert platform_snapshot(hass, mission_control, "switch") == snapshot
+
+
+async def test_many_new_recurring_tasks_get_their_entities_a_few_at_a_time(
+    hass: HomeAssistant, entry: MockConfigEntry, test_agent: RecordingAgent
+) -> None:
+    """Fifty cron tasks seen at once (stored, then one refresh): every switch and
+    button comes, in batches with the loop free between them; an unchanged task's
+    switch is not written again at the next refresh."""
+    store = entry.runtime_data.store
+    tasks = [
+        await store.async_add_task(
+            NewTask(
+                f"Task {n}",
+                test_agent.agent_id,
+                f"p{n}",
+                TaskKind.CRON,
+                dt_util.utcnow() + timedelta(hours=1),
+                60,
+                MissedRunPolicy.RUN_ONCE,
+                "test",
+                cron=f"{n} 7 * * *",
+                time_zone="UTC",
+            )
+        )
+        for n in range(50)
+    ]
+    added: list[int] = []
+    platform = entity_platform.async_get_platforms(hass, DOMAIN)
+    switches = next(p for p in platform if p.domain == "switch")
+    original = switches.async_add_entities
+
+    async def counting(new: Any, *args: Any, **kwargs: Any) -> None:
+        added.append(len(list(new)))
+        await original(new, *args, **kwargs)
+
+    switches.async_add_entities = counting  # type: ignore[method-assign]
+    await entry.runtime_data.coordinator.async_refresh()
+    await settle(hass)
+    assert added == [20, 20, 10]
+    for task in tasks:
+        assert entity_state(hass, task_entity(hass, "switch", task.task_id, "enabled"))
+        assert entity_state(hass, task_entity(hass, "button", task.task_id, "run"))
+    switch = task_entity(hass, "switch", tasks[0].task_id, "enabled")
+    written = entity_state(hass, switch).last_reported
+    await entry.runtime_data.coordinator.async_refresh()
+    await settle(hass)
+    assert entity_state(hass, switch).last_reported == written

@@ -4,9 +4,9 @@ from abc import abstractmethod
 from collections.abc import Callable
 from functools import partial
 import time
-from typing import override
+from typing import Any, override
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import entity_registry as er
@@ -18,7 +18,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator import DlandCoordinator, Overview
 from .identity import NOBODY, Caller, async_caller
-from .items import recurring_tasks
+from .items import agent_name, recurring_tasks, schedule_texts
 from .models import Task
 from .runtime import DlandConfigEntry
 from .subentries import Routine
@@ -130,7 +130,26 @@ class TaskEntity(ItemEntity):
 
     _prefix = TASK_ITEM
 
-    _shown: tuple[Task | None, bool] | None = None
+    # What its state was last written from.
+    _shown: tuple[Any, ...] | None = None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the coordinator; the first state is written from what it has."""
+        await super().async_added_to_hass()
+        self._shown = self._snapshot()
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        """Return all a task entity's state is made from (see items.py)."""
+        task = self.task
+        entry = self.coordinator.config_entry
+        return (
+            task,
+            self.coordinator.last_update_success,
+            schedule_texts(entry),  # replaced when the language changes
+            agent_name(self.hass, entry, task.agent) if task else None,
+            self.hass.config.time_zone,
+        )
 
     @property
     def task(self) -> Task | None:
@@ -141,7 +160,7 @@ class TaskEntity(ItemEntity):
     def _handle_coordinator_update(self) -> None:
         # The view is read again after every run: a task whose row did not change
         # keeps its state, unwritten (hundreds of entities, many refreshes).
-        shown = (self.task, self.coordinator.last_update_success)
+        shown = self._snapshot()
         if shown == self._shown:
             return
         self._shown = shown
@@ -165,6 +184,10 @@ class RoutineEntity(ItemEntity):
     @override
     def _item_name(self) -> str | None:
         return routine.name if (routine := self.routine) else None
+
+
+# Per-item entities added in one go; more wait for the next turn of the loop.
+ADD_AT_ONCE = 20
 
 
 @callback
@@ -198,7 +221,7 @@ def async_add_dynamic_entities(
         last = keys
         if new := [make() for key, make in makers.items() if key not in added]:
             added.update(keys)
-            async_add_entities(new)
+            _add(new)
         for registry_entry in er.async_entries_for_config_entry(
             registry, entry.entry_id
         ):
@@ -209,6 +232,19 @@ def async_add_dynamic_entities(
             ):
                 added.discard(registry_entry.unique_id)
                 registry.async_remove(registry_entry.entity_id)
+
+    @callback
+    def _add(new: list[Entity]) -> None:
+        if entry.state not in (
+            ConfigEntryState.SETUP_IN_PROGRESS,
+            ConfigEntryState.LOADED,
+        ):
+            return
+        # A few at a time, the loop free in between: adding one is ~0.3 ms, and a
+        # hundred new recurring tasks must not hold it for tens of milliseconds.
+        async_add_entities(new[:ADD_AT_ONCE])
+        if rest := new[ADD_AT_ONCE:]:
+            hass.loop.call_soon(_add, rest)
 
     _sync()
     entry.async_on_unload(coordinator.async_add_listener(_sync))
