@@ -133,7 +133,7 @@ class Bench:
     hass: HomeAssistant
     agent: NoopAgent
     # Where outside runs (feeds, SMS, …) go: Home Assistant's AI task entity.
-    outside: NoopAITask
+    outside: NoopAITask | None = None
     entry: MockConfigEntry | None = None
 
 
@@ -144,11 +144,13 @@ async def bench_hass(
     options: dict[str, Any] | None = None,
     integration: bool = True,
     http_port: int | None = None,
+    outside_model: bool = False,
 ) -> AsyncIterator[Bench]:
     """Start Home Assistant on a folder, with the integration unless told not to.
 
     With ``http_port``, Home Assistant's own HTTP server listens on that loopback
-    port once everything is set up.
+    port once everything is set up; with ``outside_model``, a no-op AI task entity
+    takes outside runs.
     """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "configuration.yaml").write_text("")
@@ -166,7 +168,9 @@ async def bench_hass(
         agent_entry.add_to_hass(hass)
         agent = NoopAgent()
         conversation.async_set_agent(hass, agent_entry, agent)
-        bench = Bench(hass, agent, await _async_add_outside_model(hass))
+        bench = Bench(hass, agent)
+        if outside_model:
+            bench.outside = await _async_add_outside_model(hass)
         if integration:
             bench.entry = MockConfigEntry(
                 domain=DOMAIN,

@@ -235,7 +235,9 @@ async def storm(
 ) -> dict[str, Any]:
     """Scenario 5."""
     port = free_port()
-    async with bench_hass(folder / "storm", http_port=port) as bench:
+    async with bench_hass(
+        folder / "storm", http_port=port, outside_model=True
+    ) as bench:
         hass = bench.hass
         assert bench.entry is not None
         hub_port = free_port()
@@ -272,6 +274,7 @@ async def storm(
         await asyncio.sleep(1)
         lags = await lag.stop()
         # Feed text is outside text: its runs go to the AI task entity.
+        assert bench.outside is not None
         runs = len(bench.outside.calls)
         assert bench_entry is not None
         await hub_runner.cleanup()

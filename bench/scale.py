@@ -30,12 +30,15 @@ SIZES = (1_000, 10_000, 100_000)
 
 
 def fill(path: Path, count: int, now: datetime) -> None:
-    """Insert tasks directly: 10 % pending over the coming days, the rest ended."""
+    """Insert tasks directly: 10 % pending over the coming days, the rest ended.
+
+    They belong to a thousand people (one may keep 1,000 unfinished tasks).
+    """
     with sqlite3.connect(path) as conn:
         conn.executemany(
             "INSERT INTO tasks (id, name, agent, prompt, kind, next_run, status,"
-            " timeout, missed_run_policy, source, created, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " timeout, missed_run_policy, source, created, updated, owner)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     f"task{number:07d}",
@@ -50,6 +53,7 @@ def fill(path: Path, count: int, now: datetime) -> None:
                     "bench",
                     now.timestamp(),
                     now.timestamp(),
+                    f"user{number % 1000}",
                 )
                 for number in range(count)
             ),
