@@ -35,6 +35,12 @@ def runs_of(hass: HassProcess, task_id: str) -> list[dict[str, Any]]:
     return runs
 
 
+def ended_runs_of(hass: HassProcess, task_id: str) -> list[dict[str, Any]]:
+    """Return a task's runs once none is in progress (empty while one is)."""
+    runs = runs_of(hass, task_id)
+    return [] if any(run["status"] == "in_progress" for run in runs) else runs
+
+
 class TrackedPerson:
     """The owner's person, named as asked, with a phone tracker."""
 

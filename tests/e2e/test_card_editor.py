@@ -11,7 +11,7 @@ import pytest
 from .browser import logged_in_page
 from .card_ui import choose, chosen, fill, pick, write
 from .harness import HassProcess, wait_for
-from .people import TrackedPerson, runs_of, set_state
+from .people import TrackedPerson, ended_runs_of, runs_of, set_state
 from .test_card_browser import DASHBOARD, SAVE_DASHBOARD, SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
@@ -339,7 +339,7 @@ def test_moments_are_made_and_changed_from_the_card(
     )
     # Liz comes home: the card-made reminder runs once.
     liz.move("home")
-    runs = wait_for(lambda: runs_of(hass, laundry["task_id"]), 15, "the reminder")
+    runs = wait_for(lambda: ended_runs_of(hass, laundry["task_id"]), 15, "the reminder")
     assert [run["response"] for run in runs] == ["Liz came home: take the laundry out"]
     liz.move("not_home")
     liz.move("home")

@@ -22,7 +22,7 @@ from ..scripted_model import ScriptedModel
 from .accounts import add_subentry, config_flow
 from .clock import ShiftedClock
 from .harness import HassProcess, wait_for
-from .people import TrackedPerson, runs_of, set_state
+from .people import TrackedPerson, ended_runs_of, runs_of, set_state
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +54,7 @@ def test_moments_on_a_real_hass(hass_process: Any) -> None:
     home = {"trigger": "zone", "entity_id": dan.entity_id, "event": "enter"}
     laundry = _remind(hass, dan, "take the laundry out", home)
     dan.move("home")
-    runs = wait_for(lambda: runs_of(hass, laundry), 15, "the reminder's run")
+    runs = wait_for(lambda: ended_runs_of(hass, laundry), 15, "the reminder's run")
     assert [run["response"] for run in runs] == ["Dan came home: take the laundry out"]
     dan.move("not_home")
     dan.move("home")
@@ -69,7 +69,9 @@ def test_moments_on_a_real_hass(hass_process: Any) -> None:
     dan.move("not_home")
     assert runs_of(hass, plants) == []
     dan.move("home")
-    runs = wait_for(lambda: runs_of(hass, plants), 15, "the second reminder's run")
+    runs = wait_for(
+        lambda: ended_runs_of(hass, plants), 15, "the second reminder's run"
+    )
     assert [run["response"] for run in runs] == ["Dan came home: water the plants"]
     assert len(runs_of(hass, laundry)) == 1
 
@@ -81,7 +83,9 @@ def test_moments_on_a_real_hass(hass_process: Any) -> None:
         {"trigger": "state", "entity_id": "sensor.washer", "from": "running"},
     )
     set_state(hass, "sensor.washer", "idle", friendly_name="Washer")
-    runs = wait_for(lambda: runs_of(hass, washer), 15, "the washer reminder's run")
+    runs = wait_for(
+        lambda: ended_runs_of(hass, washer), 15, "the washer reminder's run"
+    )
     set_state(hass, "sensor.washer", "running", friendly_name="Washer")
     set_state(hass, "sensor.washer", "idle", friendly_name="Washer")
     assert [run["response"] for run in runs_of(hass, washer)] == [
@@ -136,7 +140,7 @@ def test_an_llm_agent_sets_a_moment_on_a_real_hass(hass_process: Any) -> None:
         )
         dan.move("home")
         runs = wait_for(
-            lambda: runs_of(hass, task["task_id"]), 15, "the reminder's run"
+            lambda: ended_runs_of(hass, task["task_id"]), 15, "the reminder's run"
         )
         dan.move("not_home")
         dan.move("home")
@@ -187,7 +191,7 @@ def test_a_window_and_an_expiry_on_a_real_hass(
     dan.move("not_home")
     clock.move_to(_berlin("2027-01-11 18:00:00"))
     dan.move("home")
-    runs = wait_for(lambda: runs_of(hass, evening), 15, "the evening reminder")
+    runs = wait_for(lambda: ended_runs_of(hass, evening), 15, "the evening reminder")
     assert [run["response"] for run in runs] == ["Dan came home: lock up"]
     assert _status(hass, evening) == "succeeded"
 
