@@ -15,10 +15,8 @@ def write(editor: Locator, name: str, value: str) -> None:
 
 def choose(page: Page, editor: Locator, name: str, label: str) -> None:
     """Open a dropdown (an ``ha-selector`` of options) and pick ``label``."""
-    field = editor.locator(f"ha-selector[name={name}]")
-    field.click()
-    # Its own menu: another dropdown may offer the same label (a person).
-    field.get_by_role("menuitem", name=label, exact=True).click()
+    editor.locator(f"ha-selector[name={name}]").click()
+    page.get_by_role("menuitem", name=label, exact=True).click()
 
 
 def chosen(editor: Locator, name: str) -> object:

@@ -153,7 +153,13 @@ def _ended(home: Home, task_id: str, count: int) -> list[dict[str, Any]]:
         runs = home.executions(task_id=task_id)
         tasks = home.process.call_service("list_tasks")[1]["tasks"]
         [task] = [t for t in tasks if t["task_id"] == task_id]
-        if len(runs) >= count and task["status"] not in ("scheduled", "running"):
+        # Both reads agree: the task's end and its last run's end share a commit.
+        ended = all(run["status"] != "in_progress" for run in runs)
+        if (
+            len(runs) >= count
+            and ended
+            and task["status"] not in ("scheduled", "running")
+        ):
             return runs
         return None
 
