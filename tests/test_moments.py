@@ -58,6 +58,17 @@ async def _remind(hass: HomeAssistant, when: Any, prompt: str, **extra: Any) -> 
     return task_id
 
 
+async def _remind_in_an_hour(hass: HomeAssistant, prompt: str) -> str:
+    """A timed reminder for Dan (to be turned into a moment)."""
+    answer = await call(
+        hass,
+        "schedule_task",
+        {"prompt": prompt, "action": "remind", "user": DAN, "in": "01:00"},
+    )
+    task_id: str = answer["task_id"]
+    return task_id
+
+
 async def _set(hass: HomeAssistant, entity: str, state: str, **attributes: Any) -> None:
     old = hass.states.get(entity)
     name = old.attributes.get("friendly_name") if old else None
@@ -457,13 +468,7 @@ async def test_an_edit_changes_a_moment_or_turns_a_task_into_one(
     hass: HomeAssistant, phone: list[Any], freezer: FrozenDateTimeFactory
 ) -> None:
     """A new ``when`` replaces the moment; a window alone adjusts it; a time ends it."""
-    timed = (
-        await call(
-            hass,
-            "schedule_task",
-            {"prompt": "lock up", "action": "remind", "user": DAN, "in": "01:00"},
-        )
-    )["task_id"]
+    timed = await _remind_in_an_hour(hass, "lock up")
     answer = await call(hass, "update_task", {"task_id": timed, "when": [HOME]})
     assert answer["next_run"] is None
     task = await _task(hass, timed)
@@ -493,13 +498,7 @@ async def test_a_window_on_a_timed_task_is_refused_and_changes_nothing(
     hass: HomeAssistant, phone: list[Any]
 ) -> None:
     """after/before/until/every_time/cooldown need a moment: a translated error."""
-    timed = (
-        await call(
-            hass,
-            "schedule_task",
-            {"prompt": "lock up", "action": "remind", "user": DAN, "in": "01:00"},
-        )
-    )["task_id"]
+    timed = await _remind_in_an_hour(hass, "lock up")
     before = await _task(hass, timed)
     with pytest.raises(ServiceValidationError, match="when"):
         await call(hass, "update_task", {"task_id": timed, "after": "17:00:00"})

@@ -231,7 +231,9 @@ class Database:
                     )
                 except BaseException as err:
                     # The commit failed (or the store closed): none of it is written.
-                    failure = err if isinstance(err, StoreError) else StoreError(err)
+                    failure = (
+                        err if isinstance(err, StoreError) else StoreError(str(err))
+                    )
                     outcomes = [(False, failure)] * len(group)
                     if not isinstance(err, Exception):
                         _settle(group, outcomes)
@@ -273,7 +275,7 @@ def _commit(
         except Exception:  # noqa: BLE001 - each is tried again alone below
             _rollback(conn)
         else:
-            _end(conn, "COMMIT")
+            _commit_transaction(conn)
             return [(True, value) for value in values]
     return [_commit_alone(conn, work) for work in works]
 
@@ -285,14 +287,14 @@ def _commit_alone(conn: sqlite3.Connection, work: Work[Any]) -> tuple[bool, Any]
     except Exception as err:  # noqa: BLE001 - handed to its caller
         _rollback(conn)
         return False, _as_store_error(err)
-    _end(conn, "COMMIT")
+    _commit_transaction(conn)
     return True, value
 
 
-def _end(conn: sqlite3.Connection, statement: str) -> None:
+def _commit_transaction(conn: sqlite3.Connection) -> None:
     """Commit; a failed commit leaves no transaction open behind it."""
     try:
-        conn.execute(statement)
+        conn.execute("COMMIT")
     except BaseException:
         _rollback(conn)
         raise

@@ -293,12 +293,6 @@ class TaskTable(Database):
         )
         return {row[0]: row[1] for row in rows}
 
-    async def async_next_due(self) -> datetime | None:
-        """Return the earliest next run of a runnable task."""
-        return from_timestamp(
-            await self._call(lambda conn: fetchone_value(conn, _NEXT_DUE))
-        )
-
     async def async_open_moments(self) -> list[Task]:
         """Return the moment tasks that have not ended (waiting, due or running).
 
